@@ -1,0 +1,22 @@
+"""gradtutor: a command-line tutor and checker for backpropagation.
+
+For scripts and notebooks:
+
+    >>> import gradtutor
+    >>> r = gradtutor.grad("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4})
+    >>> r.value, r.gradients["x"]
+    (-12.0, -4.0)
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["grad", "__version__"]
+
+
+def __getattr__(name):
+    # Imported on first use so `import gradtutor` (and the CLI's start-up) stays cheap.
+    if name == "grad":
+        from .engine import grad
+
+        return grad
+    raise AttributeError(name)

@@ -1,0 +1,92 @@
+"""The command line: the only layer that uses click and the only one that exits.
+
+Commands live one per module and are imported when run, so `gradtutor grad`
+pays only for what it uses. User errors (GradtutorError) print a message and
+exit 2; a command returns 0 (success) or 1 (checked, and wrong).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import GradtutorError
+
+COMMANDS = {
+    "solve": ("solve_cmd", "Walk through backpropagation on an expression, graded step by step."),
+    "grad": ("grad_cmd", "Compute the value and exact gradients of a program."),
+    "check": ("check_cmd", "Check gradient formulas against reverse mode and central differences."),
+    "practice": ("practice_cmd", "Practise the problem sets, with saved progress."),
+    "progress": ("progress_cmd", "Show (or export, or reset) your practice progress."),
+    "problems": ("problems_cmd", "Work with problem files (lint them)."),
+    "grade": ("grade_cmd", "Grade a submission file non-interactively (for instructors)."),
+    "code": ("code_cmd", "Write out the forward and backward pass as flat Python code."),
+    "graph": ("graph_cmd", "Draw the computational graph with values and gradients."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return [name for name, (module, _) in COMMANDS.items() if _available(module)]
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS or not _available(COMMANDS[name][0]):
+            return None
+        module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
+        return module.command
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(f"{__name__}.{module}") is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gradtutor")
+def cli() -> None:
+    """gradtutor: learn backpropagation one gate at a time.
+
+    Start with `gradtutor solve`, which walks the classic (x + y) * z example.
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        code = cli.main(args=argv, prog_name="gradtutor", standalone_mode=False)
+    except GradtutorError as exc:
+        _print_error(exc.render())
+        return exc.exit_code
+    except click.exceptions.Abort:
+        _print_error("stopped.")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _print_error("stopped.")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug in gradtutor, not the user's fault
+        if os.environ.get("GRADTUTOR_DEBUG"):
+            raise
+        _print_error(f"internal error: {type(exc).__name__}: {exc}\n"
+                     "  this is a bug in gradtutor; run again with GRADTUTOR_DEBUG=1 to see the traceback")
+        return 3
+    return code if isinstance(code, int) else 0
+
+
+def _print_error(text: str) -> None:
+    if sys.stderr.isatty() and not os.environ.get("NO_COLOR"):
+        head, _, rest = text.partition(":")
+        text = click.style(head + ":", fg="red", bold=True) + rest
+    click.echo(text, err=True)

@@ -1,0 +1,261 @@
+"""The engine: a forward pass, then one reverse-mode sweep (exact gradients, float64).
+
+The backward sweep visits nodes in reverse topological order, seeded with 1 at
+the scalar output. Each node hands its upstream gradient to its op's
+vector-Jacobian product; the results are un-broadcast to the inputs' shapes and
+*added* into the inputs' gradients, so a node with several consumers collects
+the sum over its branches without any special case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from .errors import (DomainError, MissingValuesError, NameLookupError, NotScalarError,
+                     ShapeError, ValueInputError, join_names, suggest)
+from .graph import CONST, VAR, Graph, build
+from .ops import Op, ShapeMismatch, describe_shape, fmt_shape
+from .values import isfinite, to_python, values_from_mapping
+
+
+@dataclass
+class Evaluation:
+    """A graph evaluated at a point: every node's value, and (after backward) its gradient."""
+
+    graph: Graph
+    values: list[Any]
+    grads: list[Any] = field(default_factory=list)
+
+    @property
+    def value(self) -> Any:
+        return self.values[self.graph.output]
+
+    def gradient(self, i: int) -> Any:
+        """d output / d node i, in the node's shape (zeros where no gradient reached it)."""
+        g = self.grads[i] if self.grads else None
+        if g is None:
+            return np.zeros(np.shape(self.values[i]))
+        return g
+
+
+@dataclass
+class Result:
+    """What `gradtutor.grad` returns: `.value` and `.gradients` (name -> float or array)."""
+
+    value: Any
+    gradients: dict[str, Any]
+    evaluation: Evaluation
+
+    @property
+    def graph(self) -> Graph:
+        return self.evaluation.graph
+
+
+def grad(program: str | Graph, values: Mapping[str, Any], wrt: Iterable[str] | None = None) -> Result:
+    """Value and exact gradients of a scalar program at `values`."""
+    graph = build(program) if isinstance(program, str) else program
+    evaluation = forward(graph, values_from_mapping(values))
+    names = list(graph.variables) if wrt is None else list(wrt)
+    check_names(graph, names, what="--wrt")
+    require_scalar(evaluation)
+    backward(evaluation, [graph.variables[n] for n in names])
+    gradients = {n: _plain(evaluation.gradient(graph.variables[n])) for n in names}
+    return Result(_plain(evaluation.value), gradients, evaluation)
+
+
+def _plain(value: Any) -> Any:
+    arr = np.asarray(value, dtype=np.float64)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def check_names(graph: Graph, names: Iterable[str], what: str) -> None:
+    for name in names:
+        if name not in graph.variables:
+            known = list(graph.variables)
+            hint = suggest(name, known) or f"the inputs are {join_names(known)}"
+            raise NameLookupError(f"{what} names '{name}', which is not an input of the program", hint=hint)
+
+
+def check_values(graph: Graph, values: Mapping[str, Any]) -> None:
+    missing = [n for n in graph.variables if n not in values]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise MissingValuesError(f"no value given for the input{plural} {join_names(missing)}",
+                                 hint="give each one with --at, e.g. --at " + f"{missing[0]}=1.5")
+    for name in values:
+        if name not in graph.variables:
+            known = list(graph.variables)
+            hint = suggest(name, known) or f"the inputs are {join_names(known)}"
+            raise NameLookupError(f"a value was given for '{name}', which the program does not use", hint=hint)
+
+
+def require_scalar(evaluation: Evaluation) -> None:
+    shape = np.shape(evaluation.value)
+    if shape != ():
+        graph = evaluation.graph
+        raise NotScalarError(
+            f"the output is {describe_shape(shape)}, but a gradient needs a scalar output",
+            source=graph.source, span=graph.nodes[graph.output].span,
+            hint="reduce it to one number, e.g. sum(...) or mean(...) around the output")
+
+
+def forward(graph: Graph, values: Mapping[str, np.ndarray],
+            overrides: Mapping[int, Any] | None = None) -> Evaluation:
+    """Evaluate every node; shape and domain problems name the node that has them."""
+    check_values(graph, values)
+    nodes = graph.nodes
+    out: list[Any] = [None] * len(nodes)
+    with np.errstate(all="ignore"):
+        for i, node in enumerate(nodes):
+            op = node.op
+            if overrides and i in overrides:
+                out[i] = overrides[i]
+                continue
+            if op is VAR:
+                out[i] = values[node.name]
+                continue
+            if op is CONST:
+                out[i] = node.value
+                continue
+            ins = [out[j] for j in node.inputs]
+            _check_shapes(graph, i, op, ins)
+            if op.domain is not None:
+                problem = op.domain(*ins)
+                if problem:
+                    raise _domain_error(graph, i, problem, ins)
+            result = op.forward(*ins, *node.params)
+            if not isfinite(result):
+                raise _domain_error(graph, i, "the result overflowed (it is inf or nan)", ins)
+            out[i] = result
+    return Evaluation(graph, out)
+
+
+def _check_shapes(graph: Graph, i: int, op: Op, ins: list[Any]) -> None:
+    shapes = [np.shape(v) for v in ins]
+    try:
+        op.shape(*shapes, *graph.nodes[i].params)
+    except ShapeMismatch as exc:
+        if len(shapes) == 2:
+            shown = f"{fmt_shape(shapes[0])} and {fmt_shape(shapes[1])}"
+        else:
+            shown = ", ".join(fmt_shape(s) for s in shapes) or "no inputs"
+        name = f"'{op.symbol}'" if op.form != "call" else f"{op.symbol}()"
+        raise ShapeError(f"{name} cannot combine shapes {shown}: {exc}",
+                         source=graph.source, span=graph.nodes[i].span) from None
+
+
+def _domain_error(graph: Graph, i: int, problem: str, ins: list[Any]) -> DomainError:
+    node = graph.nodes[i]
+    shown = ", ".join(_short(v) for v in ins)
+    word = "input" if len(ins) == 1 else "inputs"
+    return DomainError(f"{problem} (its {word}: {shown})", source=graph.source, span=node.span,
+                       hint=f"in node {graph.labels[i]} = {graph.describe(i)}")
+
+
+def _short(value: Any) -> str:
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        return f"{float(arr):.6g}"
+    return describe_shape(arr.shape)
+
+
+def requires_grad(graph: Graph, targets: Iterable[int]) -> list[bool]:
+    """Which nodes lie on a path from a target variable: only they need backward work."""
+    need = [False] * len(graph.nodes)
+    for t in targets:
+        need[t] = True
+    for i, node in enumerate(graph.nodes):
+        if not need[i] and node.inputs:
+            need[i] = any(need[j] for j in node.inputs)
+    return need
+
+
+def backward(evaluation: Evaluation, targets: Iterable[int] | None = None, seed: Any = 1.0) -> list[Any]:
+    """Reverse mode from the output. `targets` are the nodes whose gradients are wanted
+    (all variables by default); work off their paths is skipped."""
+    graph = evaluation.graph
+    values = evaluation.values
+    nodes = graph.nodes
+    if targets is None:
+        targets = graph.variables.values()
+    need = requires_grad(graph, targets)
+    grads: list[Any] = [None] * len(nodes)
+    grads[graph.output] = np.float64(seed) if np.ndim(seed) == 0 else seed
+    with np.errstate(all="ignore"):
+        for i in range(len(nodes) - 1, -1, -1):
+            g = grads[i]
+            node = nodes[i]
+            if g is None or not node.inputs:
+                continue
+            wanted = [need[j] for j in node.inputs]
+            if not any(wanted):
+                continue
+            ins = [values[j] for j in node.inputs]
+            parts = vjp(node.op, g, values[i], ins, wanted, node.params)
+            for j, part, w in zip(node.inputs, parts, wanted):
+                if not w or part is None:
+                    continue
+                part = unbroadcast(part, np.shape(values[j]))
+                grads[j] = part if grads[j] is None else grads[j] + part
+    evaluation.grads = grads
+    _check_gradients(evaluation, targets)
+    return grads
+
+
+def vjp(op: Op, g: Any, out: Any, ins: list[Any], need: list[bool], params: tuple = ()) -> list[Any]:
+    """The op's vector-Jacobian product for each input (None where not needed)."""
+    if op.local:
+        parts = []
+        for k, local in enumerate(op.local):
+            if not need[k]:
+                parts.append(None)
+            elif local == 1:
+                parts.append(g)
+            elif local == -1:
+                parts.append(-g)
+            else:
+                parts.append(g * local(*ins, out))
+        return parts
+    return op.vjp(g, out, *ins, need, *params)
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Undo numpy broadcasting: sum over the axes an input was stretched along."""
+    gshape = np.shape(g)
+    if gshape == shape:
+        return g
+    if len(gshape) < len(shape) or any(a < b for a, b in zip(gshape[len(gshape) - len(shape):], shape)):
+        return np.broadcast_to(g, shape)  # a gradient smaller than its input: every entry gets it
+    extra = len(gshape) - len(shape)
+    axes = tuple(range(extra)) + tuple(extra + k for k, n in enumerate(shape) if n == 1 and gshape[extra + k] != 1)
+    summed = np.sum(g, axis=axes, keepdims=True)
+    return summed.reshape(shape)
+
+
+def _check_gradients(evaluation: Evaluation, targets: Iterable[int]) -> None:
+    """A non-finite gradient names the node where it first appeared (e.g. sqrt at 0)."""
+    grads = evaluation.grads
+    if all(grads[t] is None or isfinite(grads[t]) for t in targets):
+        return
+    graph = evaluation.graph
+    for i in range(len(graph.nodes) - 1, -1, -1):
+        node = graph.nodes[i]
+        if grads[i] is None or not isfinite(grads[i]):
+            continue
+        for j in node.inputs:
+            if grads[j] is not None and not isfinite(grads[j]):
+                ins = [evaluation.values[k] for k in node.inputs]
+                raise _domain_error(graph, i, f"the gradient through {node.op.symbol} is not finite here: "
+                                              f"its slope is infinite or undefined at this point", ins)
+    raise DomainError("a gradient is not finite (inf or nan)")
+
+
+def node_value(evaluation: Evaluation, name: str) -> Any:
+    return to_python(evaluation.values[evaluation.graph.names[name]])
+
+
+__all__ = ["grad", "forward", "backward", "Evaluation", "Result", "vjp", "unbroadcast",
+           "check_values", "check_names", "require_scalar", "requires_grad", "ValueInputError"]

@@ -1,0 +1,348 @@
+"""Parse tree to computational graph (a DAG in topological order).
+
+A name used twice is one node with two consumers, so gradients add there.
+Statement names name their nodes (the lectures' flat form `s0 = w0*x0`);
+every other name is an input variable; unnamed operations get short names
+(t1, t2, ...) for display. Nothing here recurses: the walk over the parse
+tree uses an explicit stack, so 10,000-deep parentheses are fine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+
+from . import grammar
+from .errors import ArityError, GradtutorError, NameLookupError, ParseError, Span, suggest
+from .ops import FUNCTIONS, INFIX, TABLE, Op
+
+VAR = TABLE["var"]
+CONST = TABLE["const"]
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    op: Op
+    inputs: tuple[int, ...] = ()
+    name: str | None = None
+    span: Span | None = None
+    value: Any = None             # constants only
+    params: tuple[int, ...] = ()  # whole-number arguments: indices, onehot(i, n)
+
+
+@dataclass
+class Graph:
+    source: str
+    nodes: list[Node]
+    output: int
+    variables: dict[str, int]            # input name -> node, in order of first use
+    names: dict[str, int]                # every non-constant node's label -> node
+    labels: list[str] = field(default_factory=list)
+    consumers: list[list[int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def statement_names(self) -> dict[str, int]:
+        return {n: i for n, i in self.names.items() if n not in self.variables}
+
+    def is_leaf(self, i: int) -> bool:
+        return self.nodes[i].op.form == "leaf"
+
+    def describe(self, i: int) -> str:
+        """The node's operation written with its inputs' labels: 'x + y', 'max(y, z)'."""
+        node = self.nodes[i]
+        args = [self.labels[j] for j in node.inputs]
+        if node.op.form != "call":
+            args = [f"({a})" if a.startswith("-") else a for a in args]
+        return format_op(node.op, args, node.params)
+
+    def excerpt_span(self, i: int) -> Span | None:
+        return self.nodes[i].span
+
+
+def format_op(op: Op, args: list[str], params: tuple = ()) -> str:
+    """One operation written out with already-formatted operands."""
+    if op.form == "infix":
+        return f"{args[0]}^{args[1]}" if op.name == "pow" else f"{args[0]} {op.symbol} {args[1]}"
+    if op.form == "prefix":
+        return f"-{args[0]}"
+    if op.form == "postfix":
+        return f"{args[0]}.T"
+    if op.form == "subscript":
+        return f"{args[0]}[{', '.join(map(str, params))}]"
+    if op.form == "call":
+        return f"{op.symbol}({', '.join(list(args) + [str(p) for p in params])})"
+    return args[0] if args else op.name
+
+
+def format_number(value: Any) -> str:
+    """Constants as a student would write them: 1, -1, 0.5, [[1, 2], [3, 4]]."""
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        x = float(arr)
+        if x == int(x) and abs(x) < 1e15:
+            return str(int(x))
+        return repr(x)
+    return "[" + ", ".join(format_number(v) for v in arr) + "]"
+
+
+# --- building ----------------------------------------------------------------
+
+class _Builder:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.nodes: list[Node] = []
+        self.variables: dict[str, int] = {}
+        self.statements: dict[str, int] = {}
+        self.statement_line: dict[str, int] = {}
+        self.node_names: dict[int, str] = {}
+        self.uses: dict[str, Span] = {}
+        self.outputs: list[tuple[int, Span]] = []
+
+    def add(self, node: Node) -> int:
+        self.nodes.append(node)
+        return len(self.nodes) - 1
+
+    def fail(self, cls, message: str, span: Span | None, hint: str | None = None):
+        raise cls(message, source=self.source, span=span, hint=hint)
+
+    # handlers, one per grammar rule; each returns a node index
+    def number(self, span, token):
+        return self.add(Node(CONST, span=span, value=np.float64(float(token))))
+
+    def name(self, span, token):
+        name = str(token)
+        if name in self.statements:
+            return self.statements[name]
+        if name in self.variables:
+            return self.variables[name]
+        if name in FUNCTIONS:
+            self.fail(NameLookupError, f"'{name}' is a function; call it with parentheses, e.g. {name}(x)", span)
+        index = self.add(Node(VAR, name=name, span=span))
+        self.variables[name] = index
+        self.uses.setdefault(name, span)
+        return index
+
+    def call(self, span, name_token, *args):
+        name = str(name_token)
+        op = FUNCTIONS.get(name)
+        if op is None:
+            what = f"'{name}' is a variable, not a function" if name in self.variables or name in self.statements \
+                else f"unknown function '{name}'"
+            hint = suggest(name, FUNCTIONS) or f"the functions are: {', '.join(sorted(FUNCTIONS))}"
+            self.fail(NameLookupError, what, (span[0], span[0] + len(name)), hint)
+        if op.takes_ints:
+            params = tuple(self._whole_number(a, name) for a in args)
+            if len(params) != 2:
+                self.fail(ArityError, f"{name} takes 2 arguments, got {len(args)}", span)
+            return self._op(op, (), span, params)
+        if len(args) != op.arity:
+            plural = "argument" if op.arity == 1 else "arguments"
+            self.fail(ArityError, f"{name} takes {op.arity} {plural}, got {len(args)}", span,
+                      f"for example {_example_call(op)}")
+        return self._op(op, tuple(args), span)
+
+    def _whole_number(self, index, fname):
+        node = self.nodes[index]
+        value = node.value if node.op is CONST else None
+        if value is None or np.ndim(value) != 0 or float(value) != int(value):
+            self.fail(ArityError, f"{fname} takes whole-number constants", node.span)
+        return int(value)
+
+    def _op(self, op, inputs, span, params=()):
+        return self.add(Node(op, inputs=tuple(inputs), span=span, params=params))
+
+    def neg(self, span, a):
+        node = self.nodes[a]
+        if node.op is CONST and node.name is None:  # -2.5 is a number, not a negation gate
+            self.nodes[a] = Node(CONST, span=span, value=-node.value)
+            return a
+        return self._op(INFIX["neg"], (a,), span)
+
+    def binary(self, rule):
+        op = INFIX[rule]
+
+        def handler(span, a, *rest):
+            b = rest[-1]  # pow carries its POW token in the middle
+            return self._op(op, (a, b), span)
+        return handler
+
+    def transpose(self, span, a):
+        return self._op(INFIX["transpose"], (a,), span)
+
+    def index(self, span, token):
+        return int(token)
+
+    def subscript(self, span, a, *indices):
+        return self._op(INFIX["subscript"], (a,), span, tuple(indices))
+
+    def signed(self, span, *tokens):
+        text = "".join(str(t) for t in tokens)
+        return float(text)
+
+    def literal(self, span, *items):
+        # Items are numbers (floats) or inner rows, already built as constant nodes
+        # (ints); the rows become unreachable and are pruned with the dead nodes.
+        rows = [item if isinstance(item, float) else self.nodes[item].value for item in items]
+        try:
+            value = np.array(rows, dtype=float)
+        except ValueError:
+            self.fail(ParseError, "the rows of this matrix have different lengths", span)
+        if value.ndim > 2:
+            self.fail(ParseError, "gradtutor works with scalars, vectors and matrices (at most 2-D)", span)
+        return self.add(Node(CONST, span=span, value=value))
+
+    def assign(self, span, name_token, value):
+        name = str(name_token)
+        name_span = (name_token.start_pos, name_token.end_pos)
+        if name in FUNCTIONS:
+            self.fail(NameLookupError, f"'{name}' is a function name; pick another name for this statement",
+                      name_span)
+        if name in self.statements:
+            line = self.statement_line[name]
+            self.fail(GradtutorError, f"'{name}' is assigned twice (first on line {line})", name_span,
+                      "give each statement its own name")
+        if name in self.variables:
+            self.fail(GradtutorError, f"'{name}' is used before it is assigned", self.uses[name],
+                      f"statements run in order; move '{name} = ...' above its first use")
+        self.statements[name] = value
+        self.statement_line[name] = name_token.line
+        node = self.nodes[value]
+        if node.name is None and node.op is not VAR:
+            self.nodes[value] = Node(node.op, node.inputs, name, node.span, node.value, node.params)
+        self.outputs.append((value, span))
+        return value
+
+    def expression_statement(self, value, span):
+        self.outputs.append((value, span))
+        return value
+
+
+def _example_call(op: Op) -> str:
+    names = ["x", "y", "z"][: op.arity]
+    return f"{op.symbol}({', '.join(names)})"
+
+
+_BINARY_RULES = ("add", "sub", "mul", "div", "matmul", "pow")
+
+
+def build(source: str) -> Graph:
+    """Parse `source` and build its graph; raises GradtutorError on bad input."""
+    tree = grammar.parse(source)
+    builder = _Builder(source)
+    handlers = {rule: builder.binary(rule) for rule in _BINARY_RULES}
+    for rule in ("number", "name", "call", "neg", "transpose", "index", "subscript",
+                 "signed", "literal", "assign"):
+        handlers[rule] = getattr(builder, rule)
+    token_cls = grammar.token_class()
+
+    # Post-order walk with an explicit stack: children left to right, then the parent.
+    results: list[Any] = []
+    stack: list[tuple[Any, bool]] = [(tree, False)]
+    while stack:
+        item, ready = stack.pop()
+        if isinstance(item, token_cls):
+            results.append(item)
+            continue
+        if not ready:
+            stack.append((item, True))
+            stack.extend((child, False) for child in reversed(item.children))
+            continue
+        count = len(item.children)
+        args = results[len(results) - count:]
+        del results[len(results) - count:]
+        if item.data == "start":
+            for child, arg in zip(item.children, args):
+                if child.data != "assign":
+                    builder.expression_statement(arg, _span(child))
+            results.append(None)
+            continue
+        results.append(handlers[item.data](_span(item), *args))
+
+    if not builder.outputs:
+        raise ParseError("the program is empty", hint="write an expression such as (x + y) * z")
+    return _finish(builder)
+
+
+def _span(tree) -> Span | None:
+    meta = tree.meta
+    if getattr(meta, "empty", True):
+        return None
+    return (meta.start_pos, meta.end_pos)
+
+
+def _finish(builder: _Builder) -> Graph:
+    """Drop nodes the output does not depend on (keeping every input), name the rest."""
+    nodes = builder.nodes
+    output = builder.outputs[-1][0]
+    live = [False] * len(nodes)
+    live[output] = True
+    for i in range(len(nodes) - 1, -1, -1):
+        if live[i]:
+            for j in nodes[i].inputs:
+                live[j] = True
+    for i in builder.variables.values():
+        live[i] = True
+    warnings = [f"the statement on line {builder.source.count(chr(10), 0, span[0]) + 1} "
+                f"does not affect the output"
+                for value, span in builder.outputs[:-1] if not live[value] and span]
+
+    remap: dict[int, int] = {}
+    kept: list[Node] = []
+    for i, node in enumerate(nodes):
+        if live[i]:
+            remap[i] = len(kept)
+            kept.append(Node(node.op, tuple(remap[j] for j in node.inputs), node.name, node.span,
+                             node.value, node.params))
+    variables = {name: remap[i] for name, i in builder.variables.items()}
+    names = dict(variables)
+    names.update({name: remap[i] for name, i in builder.statements.items() if i in remap})
+    graph = Graph(builder.source, kept, remap[output], variables, names, warnings=warnings)
+    _label(graph)
+    return graph
+
+
+def _label(graph: Graph) -> None:
+    """Labels for display and for formulas: names as written, `f` for an unnamed output
+    (as in the lectures), t1, t2, ... for other unnamed operations."""
+    taken = set(graph.names)
+    output_name = next(n for n in ("f", "out", "output", "f_out") if n not in taken)
+    counter = 0
+    labels: list[str] = []
+    consumers: list[list[int]] = [[] for _ in graph.nodes]
+    for i, node in enumerate(graph.nodes):
+        for j in node.inputs:
+            consumers[j].append(i)
+        if node.name is not None:
+            labels.append(node.name)
+        elif node.op is CONST:
+            labels.append(format_number(node.value))
+        elif i == graph.output:
+            labels.append(output_name)
+            graph.names[output_name] = i
+        else:
+            counter += 1
+            while f"t{counter}" in taken:
+                counter += 1
+            labels.append(f"t{counter}")
+            graph.names[labels[-1]] = i
+    graph.labels = labels
+    graph.consumers = consumers
+
+
+def iter_ancestors(graph: Graph, start: int) -> Iterable[int]:
+    """Every node `start` depends on (itself included), without recursion."""
+    seen = {start}
+    stack = [start]
+    while stack:
+        i = stack.pop()
+        yield i
+        for j in graph.nodes[i].inputs:
+            if j not in seen:
+                seen.add(j)
+                stack.append(j)

@@ -1,0 +1,132 @@
+"""The operation table: everything gradtutor knows about each operation, in one entry.
+
+An `Op` holds an operation's forward function, its shape rule, its backward
+rule as numbers (for the engine) *and* as a formula in gradtutor's own
+language (for hints, revealed answers, symbolic gradients and flat code), the
+gradient-flow pattern the lectures name it by, and how it prints. Adding an
+operation means adding one entry; tests run over the whole table and check
+that each entry's numeric rule, formula rule and central differences agree.
+
+Elementwise operations give their *local* derivatives (d out / d input, one
+per input); the engine multiplies by the upstream gradient and un-broadcasts.
+Other operations give a vector-Jacobian product directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence, Union
+
+import numpy as np
+
+Shape = tuple[int, ...]
+Array = np.ndarray
+# A local derivative: a constant (1 or -1, the engine passes the gradient through
+# without multiplying) or a function of (inputs..., out).
+Local = Union[int, Callable[..., Array]]
+
+
+class ShapeMismatch(Exception):
+    """Raised by a shape rule; the graph layer adds the source position."""
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    name: str
+    symbol: str                      # how it is written: '+', 'sin', '@', '.T'
+    form: str                        # 'infix' | 'prefix' | 'postfix' | 'call' | 'subscript' | 'leaf'
+    arity: int
+    forward: Callable[..., Array]
+    shape: Callable[..., Shape]
+    pattern: str                     # gradient-flow pattern: 'distributes', 'swaps', 'routes', ...
+    rule: str                        # the backward rule in one sentence, for hints
+    local: tuple[Local, ...] = ()
+    local_text: tuple[str, ...] = ()
+    vjp: Callable[..., list] | None = None
+    vjp_text: Callable[..., tuple[str, ...]] | None = None
+    precedence: int = 100            # printing: higher binds tighter
+    latex: str = ""
+    domain: Callable[..., str | None] | None = None
+    branch: Callable[..., Array] | None = None   # changes sign when an input crosses a kink
+    takes_ints: bool = False         # arguments are whole-number constants (onehot, indices)
+    doc: str = ""
+
+    @property
+    def elementwise(self) -> bool:
+        return bool(self.local)
+
+    def backward_text(self, shapes: Sequence[Shape]) -> tuple[str, ...]:
+        """The VJP for each input as gradtutor formulas over a, b, out and grad."""
+        if self.local_text:
+            return tuple(_times_grad(t) for t in self.local_text)
+        assert self.vjp_text is not None, self.name
+        return self.vjp_text(*shapes)
+
+
+def _times_grad(local: str) -> str:
+    if local == "1":
+        return "grad"
+    if local == "-1":
+        return "-grad"
+    if local == "0":
+        return "0"
+    return f"grad * ({local})"
+
+
+TABLE: dict[str, Op] = {}
+FUNCTIONS: dict[str, Op] = {}     # callable by name: sin(x), max(a, b)
+INFIX: dict[str, Op] = {}         # by grammar rule name: add, mul, ...
+
+
+def register(op: Op) -> Op:
+    assert op.name not in TABLE, op.name
+    TABLE[op.name] = op
+    if op.form == "call":
+        FUNCTIONS[op.symbol] = op
+    elif op.form in ("infix", "prefix", "postfix", "subscript"):
+        INFIX[op.name] = op
+    return op
+
+
+# --- shared shape rules ----------------------------------------------------
+
+def same_shape(a: Shape) -> Shape:
+    return a
+
+
+def broadcast(*shapes: Shape) -> Shape:
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ShapeMismatch("the shapes do not broadcast") from None
+
+
+def scalar_shape(*shapes: Shape) -> Shape:
+    return ()
+
+
+def fmt_shape(shape: Shape) -> str:
+    """Shapes as numpy prints them: (3,), (2, 3); 'scalar' for ()."""
+    if shape == ():
+        return "scalar"
+    return str(tuple(shape))
+
+
+def describe_shape(shape: Shape) -> str:
+    """Shapes in words: 'a scalar', 'a vector of length 3', 'a 2×3 matrix'."""
+    if shape == ():
+        return "a scalar"
+    if len(shape) == 1:
+        return f"a vector of length {shape[0]}"
+    return f"a {shape[0]}×{shape[1]} matrix"
+
+
+def _load() -> None:
+    # Each module registers its entries; the order here is the order of the docs.
+    from . import elementwise, linalg, reduce, structure  # noqa: F401
+
+
+_load()
+
+__all__ = ["Op", "TABLE", "FUNCTIONS", "INFIX", "ShapeMismatch", "Shape", "register",
+           "broadcast", "same_shape", "scalar_shape", "fmt_shape", "describe_shape"]
