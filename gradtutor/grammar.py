@@ -111,7 +111,7 @@ def _write_standalone(grammar: str, path: str) -> None:
     from lark import Lark
     from lark.tools.standalone import gen_standalone
 
-    lark = Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
+    lark = Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True,
                 maybe_placeholders=False)
     out = io.StringIO()
     gen_standalone(lark, out=out)
@@ -135,8 +135,6 @@ def _write_standalone(grammar: str, path: str) -> None:
 _WORDS = {
     "NAME": "a name",
     "NUMBER": "a number",
-    "SIGNED_INT": "a whole number",
-    "SIGN": "a sign",
     "LPAR": "'('",
     "RPAR": "')'",
     "LSQB": "'['",
@@ -152,13 +150,13 @@ _OPERANDS = {"NAME", "NUMBER", "LPAR"}
 
 def _describe_expected(expected: set[str]) -> str:
     words: list[str] = []
-    if expected & _OPERANDS:
+    if {"NAME", "LPAR"} <= expected:
         words.append("a number, a name or '('")
+    elif "NUMBER" in expected:
+        words.append("a number")
     if len(expected & _OPERATORS) >= 3:
         words.append("an operator")
-    for terminal in ("RPAR", "RSQB", "COMMA", "EQUAL", "SIGNED_INT", "NUMBER"):
-        if terminal in expected and not (terminal == "NUMBER" and expected & _OPERANDS):
-            words.append(_WORDS[terminal])
+    words += [_WORDS[t] for t in ("RPAR", "RSQB", "COMMA", "EQUAL") if t in expected]
     if not words:
         words = sorted({_WORDS.get(t, t.lower()) for t in expected if not t.startswith("__")})
     if len(words) == 1:
@@ -219,10 +217,10 @@ def _friendly_error(text: str, exc: Any) -> ParseError:
     message = f"unexpected {found!r}; expected {_describe_expected(expected)}"
     if token.type in _OPERANDS and expected & _OPERATORS:
         hint = "two values need an operator between them, e.g. 2*x rather than 2x"
+    elif token.type in _OPERANDS and "NUMBER" in expected and "NAME" not in expected:
+        hint = "indices and matrix literals hold plain numbers, e.g. x[0] or [[1, 2], [3, 4]]"
     elif token.type == "EQUAL":
         hint = "'=' names a statement and needs a plain name on its left, e.g. q = x + y"
     elif token.type in ("RPAR", "RSQB") and _unclosed_bracket(text, pos) is None:
         hint = f"this '{found}' has no opening partner"
-    elif token.type == "LSQB" and "SIGNED_INT" in expected:
-        hint = "indices are whole numbers, e.g. x[0] or W[1, 2]"
     return ParseError(message, source=text, span=(pos, pos + max(1, len(found))), hint=hint)

@@ -176,14 +176,23 @@ class _Builder:
         return self._op(INFIX["transpose"], (a,), span)
 
     def index(self, span, token):
-        return int(token)
+        value = float(token)
+        if value != int(value):
+            self.fail(ParseError, f"indices are whole numbers, got {token}", span,
+                      "for example x[0] or W[1, 2]; negative indices count from the end")
+        return int(value)
+
+    def negative_index(self, span, token):
+        return -self.index(span, token)
 
     def subscript(self, span, a, *indices):
         return self._op(INFIX["subscript"], (a,), span, tuple(indices))
 
-    def signed(self, span, *tokens):
-        text = "".join(str(t) for t in tokens)
-        return float(text)
+    def signed(self, span, token):
+        return float(token)
+
+    def negative(self, span, token):
+        return -float(token)
 
     def literal(self, span, *items):
         # Items are numbers (floats) or inner rows, already built as constant nodes
@@ -236,8 +245,8 @@ def build(source: str) -> Graph:
     tree = grammar.parse(source)
     builder = _Builder(source)
     handlers = {rule: builder.binary(rule) for rule in _BINARY_RULES}
-    for rule in ("number", "name", "call", "neg", "transpose", "index", "subscript",
-                 "signed", "literal", "assign"):
+    for rule in ("number", "name", "call", "neg", "transpose", "index", "negative_index",
+                 "subscript", "signed", "negative", "literal", "assign"):
         handlers[rule] = getattr(builder, rule)
     token_cls = grammar.token_class()
 

@@ -85,6 +85,19 @@ def main(argv: list[str] | None = None) -> int:
     return code if isinstance(code, int) else 0
 
 
+def run() -> None:
+    """The console script. Exits without tearing the interpreter down (as mypy's fast_exit
+    does): freeing numpy, click and rich module by module costs ~15 ms, a fifth of
+    numpy's import, and the operating system reclaims it all anyway."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(code)
+
+
 def _print_error(text: str) -> None:
     if sys.stderr.isatty() and not os.environ.get("NO_COLOR"):
         head, _, rest = text.partition(":")
