@@ -215,7 +215,7 @@ def _friendly_error(text: str, exc: Any) -> ParseError:
 
     found = token.value if token.type != "_SEP" else ";"
     message = f"unexpected {found!r}; expected {_describe_expected(expected)}"
-    if token.type in _OPERANDS and expected & _OPERATORS:
+    if token.type in _OPERANDS and len(expected & _OPERATORS) >= 3:
         hint = "two values need an operator between them, e.g. 2*x rather than 2x"
     elif token.type in _OPERANDS and "NUMBER" in expected and "NAME" not in expected:
         hint = "indices and matrix literals hold plain numbers, e.g. x[0] or [[1, 2], [3, 4]]"

@@ -1,0 +1,251 @@
+"""Gradient checking: claimed formulas against exact reverse mode and central differences.
+
+A claimed gradient is checked at several random points (like WeBWorK), so a
+formula that agrees at one point by accident still fails. At each point it is
+compared entry by entry with the exact gradient (the verdict) and with
+central differences (an independent second opinion). Without claims, the
+engine's own gradient is checked against central differences and the result
+is placed in the CS231n relative-error bands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from .diagnose import Mistake, diagnose, relative_error
+from .engine import backward, forward, require_scalar
+from .errors import NameLookupError, suggest
+from .formula import compile_formula, evaluate, program_env
+from .graph import Graph
+from .numeric import Differencer, branch_signature, on_kink
+from .values import random_value
+
+EXACT_TOL = 1e-6          # claimed vs exact: both exact, so only rounding separates them
+NUMERIC_PASS = 1e-4       # engine vs central differences (CS231n: "usually okay" below this)
+FULL_CHECK_LIMIT = 100    # entries; past this, sample entries and random directions
+SAMPLED_ENTRIES = 20
+DIRECTIONS = 4
+
+BANDS = [  # (upper bound, label, meaning) - after the CS231n notes on gradient checks
+    (1e-7, "excellent", "below 1e-7: the gradient is right"),
+    (1e-4, "acceptable", "1e-7 to 1e-4: fine where there are kinks, suspicious for smooth functions"),
+    (1e-2, "suspicious", "1e-4 to 1e-2: probably a bug, unless near a kink"),
+    (float("inf"), "wrong", "above 1e-2: the gradient is almost certainly wrong"),
+]
+
+
+def band(error: float) -> str:
+    return next(label for bound, label, _ in BANDS if error < bound)
+
+
+@dataclass
+class PointResult:
+    passed: bool
+    max_error: float | None              # claimed vs exact (None without a claim)
+    worst_index: tuple[int, ...] | None
+    numeric_error: float | None          # (claimed or exact) vs central differences
+    kinks: int                           # numeric probes skipped because they straddle a kink
+    probes: int
+    mistakes: list[Mistake]
+    on_kink: bool                        # the point itself sits exactly on a kink
+
+
+@dataclass
+class TargetReport:
+    name: str
+    shape: tuple[int, ...]
+    formula: str | None
+    points: list[PointResult] = field(default_factory=list)
+    sampled: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return all(p.passed for p in self.points)
+
+    @property
+    def verdict(self) -> str:
+        """'right', 'wrong', or 'kink' when every numeric estimate straddled a kink (engine mode)."""
+        if not self.passed:
+            return "wrong"
+        if self.formula is None and self.numeric_error is None and self.kinks:
+            return "kink"
+        return "right"
+
+    @property
+    def max_error(self) -> float | None:
+        errors = [p.max_error for p in self.points if p.max_error is not None]
+        return max(errors) if errors else None
+
+    @property
+    def worst_index(self) -> tuple[int, ...] | None:
+        scored = [p for p in self.points if p.max_error is not None]
+        return max(scored, key=lambda p: p.max_error).worst_index if scored else None
+
+    @property
+    def numeric_error(self) -> float | None:
+        errors = [p.numeric_error for p in self.points if p.numeric_error is not None]
+        return max(errors) if errors else None
+
+    @property
+    def kinks(self) -> int:
+        return sum(p.kinks for p in self.points)
+
+    @property
+    def diagnosis(self) -> list[str]:
+        """Mistakes seen at every failing point, then a note if some points passed."""
+        failing = [p for p in self.points if not p.passed]
+        notes: list[str] = []
+        if failing:
+            kinds = [{m.kind for m in p.mistakes} for p in failing]
+            common = set.intersection(*kinds) if kinds else set()
+            seen = set()
+            for m in failing[0].mistakes + [m for p in failing[1:] for m in p.mistakes]:
+                if m.kind in common and m.kind not in seen:
+                    notes.append(m.message)
+                    seen.add(m.kind)
+            if len(failing) < len(self.points):
+                notes.append(f"it matches at {len(self.points) - len(failing)} of {len(self.points)} points, "
+                             f"which is a coincidence at those points")
+        if any(p.on_kink for p in self.points):
+            notes.append("the point sits exactly on a kink (relu/abs at 0 or a max tie); gradtutor uses "
+                         "relu'(0) = 0, abs'(0) = 0 and gives a max tie to the first argument")
+        if self.kinks:
+            notes.append(f"{self.kinks} numeric estimate(s) straddled a kink and were not counted")
+        return notes
+
+
+@dataclass
+class CheckReport:
+    program: str
+    output: str
+    mode: str                              # 'claims' or 'engine'
+    points: int
+    seed: int | None
+    targets: list[TargetReport]
+    fixed: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return all(t.passed for t in self.targets)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "program": self.program,
+            "mode": self.mode,
+            "output": self.output,
+            "passed": self.passed,
+            "points": self.points,
+            "seed": self.seed,
+            "targets": [{
+                "name": t.name,
+                "shape": list(t.shape),
+                "formula": t.formula,
+                "passed": t.passed,
+                "verdict": t.verdict,
+                "max_rel_error": t.max_error,
+                "worst_index": list(t.worst_index) if t.worst_index is not None else None,
+                "numeric_rel_error": t.numeric_error,
+                "band": band(t.numeric_error) if t.numeric_error is not None else None,
+                "kinks": t.kinks,
+                "sampled": t.sampled,
+                "diagnosis": t.diagnosis,
+            } for t in self.targets],
+        }
+
+
+def run_check(graph: Graph, claims: Mapping[str, str], fixed: Mapping[str, np.ndarray],
+              shapes: Mapping[str, tuple[int, ...]], points: int = 3, seed: int | None = None) -> CheckReport:
+    """Check `claims` (name -> formula) or, without claims, the engine itself."""
+    for name in claims:
+        if name not in graph.names:
+            hint = suggest(name, graph.names) or f"the program's names are {', '.join(graph.names)}"
+            raise NameLookupError(f"--grad names '{name}', which is not a name in the program", hint=hint)
+    for name in list(fixed) + list(shapes):
+        if name not in graph.variables:
+            hint = suggest(name, graph.variables) or f"the inputs are {', '.join(graph.variables)}"
+            raise NameLookupError(f"'{name}' is not an input of the program", hint=hint)
+    formulas = {name: compile_formula(text, graph.names, what=f"gradient formula for {name}")
+                for name, text in claims.items()}
+    targets = list(claims) if claims else list(graph.variables)
+    if all(name in fixed for name in graph.variables):
+        points = 1  # every input is fixed: the other points would be the same point
+    rng = np.random.default_rng(seed)
+    reports = {name: TargetReport(name, (), claims.get(name)) for name in targets}
+
+    for _ in range(points):
+        values = dict(fixed)
+        for name in graph.variables:
+            if name not in values:
+                values[name] = random_value(rng, shapes.get(name, ()))
+        evaluation = forward(graph, values)
+        require_scalar(evaluation)
+        backward(evaluation, [graph.names[n] for n in targets])
+        env = program_env(graph, evaluation.values)
+        kinked = bool(on_kink(branch_signature(graph, evaluation)))
+        for name in targets:
+            node = graph.names[name]
+            exact = np.asarray(evaluation.gradient(node), dtype=float)
+            report = reports[name]
+            report.shape = exact.shape
+            claimed = None
+            if name in formulas:
+                claimed = np.asarray(evaluate(formulas[name], env, f"gradient formula for {name}"), dtype=float)
+            result, sampled = _check_point(graph, values, node, name, exact, claimed, rng, kinked)
+            report.sampled = report.sampled or sampled
+            report.points.append(result)
+    return CheckReport(graph.source, graph.labels[graph.output], "claims" if claims else "engine", points, seed,
+                       list(reports.values()), sorted(fixed))
+
+
+def _check_point(graph: Graph, values: dict[str, Any], node: int, name: str, exact: np.ndarray,
+                 claimed: np.ndarray | None, rng: np.random.Generator, kinked: bool) -> tuple[PointResult, bool]:
+    mistakes: list[Mistake] = []
+    max_error = worst = None
+    passed = True
+    reference = exact
+    if claimed is not None:
+        if claimed.shape != exact.shape:
+            passed = False
+            mistakes = diagnose(claimed, exact, name=name)
+        else:
+            errors = relative_error(claimed, exact)
+            max_error = float(np.max(errors, initial=0.0))
+            worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), errors.shape)) \
+                if errors.ndim else ()
+            passed = max_error <= EXACT_TOL
+            if not passed:
+                mistakes = diagnose(claimed, exact, name=name)
+            reference = claimed
+
+    differ = Differencer(graph, values, node)
+    size = int(np.prod(exact.shape, dtype=int))
+    sampled = size > FULL_CHECK_LIMIT
+    if sampled:
+        flat = rng.choice(size, size=SAMPLED_ENTRIES, replace=False)
+        entries = [tuple(int(i) for i in np.unravel_index(int(k), exact.shape)) for k in flat]
+    else:
+        entries = [tuple(int(i) for i in idx) for idx in np.ndindex(*exact.shape)] if exact.shape else [()]
+    probes = [(differ.entry(idx), float(reference[idx]) if reference.shape == exact.shape else None)
+              for idx in entries]
+    if sampled:
+        for k in range(DIRECTIONS):
+            u = rng.standard_normal(exact.shape)
+            ref = float(np.vdot(reference, u)) if reference.shape == exact.shape else None
+            probes.append((differ.direction(u, f"direction {k + 1}"), ref))
+    usable = [(p, ref) for p, ref in probes if not p.kink and ref is not None]
+    numeric_error = None
+    if usable:
+        numeric = np.array([p.numeric for p, _ in usable])
+        refs = np.array([ref for _, ref in usable])
+        numeric_error = float(np.max(relative_error(refs, numeric)))
+        if claimed is None:
+            passed = numeric_error <= NUMERIC_PASS
+            if not passed:
+                worst_probe = usable[int(np.argmax(relative_error(refs, numeric)))][0]
+                worst = worst_probe.where if isinstance(worst_probe.where, tuple) else None
+                max_error = numeric_error
+    kinks = sum(1 for p, _ in probes if p.kink)
+    return PointResult(passed, max_error, worst, numeric_error, kinks, len(probes), mistakes, kinked), sampled

@@ -1,0 +1,86 @@
+"""Comparing a claimed gradient with the true one, and naming the likely mistake.
+
+Shared by `check` (a student's formula against reverse mode) and the tutor
+(a typed answer against the node's gradient). The relative error is the
+CS231n one, |a - b| / max(|a|, |b|), with a floor so that entries that are
+both (nearly) zero do not divide by zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Mistake:
+    kind: str        # 'sign', 'transposed', 'factor', 'shape', 'zero', ... (stable: used in statistics)
+    message: str
+
+
+def relative_error(claimed: Any, true: Any, floor: float | None = None) -> np.ndarray:
+    """Entry-wise |a - b| / max(|a|, |b|, floor); the floor scales with the gradient's size."""
+    a = np.asarray(claimed, dtype=float)
+    b = np.asarray(true, dtype=float)
+    if floor is None:
+        floor = 1e-8 * max(1.0, float(np.max(np.abs(b), initial=0.0)))
+    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
+
+
+def close(claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0) -> bool:
+    a = np.asarray(claimed, dtype=float)
+    b = np.asarray(true, dtype=float)
+    if a.shape != b.shape:
+        return False
+    if atol:
+        return bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+    return bool(np.max(relative_error(a, b), initial=0.0) <= rtol)
+
+
+def nice_factor(k: float) -> str:
+    """2, 1/2, -3, 0.37 ... : a factor as a student would say it."""
+    frac = Fraction(k).limit_denominator(12)
+    if abs(float(frac) - k) <= 1e-6 * max(1.0, abs(k)):
+        return str(frac.numerator) if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
+    return f"{k:.4g}"
+
+
+def shape_words(shape: tuple[int, ...]) -> str:
+    if shape == ():
+        return "a scalar"
+    if len(shape) == 1:
+        return f"a vector of length {shape[0]}"
+    return f"a {shape[0]}×{shape[1]} matrix"
+
+
+def diagnose(claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0,
+             name: str = "the variable") -> list[Mistake]:
+    """The likely mistakes that turn `true` into `claimed` (empty if none fits)."""
+    a = np.asarray(claimed, dtype=float)
+    b = np.asarray(true, dtype=float)
+    if a.shape != b.shape:
+        if a.ndim == 2 and b.ndim == 2 and a.shape == b.shape[::-1] and close(a.T, b, rtol, atol):
+            return [Mistake("transposed", f"transposed: this is the transpose of the gradient, which has "
+                                          f"{name}'s shape {b.shape} (the shape convention)")]
+        if a.size == b.size and close(a.reshape(b.shape), b, rtol, atol):
+            return [Mistake("shape", f"the numbers are right but arranged as {shape_words(a.shape)}; "
+                                     f"the gradient has {name}'s shape, {shape_words(b.shape)}")]
+        return [Mistake("shape", f"wrong shape: this is {shape_words(a.shape)}, but the gradient must have "
+                                 f"{name}'s shape, {shape_words(b.shape)}")]
+    if not np.any(b) and not np.any(a):
+        return []
+    if close(a, -b, rtol, atol):
+        return [Mistake("sign", "sign flipped: this is the negative of the gradient")]
+    if a.ndim == 2 and a.shape[0] == a.shape[1] and close(a.T, b, rtol, atol):
+        return [Mistake("transposed", "transposed: the rows and columns are swapped")]
+    if not np.any(a):
+        return [Mistake("zero", "this is zero, but the gradient is not")]
+    denom = float(np.vdot(b, b))
+    if denom > 0:
+        k = float(np.vdot(a, b)) / denom
+        if abs(k - 1) > 1e-3 and abs(k) > 1e-9 and close(a, k * b, rtol, atol):
+            return [Mistake("factor", f"off by a constant factor: this is {nice_factor(k)} times the gradient")]
+    return []

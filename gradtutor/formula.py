@@ -1,0 +1,41 @@
+"""Formulas that talk about another program: claimed gradients and the tutor's answers.
+
+A formula is written in the same language and may use the program's names
+(inputs, statement names, the t1, t2 ... of unnamed nodes) plus any extra
+names the caller allows, such as `grad` for the upstream gradient. It is
+parsed by the grammar and evaluated by the engine, never by Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from .engine import forward
+from .errors import GradtutorError, NameLookupError, suggest
+from .graph import Graph, build
+
+
+def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> Graph:
+    """Parse a formula and check that every name it uses is one of `known`."""
+    known = list(known)
+    formula = build(text)
+    for name, index in formula.variables.items():
+        if name not in known:
+            hint = suggest(name, known) or f"it can use {', '.join(known)}"
+            raise NameLookupError(f"the {what} uses '{name}', which is not a name in the program",
+                                  source=text, span=formula.nodes[index].span, hint=hint)
+    return formula
+
+
+def evaluate(formula: Graph, env: Mapping[str, Any], what: str = "formula") -> Any:
+    """The formula's value, with its names looked up in `env`."""
+    try:
+        return forward(formula, {name: env[name] for name in formula.variables}).value
+    except GradtutorError as exc:
+        exc.message = f"while evaluating the {what}: {exc.message}"
+        raise
+
+
+def program_env(graph: Graph, values: list[Any]) -> dict[str, Any]:
+    """Every named node's value: what a formula about this program may refer to."""
+    return {name: values[i] for name, i in graph.names.items()}
