@@ -238,13 +238,19 @@ def _check_point(graph: Graph, values: dict[str, Any], node: int, name: str, exa
     usable = [(p, ref) for p, ref in probes if not p.kink and ref is not None]
     numeric_error = None
     if usable:
-        numeric = np.array([p.numeric for p, _ in usable])
-        refs = np.array([ref for _, ref in usable])
-        numeric_error = float(np.max(relative_error(refs, numeric)))
+        # entries and directional derivatives live on different scales: score each group alone
+        errors = np.zeros(len(usable))
+        for is_entry in (True, False):
+            group = [k for k, (p, _) in enumerate(usable) if isinstance(p.where, tuple) == is_entry]
+            if group:
+                refs = np.array([usable[k][1] for k in group])
+                numeric = np.array([usable[k][0].numeric for k in group])
+                errors[group] = relative_error(refs, numeric)
+        numeric_error = float(np.max(errors))
         if claimed is None:
             passed = numeric_error <= NUMERIC_PASS
             if not passed:
-                worst_probe = usable[int(np.argmax(relative_error(refs, numeric)))][0]
+                worst_probe = usable[int(np.argmax(errors))][0]
                 worst = worst_probe.where if isinstance(worst_probe.where, tuple) else None
                 max_error = numeric_error
     kinks = sum(1 for p, _ in probes if p.kink)

@@ -22,11 +22,18 @@ class Mistake:
 
 
 def relative_error(claimed: Any, true: Any, floor: float | None = None) -> np.ndarray:
-    """Entry-wise |a - b| / max(|a|, |b|, floor); the floor scales with the gradient's size."""
+    """Entry-wise |a - b| / max(|a|, |b|, floor).
+
+    The floor is a thousandth of the gradient's largest entry (and at least
+    1e-8): an entry a thousand times smaller than the rest is judged on the
+    gradient's scale, so the rounding error of a central difference
+    (~1e-11) does not look like a mistake in a near-zero entry.
+    """
     a = np.asarray(claimed, dtype=float)
     b = np.asarray(true, dtype=float)
     if floor is None:
-        floor = 1e-8 * max(1.0, float(np.max(np.abs(b), initial=0.0)))
+        scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+        floor = max(1e-8, 1e-3 * scale)
     return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
 
 

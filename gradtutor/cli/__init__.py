@@ -31,6 +31,8 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs; turns user errors into exit 2."""
+
     def list_commands(self, ctx):
         return [name for name, (module, _) in COMMANDS.items() if _available(module)]
 
@@ -45,9 +47,32 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except GradtutorError as exc:
+            raise UserError(exc) from None
+
+
+class UserError(click.ClickException):
+    """A GradtutorError on its way out: click prints it with `show` and exits with its code."""
+
+    def __init__(self, error: GradtutorError) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.exit_code = error.exit_code
+
+    def show(self, file=None) -> None:
+        _print_error(self.error.render())
+
 
 def _available(module: str) -> bool:
     return importlib.util.find_spec(f"{__name__}.{module}") is not None
+
+
+def finish(code: int) -> None:
+    """End a command with an exit code: 0 success, 1 checked and wrong."""
+    click.get_current_context().exit(code)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,20 +85,11 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (what `python -m gradtutor` and the script use)."""
     try:
-        code = cli.main(args=argv, prog_name="gradtutor", standalone_mode=False)
-    except GradtutorError as exc:
-        _print_error(exc.render())
-        return exc.exit_code
-    except click.exceptions.Abort:
-        _print_error("stopped.")
-        return 130
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except KeyboardInterrupt:
-        _print_error("stopped.")
-        return 130
+        cli.main(args=argv, prog_name="gradtutor", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug in gradtutor, not the user's fault
@@ -82,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         _print_error(f"internal error: {type(exc).__name__}: {exc}\n"
                      "  this is a bug in gradtutor; run again with GRADTUTOR_DEBUG=1 to see the traceback")
         return 3
-    return code if isinstance(code, int) else 0
+    return 0
 
 
 def run() -> None:

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from . import finish
 from .common import at_option, json_option, read_program, seed_option
 
 
@@ -20,7 +21,7 @@ from .common import at_option, json_option, read_program, seed_option
               help="Random points to check at, so a formula cannot pass by coincidence.")
 @seed_option
 @json_option
-def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) -> int:
+def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) -> None:
     """Check gradient formulas for PROGRAM against exact reverse-mode gradients and
     central differences.
 
@@ -66,4 +67,4 @@ def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) 
         from ..render.console import stdout
 
         render_check(stdout(), report)
-    return 0 if report.passed else 1
+    finish(0 if report.passed else 1)

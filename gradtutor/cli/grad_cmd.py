@@ -14,7 +14,7 @@ from .common import gather_values, json_option, read_program, value_options
 @value_options
 @click.option("--wrt", multiple=True, metavar="NAME", help="Only these inputs' gradients (repeatable).")
 @json_option
-def command(program: str, at, random_, seed, wrt, as_json: bool) -> int:
+def command(program: str, at, random_, seed, wrt, as_json: bool) -> None:
     """Compute the value of PROGRAM and its gradient with respect to each input.
 
     PROGRAM is an expression or statements separated by ';' or newlines, e.g.
@@ -37,9 +37,8 @@ def command(program: str, at, random_, seed, wrt, as_json: bool) -> int:
 
         click.echo(json.dumps({"value": to_python(result.value),
                                "gradients": {k: to_python(v) for k, v in result.gradients.items()}}))
-        return 0
+        return
     from ..render.console import stdout
     from ..render.tables import gradient_report
 
     gradient_report(stdout(), result, values, used_seed, random_names=[a.split("=")[0].strip() for a in random_])
-    return 0

@@ -55,12 +55,12 @@ class Op:
     def elementwise(self) -> bool:
         return bool(self.local)
 
-    def backward_text(self, shapes: Sequence[Shape]) -> tuple[str, ...]:
+    def backward_text(self, shapes: Sequence[Shape], params: tuple = ()) -> tuple[str, ...]:
         """The VJP for each input as gradtutor formulas over a, b, out and grad."""
         if self.local_text:
             return tuple(_times_grad(t) for t in self.local_text)
         assert self.vjp_text is not None, self.name
-        return self.vjp_text(*shapes)
+        return self.vjp_text(*shapes, *params)
 
 
 def _times_grad(local: str) -> str:

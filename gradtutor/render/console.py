@@ -6,8 +6,6 @@ Consoles are created with markup off, so user text such as the answer
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from rich.console import Console
 from rich.theme import Theme
 
@@ -26,11 +24,9 @@ THEME = Theme({
 })
 
 
-@lru_cache(maxsize=None)
 def stdout() -> Console:
     return Console(theme=THEME, markup=False, highlight=False, emoji=False)
 
 
-@lru_cache(maxsize=None)
 def stderr() -> Console:
     return Console(theme=THEME, markup=False, highlight=False, emoji=False, stderr=True)
