@@ -43,7 +43,10 @@ class Evaluation:
 
 @dataclass
 class Result:
-    """What `gradtutor.grad` returns: `.value` and `.gradients` (name -> float or array)."""
+    """What `gradtutor.grad` returns: `.value` and `.gradients` (name -> float or array).
+
+    `.evaluation` keeps the inputs and the output; intermediate values are released
+    as the backward sweep passes them (use `forward`/`backward` to keep them all)."""
 
     value: Any
     gradients: dict[str, Any]
@@ -61,9 +64,18 @@ def grad(program: str | Graph, values: Mapping[str, Any], wrt: Iterable[str] | N
     names = list(graph.variables) if wrt is None else list(wrt)
     check_names(graph, names, what="--wrt")
     require_scalar(evaluation)
-    backward(evaluation, [graph.variables[n] for n in names])
+    targets = [graph.variables[n] for n in names]
+    backward(evaluation, targets, release=True)
+    if not all(isfinite(evaluation.gradient(t)) for t in targets):
+        # the released intermediates are needed to say where it went wrong: sweep again
+        backward(forward(graph, evaluation_inputs(evaluation)), targets)
     gradients = {n: _plain(evaluation.gradient(graph.variables[n])) for n in names}
     return Result(_plain(evaluation.value), gradients, evaluation)
+
+
+def evaluation_inputs(evaluation: Evaluation) -> dict[str, Any]:
+    graph = evaluation.graph
+    return {name: evaluation.values[i] for name, i in graph.variables.items()}
 
 
 def _plain(value: Any) -> Any:
@@ -126,11 +138,19 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray],
                 problem = op.domain(*ins)
                 if problem:
                     raise _domain_error(graph, i, problem, ins)
-            result = op.forward(*ins, *node.params)
-            if not isfinite(result):
-                raise _domain_error(graph, i, "the result overflowed (it is inf or nan)", ins)
-            out[i] = result
+            out[i] = op.forward(*ins, *node.params)
+    if not isfinite(out[graph.output]):
+        _raise_first_overflow(graph, out)
     return Evaluation(graph, out)
+
+
+def _raise_first_overflow(graph: Graph, out: list[Any]) -> None:
+    """inf and nan spread to the output; blame the first node that produced one."""
+    for i, node in enumerate(graph.nodes):
+        if node.inputs and not isfinite(out[i]):
+            raise _domain_error(graph, i, "the result overflowed (it is inf or nan)",
+                                [out[j] for j in node.inputs])
+    raise DomainError("the output is not a finite number")
 
 
 def _check_shapes(graph: Graph, i: int, op: Op, ins: list[Any]) -> None:
@@ -173,14 +193,17 @@ def requires_grad(graph: Graph, targets: Iterable[int]) -> list[bool]:
     return need
 
 
-def backward(evaluation: Evaluation, targets: Iterable[int] | None = None, seed: Any = 1.0) -> list[Any]:
+def backward(evaluation: Evaluation, targets: Iterable[int] | None = None, seed: Any = 1.0,
+             release: bool = False) -> list[Any]:
     """Reverse mode from the output. `targets` are the nodes whose gradients are wanted
-    (all variables by default); work off their paths is skipped."""
+    (all variables by default); work off their paths is skipped. With `release`, each
+    intermediate value and gradient is dropped once its last use is done (the tutor keeps
+    them all to show; `grad` keeps only what it returns)."""
     graph = evaluation.graph
     values = evaluation.values
     nodes = graph.nodes
-    if targets is None:
-        targets = graph.variables.values()
+    targets = list(graph.variables.values() if targets is None else targets)
+    keep = set(targets)
     need = requires_grad(graph, targets)
     grads: list[Any] = [None] * len(nodes)
     grads[graph.output] = np.float64(seed) if np.ndim(seed) == 0 else seed
@@ -200,8 +223,13 @@ def backward(evaluation: Evaluation, targets: Iterable[int] | None = None, seed:
                     continue
                 part = unbroadcast(part, np.shape(values[j]))
                 grads[j] = part if grads[j] is None else grads[j] + part
+            if release and i not in keep:
+                grads[i] = None
+                if i != graph.output:
+                    values[i] = None  # its consumers (later nodes) have all been visited
     evaluation.grads = grads
-    _check_gradients(evaluation, targets)
+    if not release:
+        _check_gradients(evaluation, targets)
     return grads
 
 

@@ -25,7 +25,8 @@ def as_array(name: str, raw: Any) -> np.ndarray:
     if isinstance(raw, str):
         raise ValueInputError(f"the value of '{name}' is text ({raw!r}), not a number")
     try:
-        value = np.array(raw, dtype=np.float64)
+        # asarray: a float64 array is used as it is (the engine never writes to inputs)
+        value = np.asarray(raw, dtype=np.float64)
     except (ValueError, TypeError):
         detail = "its rows have different lengths" if isinstance(raw, (list, tuple)) else \
             f"it holds a {type(raw).__name__}"

@@ -24,6 +24,8 @@ def _nonzero(what: str):
 
 
 def _pow_domain(a, b):
+    if np.ndim(b) == 0 and float(b) >= 0 and float(b) == int(b):
+        return None  # a whole, non-negative power is defined everywhere
     a, b = np.asarray(a), np.asarray(b)
     if np.any((a < 0) & (b != np.round(b))):
         return "a negative number raised to a fractional power is not a real number"
@@ -59,8 +61,14 @@ _binary("div", "/", np.divide,
         (lambda a, b, out: 1.0 / b, lambda a, b, out: -a / (b * b)), ("1 / b", "-a / b^2"), "scales",
         "for a / b, the numerator's local gradient is 1/b and the denominator's is -a/b^2",
         MUL, r"\frac{{{a}}}{{{b}}}", domain=_nonzero("denominator"))
+def _power_rule(a, b, out):
+    if np.ndim(b) == 0 and b == 2:
+        return 2.0 * a  # the common square, without a second power
+    return b * np.power(a, b - 1)
+
+
 _binary("pow", "^", np.power,
-        (lambda a, b, out: b * np.power(a, b - 1), lambda a, b, out: np.log(a) * out),
+        (_power_rule, lambda a, b, out: np.log(a) * out),
         ("b * a^(b - 1)", "log(a) * out"), "power rule",
         "for a^b, the base's local gradient is b*a^(b-1) (the power rule) and the exponent's is log(a)*a^b",
         POW, r"{a}^{{{b}}}", domain=_pow_domain)
@@ -120,7 +128,7 @@ _function("tanh", np.tanh, (lambda a, out: 1.0 - out * out,), ("1 - out^2",), _C
 _function("sigmoid", _sigmoid, (lambda a, out: (1.0 - out) * out,), ("(1 - out) * out",), _CHAIN,
           "sigmoid's local gradient is (1 - sigmoid(x)) * sigmoid(x), computed from the output alone",
           r"\sigma\left({a}\right)")
-_function("relu", lambda a: np.maximum(a, 0.0), (lambda a, out: (a > 0).astype(float),),
+_function("relu", lambda a: np.maximum(a, 0.0), (lambda a, out: a > 0,),  # a mask; g * mask is the VJP
           ("step(a)",), "gates",
           "a relu passes the upstream gradient where its input was positive and blocks it (0) elsewhere; "
           "relu'(0) = 0", r"\operatorname{{relu}}\left({a}\right)", branch=np.sign)
