@@ -1,0 +1,99 @@
+"""`gradtutor solve`: a graded, step-by-step backward walk in the terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .common import at_option, json_option, read_program, seed_option
+
+DEFAULT_PROGRAM = "q = x + y; f = q * z"
+DEFAULT_VALUES = ("x=-2", "y=5", "z=-4")
+
+
+@click.command("solve")
+@click.argument("program", required=False)
+@at_option
+@click.option("--shape", "shapes", multiple=True, metavar="NAME=SHAPE",
+              help="Shape for an input drawn at random, e.g. W=2x3 (scalar by default).")
+@seed_option
+@click.option("--show", is_flag=True, help="Print the complete worked solution instead of asking.")
+@json_option
+@click.option("--tries", type=click.IntRange(1, 10), default=2, show_default=True,
+              help="Tries per question before the answer is revealed.")
+@click.option("--rtol", type=float, default=1e-2, show_default=True, help="Relative tolerance for answers.")
+@click.option("--atol", type=float, default=5e-3, show_default=True, help="Absolute tolerance for answers.")
+def command(program, at, shapes, seed, show, as_json, tries, rtol, atol) -> None:
+    """Walk through the backward pass of PROGRAM one node at a time, typing the local and
+    downstream gradients; gradtutor grades each answer and explains mistakes.
+
+    Without PROGRAM it walks the classic q = x + y; f = q * z at x=-2, y=5, z=-4.
+    Inputs without --at get small random values, which are shown.
+
+    \b
+    Answers: a number (0.39), a matrix ([[0.1, 0.2], [0.3, 0.4]]) or a formula
+    using the graph's names and grad, the node's upstream gradient (2*q, grad*z).
+    At the prompt: hint, show, skip, quit. With answers piped in (one per line),
+    --json prints the graded result.
+
+    \b
+    Examples:
+      gradtutor solve
+      gradtutor solve "(x + y) * max(y, z)" --at x=1 --at y=2 --at z=0
+      gradtutor solve "sum((W@x)^2)" --at "W=[[0.1,0.5],[-0.3,0.8]]" --at "x=[0.2,0.4]" --show
+    """
+    from ..grading import Tolerance
+    from ..graph import build
+    from ..render.console import stdout
+    from ..walk import build_walk
+    from .values_draw import draw_values
+
+    if program is None:
+        program, at = DEFAULT_PROGRAM, at or DEFAULT_VALUES
+    graph = build(read_program(program))
+    values, drawn, used_seed = draw_values(graph, at, shapes, seed)
+    walk = build_walk(graph, values)
+    console = stdout()
+
+    if show:
+        if as_json:
+            click.echo(json.dumps(walk.to_json()))
+            return
+        from ..render.walk_view import solution_view
+
+        _say_drawn(console, drawn, used_seed)
+        for view in solution_view(walk):
+            console.print(view)
+        return
+
+    from ..tutor import Session
+
+    interactive = sys.stdin.isatty()
+    quiet = as_json and not interactive
+    if not quiet:
+        _say_drawn(console, drawn, used_seed)
+    read = console.input if interactive else _read_line
+    session = Session(walk, console, read, tries=tries, tolerance=Tolerance(rtol, atol),
+                      echo=not interactive, quiet=quiet)
+    result = session.run()
+    if as_json:
+        click.echo(json.dumps(result.to_json()))
+
+
+def _read_line(prompt: str) -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\r\n")
+
+
+def _say_drawn(console, drawn: dict, seed: int | None) -> None:
+    from rich.text import Text
+
+    from ..render.numbers import fmt_value
+
+    if drawn:
+        shown = ", ".join(f"{name} = {fmt_value(value)}" for name, value in drawn.items())
+        console.print(Text(f"values drawn at random (--seed {seed}): {shown}", "muted"))

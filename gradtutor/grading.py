@@ -1,0 +1,168 @@
+"""Grading one typed answer to one question of a walk.
+
+An answer is a number, a matrix literal or a formula in the gradtutor language
+using the graph's names and `grad` (the node's upstream gradient). It is
+parsed and evaluated by gradtutor itself, compared with hand-rounding
+tolerance, and when wrong, matched against the mistakes students make at that
+kind of gate: the local gradient without the upstream, a missed branch, the
+multiply gate's swap, routing at a max, a flipped sign, a transpose, a factor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .diagnose import Mistake, diagnose, shape_words
+from .errors import GradtutorError
+from .formula import compile_formula, evaluate
+from .walk import Question, Walk
+
+RTOL = 1e-2
+ATOL = 5e-3
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float = RTOL
+    atol: float = ATOL
+
+    def close(self, given: Any, expected: Any) -> bool:
+        a = np.asarray(given, dtype=float)
+        b = np.asarray(expected, dtype=float)
+        if a.shape != b.shape:
+            return False
+        diff = np.abs(a - b)
+        return bool(np.all((diff <= self.atol) | (diff <= self.rtol * np.abs(b))))
+
+
+@dataclass
+class Verdict:
+    correct: bool
+    value: Any = None                   # what the answer evaluated to
+    mistakes: list[Mistake] = field(default_factory=list)
+    unreadable: str | None = None       # why the answer could not be read (no try is used up)
+
+    @property
+    def kinds(self) -> list[str]:
+        return [m.kind for m in self.mistakes]
+
+
+def answer_env(walk: Walk, question: Question) -> dict[str, Any]:
+    """Names an answer may use: every node's value, and `grad`, the node's upstream gradient."""
+    env = {name: walk.value(i) for name, i in walk.graph.names.items()}
+    env["grad"] = question.upstream
+    return env
+
+
+def read_answer(walk: Walk, question: Question, text: str) -> Any:
+    env = answer_env(walk, question)
+    formula = compile_formula(text, env, what="answer")
+    return np.asarray(evaluate(formula, env, what="answer"), dtype=float)
+
+
+def grade(walk: Walk, question: Question, text: str, tolerance: Tolerance = Tolerance()) -> Verdict:
+    text = text.strip()
+    if not text:
+        return Verdict(False, unreadable="type a number, a matrix such as [[1, 2], [3, 4]], or a formula")
+    try:
+        value = read_answer(walk, question, text)
+    except GradtutorError as exc:
+        return Verdict(False, unreadable=exc.render().removeprefix("error: "))
+    expected = np.asarray(question.answer, dtype=float)
+    if tolerance.close(value, expected):
+        return Verdict(True, value)
+    return Verdict(False, value, likely_mistakes(walk, question, value, tolerance))
+
+
+def likely_mistakes(walk: Walk, question: Question, value: np.ndarray, tol: Tolerance) -> list[Mistake]:
+    graph = walk.graph
+    expected = np.asarray(question.answer, dtype=float)
+    out = graph.labels[graph.output]
+    gate = graph.labels[question.node]
+    x = graph.labels[question.input]
+    op = graph.nodes[question.node].op
+    if value.shape != expected.shape:
+        return diagnose(value, expected, name=x)
+
+    found: list[Mistake] = []
+
+    def near(candidate: Any) -> bool:
+        c = np.asarray(candidate, dtype=float)
+        return c.shape == expected.shape and not tol.close(c, expected) and tol.close(value, c)
+
+    if question.kind == "local" and near(question.contribution) and not _is_one(question.upstream):
+        found.append(Mistake("downstream-for-local",
+                             f"that is the downstream gradient (upstream × local); the local gradient "
+                             f"d{gate}/d{x} is the gate's own slope, before multiplying by the upstream"))
+    if question.kind == "downstream":
+        if question.is_total:
+            for consumer, share in question.branches:
+                if near(share):
+                    others = [graph.labels[c] for c, _ in question.branches if c != consumer]
+                    found.append(Mistake("missed-branch",
+                                         f"that is only the branch through {graph.labels[consumer]}; {x} also "
+                                         f"feeds {', '.join(others)}, and gradients add at branches: "
+                                         f"sum the shares of all {len(question.branches)} branches"))
+                    break
+        if question.local is not None and near(question.local):
+            found.append(Mistake("local-only",
+                                 f"that is the local gradient d{gate}/d{x}; the downstream gradient is "
+                                 f"upstream × local, with upstream d{out}/d{gate} = {_short(question.upstream)}"))
+        elif near(question.upstream) and not _is_one(question.local):
+            found.append(Mistake("upstream-only",
+                                 f"that is the upstream gradient d{out}/d{gate}; multiply it by the local "
+                                 f"gradient d{gate}/d{x}"))
+    found += _gate_mistakes(walk, question, value, near)
+    if not found:
+        found = [m for m in diagnose(value, expected, rtol=tol.rtol, atol=tol.atol, name=x)
+                 if not (m.kind == "factor" and value.shape == () and not _simple_factor(value, expected))]
+    return found
+
+
+def _simple_factor(value: np.ndarray, expected: np.ndarray) -> bool:
+    """For a single number every wrong answer is 'some factor' off; only 2, 1/2, 3 ... say anything."""
+    if float(expected) == 0:
+        return False
+    k = float(value) / float(expected)
+    return any(abs(k - c) <= 1e-2 * abs(c) for c in (2, 0.5, 3, 1 / 3, 4, 0.25))
+
+
+def _gate_mistakes(walk: Walk, question: Question, value: np.ndarray, near) -> list[Mistake]:
+    graph = walk.graph
+    node = graph.nodes[question.node]
+    op = node.op.name
+    x = graph.labels[question.input]
+    scale = 1.0 if question.kind == "local" else question.upstream
+    mistakes: list[Mistake] = []
+    if op == "mul" and len(set(node.inputs)) == 2:
+        if near(np.multiply(scale, walk.value(question.input))):
+            other = graph.labels[[j for j in node.inputs if j != question.input][0]]
+            mistakes.append(Mistake("swap", f"a multiply gate swaps: the gradient for {x} uses the *other* "
+                                            f"input's value ({other}), not {x}'s own"))
+    elif op in ("max", "min") and len(set(node.inputs)) == 2:
+        if near(scale) or near(np.zeros_like(np.asarray(question.answer, dtype=float))):
+            larger = "larger" if op == "max" else "smaller"
+            mistakes.append(Mistake("routing", f"a {op} gate routes: the whole upstream gradient goes to the "
+                                               f"{larger} input and the other input gets 0"))
+    elif op in ("add", "sub"):
+        if near(np.multiply(0.5, scale)):
+            mistakes.append(Mistake("distribute", "an add gate does not split the gradient: each input gets "
+                                                  "all of it"))
+    return mistakes
+
+
+def _is_one(x: Any) -> bool:
+    return x is not None and np.shape(x) == () and float(x) == 1.0
+
+
+def _short(value: Any) -> str:
+    from .render.numbers import fmt_value
+
+    return fmt_value(value)
+
+
+def expected_shape_words(question: Question) -> str:
+    return shape_words(question.shape)

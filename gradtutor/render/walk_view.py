@@ -1,0 +1,221 @@
+"""Rich views of a walk: the graph, the forward pass, each backward step, the worked solution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ..graph import CONST, Graph, format_number
+from ..ops import describe_shape, fmt_shape
+from ..walk import JacobianNote, Step, Walk, jacobian_bytes
+from .numbers import fmt_value
+
+TREE_LIMIT = 60  # past this many nodes the tree is too tall to read; the forward table remains
+
+
+def gate_label(graph: Graph, i: int) -> str:
+    """How the lectures label a gate: '+', '*', 'max', 'exp', and '+1', '*-1', '1/x', '^2' with a constant."""
+    node = graph.nodes[i]
+    op = node.op
+    consts = [graph.nodes[j].op is CONST and np.ndim(graph.nodes[j].value) == 0 for j in node.inputs]
+    if op.form == "infix" and any(consts) and not all(consts):
+        c = format_number(graph.nodes[node.inputs[consts.index(True)]].value)
+        if op.name == "div" and consts[0]:
+            return f"{c}/x"
+        if op.name == "pow" and consts[1]:
+            return f"^{c}"
+        symbol = "*" if op.name == "mul" else op.symbol
+        return f"{symbol}{c}" if consts[1] or op.name in ("add", "mul") else f"{c}{symbol}x"
+    if op.form == "prefix":
+        return "*-1"
+    if op.form == "postfix":
+        return "transpose"
+    if op.form == "subscript":
+        return "index"
+    return op.name
+
+
+def gate_pattern(graph: Graph, i: int) -> str:
+    return graph.nodes[i].op.pattern
+
+
+def graph_tree(walk: Walk) -> Tree | None:
+    """The graph drawn from the output down; a node used twice is drawn once, then referred to."""
+    graph = walk.graph
+    if len(graph.nodes) > TREE_LIMIT:
+        return None
+    out = graph.output
+    root = Tree(_tree_label(walk, out), guide_style="muted")
+    drawn = {out}
+    stack = [(out, root)]
+    while stack:
+        i, branch = stack.pop()
+        children = []
+        for j in graph.nodes[i].inputs:
+            if graph.nodes[j].op is CONST:
+                continue
+            if j in drawn:
+                children.append((j, branch.add(Text.assemble((graph.labels[j], "name"),
+                                                            (" (shared: drawn above)", "muted"))), False))
+            else:
+                drawn.add(j)
+                children.append((j, branch.add(_tree_label(walk, j)), True))
+        stack.extend((j, sub) for j, sub, expand in reversed(children) if expand)
+    return root
+
+
+def _tree_label(walk: Walk, i: int) -> Text:
+    graph = walk.graph
+    node = graph.nodes[i]
+    text = Text()
+    text.append(graph.labels[i], "name")
+    if node.inputs:
+        text.append(" = ").append(graph.describe(i))
+        text.append(f"   [{gate_label(graph, i)}]", "op")
+    else:
+        text.append("   input", "muted")
+    uses = len(graph.consumers[i])
+    if uses > 1:
+        text.append(f"   feeds {uses} nodes", "warn")
+    return text
+
+
+def forward_table(walk: Walk) -> Table:
+    graph = walk.graph
+    table = Table(title="forward pass", title_justify="left", header_style="title")
+    table.add_column("node", style="name", no_wrap=True)
+    table.add_column("computes")
+    table.add_column("gate", style="op", no_wrap=True)
+    table.add_column("value", style="value")
+    table.add_column("shape", style="muted", no_wrap=True)
+    for i, how, value in walk.forward_rows():
+        gate = gate_label(graph, i) if graph.nodes[i].inputs else ""
+        table.add_row(graph.labels[i], how, gate, fmt_value(value), fmt_shape(np.shape(value)))
+    return table
+
+
+def step_header(walk: Walk, step: Step) -> Panel:
+    graph = walk.graph
+    i = step.node
+    node = graph.nodes[i]
+    out = walk.output
+    lines = [
+        Text.assemble(("inputs    ", "muted"),
+                      *_joined([(f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value")
+                                for j in dict.fromkeys(node.inputs)])),
+        Text.assemble(("output    ", "muted"), (f"{graph.labels[i]} = {fmt_value(walk.value(i))}", "value")),
+        Text.assemble(("upstream  ", "muted"), (f"d{out}/d{graph.labels[i]} = {fmt_value(step.upstream)}", "grad")),
+    ]
+    for note in step.jacobians:
+        lines.append(jacobian_text(walk, step, note))
+    title = Text.assemble(("node ", "muted"), (graph.labels[i], "name"), (" = ", ""), (graph.describe(i), ""),
+                          ("   ", ""), (f"{gate_label(graph, i)} gate: {node.op.pattern}", "op"))
+    return Panel(Group(*lines), title=title, title_align="left", border_style="muted")
+
+
+def jacobian_text(walk: Walk, step: Step, note: JacobianNote) -> Text:
+    graph = walk.graph
+    name_i, name_j = graph.labels[step.node], graph.labels[note.input]
+    size = note.rows * note.cols
+    text = Text.assemble(("jacobian  ", "muted"),
+                         (f"d{name_i}/d{name_j} would be {note.rows} × {note.cols} = {size:,} numbers "
+                          f"({_bytes(jacobian_bytes(note))})", ""))
+    if note.diagonal:
+        text.append(", diagonal: each output entry depends only on the same input entry", "muted")
+    text.append(Text.assemble("; instead gradtutor applies the VJP ", (note.vjp, "op"),
+                              ("  (grad = the upstream gradient)", "muted")))
+    return text
+
+
+def _bytes(n: int) -> str:
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n} bytes"
+
+
+def _joined(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for k, part in enumerate(parts):
+        if k:
+            out.append((",  ", "muted"))
+        out.append(part)
+    return out
+
+
+def solution_view(walk: Walk) -> list[Any]:
+    """The complete worked solution (solve --show): forward table, then the backward table."""
+    graph = walk.graph
+    out = walk.output
+    views: list[Any] = [Text.assemble(("program  ", "muted"), (graph.source.strip(), "name"))]
+    tree = graph_tree(walk)
+    if tree is not None:
+        views.append(tree)
+    views.append(forward_table(walk))
+    table = Table(title=f"backward pass, seeded with d{out}/d{out} = 1: upstream × local = downstream",
+                  title_justify="left", header_style="title")
+    table.add_column("gate", no_wrap=True)
+    table.add_column("input", style="name", no_wrap=True)
+    table.add_column("upstream", style="grad")
+    table.add_column("local")
+    table.add_column("downstream", style="grad")
+    branch_rows: list[tuple[str, str]] = []
+    for step in walk.steps:
+        first = True
+        by_input: dict[int, list] = {}
+        for q in step.questions:
+            by_input.setdefault(q.input, []).append(q)
+        for j, qs in by_input.items():
+            local = next((q for q in qs if q.kind == "local"), None)
+            down = next((q for q in qs if q.kind == "downstream"), None)
+            gate = Text()
+            if first:
+                gate.append(f"{graph.labels[step.node]} = {graph.describe(step.node)}\n", "name")
+                gate.append(f"{gate_label(graph, step.node)}: {graph.nodes[step.node].op.pattern}", "op")
+            if local is not None:
+                value = fmt_value(local.answer)
+                local_text = f"{local.ask} = {local.rule}" + ("" if local.rule == value else f" = {value}")
+            else:
+                note = next(n for n in step.jacobians if n.input == j)
+                local_text = f"VJP {note.vjp}"
+            if down is None:  # at the output the local gradient is already df/dx
+                down_text = f"{local.ask} = {fmt_value(local.answer)}" if local is not None else ""
+            elif down.is_total:
+                share = down.branches[-1][1]
+                down_text = f"share {fmt_value(share)}; total {down.ask} = {fmt_value(down.answer)}"
+                branch_rows.append((down.ask, f"{down.rule} = {down.working}"))
+            else:
+                sep = "\n" if np.ndim(down.answer) else " "  # matrices read better on their own lines
+                down_text = f"{down.ask} ={sep}{fmt_value(down.answer)}"
+            upstream = f"d{out}/d{graph.labels[step.node]} = {fmt_value(step.upstream)}" if first else ""
+            table.add_row(gate, graph.labels[j], upstream, local_text, down_text)
+            first = False
+        if step.questions:
+            table.add_section()
+    for ask, text in branch_rows:
+        table.add_row(Text("branches add", "op"), ask.split("/d", 1)[1], "", "", text)
+    views.append(table)
+    views.append(gradient_table(walk))
+    return views
+
+
+def gradient_table(walk: Walk) -> Table:
+    graph = walk.graph
+    table = Table(title="the gradient", title_justify="left", header_style="title")
+    table.add_column("input", style="name")
+    table.add_column("value", style="value")
+    table.add_column(f"d{walk.output}/d(input)", style="grad")
+    for name, i in graph.variables.items():
+        table.add_row(name, fmt_value(walk.value(i)), fmt_value(walk.gradient(i)))
+    return table
+
+
+def shape_phrase(shape: tuple[int, ...]) -> str:
+    return describe_shape(shape)

@@ -1,0 +1,250 @@
+"""The worked solution of a backward pass: what to ask at each node, and the answers.
+
+Nodes are visited in reverse topological order, starting from df/df = 1 at the
+output. At each node, for every input that carries a gradient:
+
+* the local gradient d node / d input, if the node is scalar (scalar output and
+  scalar inputs; for vectors and matrices the local gradient is a Jacobian);
+* the downstream gradient: upstream x local. An input feeding several nodes
+  gets its branch's share (df/dn * dn/dx) at every consumer but the last one
+  visited, and at that last one the total df/dx, the sum over its branches.
+
+`solve --show`, `solve --show --json`, the interactive session and the
+graders all read the questions from here, so they always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from .engine import Evaluation, backward, forward, require_scalar, requires_grad, unbroadcast, vjp
+from .expr import const, from_text, sym, to_text
+from .graph import CONST, Graph
+from .values import to_python
+
+
+@dataclass
+class Question:
+    ask: str                  # ASCII lecture notation: 'dq/dx', 'df/da * da/dy', 'df/dy'
+    kind: str                 # 'local' or 'downstream'
+    node: int                 # the gate being visited
+    input: int                # the input the question is about
+    answer: Any
+    rule: str                 # the answer as a formula in the graph's names ('grad' = upstream)
+    working: str              # the arithmetic that produces it
+    upstream: Any
+    local: Any = None         # scalar nodes: the local gradient
+    contribution: Any = None  # this branch's upstream x local
+    branches: list[tuple[int, Any]] = field(default_factory=list)  # totals: (consumer, share)
+    is_total: bool = False    # the sum over several branches
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self.answer)
+
+
+@dataclass
+class JacobianNote:
+    input: int
+    rows: int
+    cols: int
+    diagonal: bool
+    vjp: str                  # the vector-Jacobian product actually used
+
+
+@dataclass
+class Step:
+    node: int
+    upstream: Any
+    questions: list[Question]
+    jacobians: list[JacobianNote]
+
+    @property
+    def scalar(self) -> bool:
+        return not self.jacobians
+
+
+@dataclass
+class Walk:
+    graph: Graph
+    evaluation: Evaluation
+    steps: list[Step]
+
+    @property
+    def output(self) -> str:
+        return self.graph.labels[self.graph.output]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for step in self.steps for q in step.questions]
+
+    def value(self, i: int) -> Any:
+        return self.evaluation.values[i]
+
+    def gradient(self, i: int) -> Any:
+        return self.evaluation.gradient(i)
+
+    def forward_rows(self) -> list[tuple[int, str, Any]]:
+        """(node, how it is computed, value) for every named or computed node."""
+        rows = []
+        for i, node in enumerate(self.graph.nodes):
+            if node.op is CONST:
+                continue
+            how = "input" if not node.inputs else self.graph.describe(i)
+            rows.append((i, how, self.value(i)))
+        return rows
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "program": self.graph.source,
+            "value": to_python(self.evaluation.value),
+            "forward": [{"node": self.graph.labels[i], "operation": how, "value": to_python(v)}
+                        for i, how, v in self.forward_rows()],
+            "questions": [{"ask": q.ask, "kind": q.kind, "answer": to_python(q.answer)}
+                          for q in self.questions],
+        }
+
+
+def is_scalar_node(graph: Graph, values: list[Any], i: int) -> bool:
+    return np.shape(values[i]) == () and all(np.shape(values[j]) == () for j in graph.nodes[i].inputs)
+
+
+def build_walk(graph: Graph, values: Mapping[str, Any]) -> Walk:
+    evaluation = forward(graph, values)
+    require_scalar(evaluation)
+    backward(evaluation)
+    need = requires_grad(graph, graph.variables.values())
+    vals = evaluation.values
+    out = graph.labels[graph.output]
+
+    # which consumers a gradient actually reaches, in the order the walk visits them
+    visited = [i for i in range(len(graph.nodes) - 1, -1, -1)
+               if graph.nodes[i].inputs and need[i] and evaluation.grads[i] is not None]
+    visit_order = {node: k for k, node in enumerate(visited)}
+    consumers: dict[int, list[int]] = {}
+    for i in visited:
+        for j in dict.fromkeys(graph.nodes[i].inputs):
+            if need[j]:
+                consumers.setdefault(j, []).append(i)
+
+    shares: dict[int, list[tuple[int, Any]]] = {}
+    steps = []
+    for i in visited:
+        node = graph.nodes[i]
+        upstream = evaluation.grads[i]
+        scalar = is_scalar_node(graph, vals, i)
+        ins = [vals[j] for j in node.inputs]
+        parts = vjp(node.op, upstream, vals[i], ins, [need[j] for j in node.inputs], node.params)
+        locals_ = vjp(node.op, np.float64(1.0), vals[i], ins, [need[j] for j in node.inputs], node.params) \
+            if scalar else None
+        texts = _rules(graph, vals, i, scalar)
+        questions: list[Question] = []
+        jacobians: list[JacobianNote] = []
+        for j in dict.fromkeys(node.inputs):
+            if not need[j]:
+                continue
+            slots = [k for k, jj in enumerate(node.inputs) if jj == j]
+            share = _sum(unbroadcast(parts[k], np.shape(vals[j])) for k in slots if parts[k] is not None)
+            if share is None:
+                share = np.zeros(np.shape(vals[j]))
+            shares.setdefault(j, []).append((i, share))
+            local_rule = _combine([texts.local[k] for k in slots]) if scalar else ""
+            down_rule = _combine([texts.downstream[k] for k in slots])
+            name_i, name_j = graph.labels[i], graph.labels[j]
+            local_ask = f"d{name_i}/d{name_j}"
+            many = len(consumers[j]) > 1
+            last = consumers[j][-1] == i
+            local = None
+            if scalar:
+                local = float(sum(float(locals_[k]) for k in slots if locals_[k] is not None))
+                # At the output gate a local question on a branching input would be named like
+                # that input's total (df/dx); its branch share df/df * df/dx is asked instead.
+                if not (i == graph.output and many):
+                    questions.append(Question(local_ask, "local", i, j, local, local_rule,
+                                              f"{local_rule} = {_num(local)}", upstream, local=local,
+                                              contribution=share))
+            else:
+                jacobians.append(_jacobian(graph, vals, i, j, down_rule))
+            if many and not last:
+                ask = f"d{out}/d{name_i} * d{name_i}/d{name_j}"
+                questions.append(Question(ask, "downstream", i, j, share, down_rule,
+                                          _times(upstream, local, share), upstream, local, share))
+            else:
+                total = evaluation.gradient(j)
+                ask = f"d{out}/d{name_j}"
+                if scalar and ask == local_ask:  # at the output df/df = 1: the local gradient is df/dx
+                    continue
+                branch_list = shares[j] if many else []
+                working = _branch_sum(graph, out, j, branch_list) if many else _times(upstream, local, share)
+                rule = " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{name_j}"
+                                  for c, _ in branch_list) if many else down_rule
+                questions.append(Question(ask, "downstream", i, j, total, rule, working, upstream, local,
+                                          share, branches=list(branch_list), is_total=many))
+        steps.append(Step(i, upstream, questions, jacobians))
+    return Walk(graph, evaluation, steps)
+
+
+@dataclass
+class _Rules:
+    local: list   # Exprs
+    downstream: list
+
+
+def _rules(graph: Graph, values: list[Any], i: int, scalar: bool) -> _Rules:
+    """The op's backward rule with the graph's names filled in, tidied: 'z', 'grad*z'."""
+    node = graph.nodes[i]
+    env = {"out": sym(graph.labels[i], np.shape(values[i])), "grad": sym("grad", np.shape(values[i]))}
+    for slot, name in zip(node.inputs, ("a", "b")):
+        child = graph.nodes[slot]
+        env[name] = const(child.value) if child.op is CONST else sym(graph.labels[slot], np.shape(values[slot]))
+    shapes = [np.shape(values[j]) for j in node.inputs]
+    templates = node.op.backward_text(shapes, node.params)
+    downstream = [from_text(t, env) for t in templates]
+    if not scalar:  # for vectors and matrices the local gradient is a Jacobian: not written out
+        return _Rules([], downstream)
+    env["grad"] = const(1.0)
+    local = [from_text(t, env) for t in templates]
+    return _Rules(local, downstream)
+
+
+def _combine(rules: list) -> str:
+    """One input in several slots (x*x): its rule is the sum of the slots' rules."""
+    return to_text(_sum(rules))
+
+
+def _sum(items) -> Any:
+    total = None
+    for item in items:
+        total = item if total is None else total + item
+    return total
+
+
+def _num(x: Any) -> str:
+    from .render.numbers import fmt_value  # plain formatting, no Rich
+
+    return fmt_value(x)
+
+
+def _times(upstream: Any, local: Any, share: Any) -> str:
+    if local is None:
+        return _num(share)
+    return f"({_num(upstream)}) × ({_num(local)}) = {_num(share)}"
+
+
+def _branch_sum(graph: Graph, out: str, j: int, branches: list[tuple[int, Any]]) -> str:
+    shares = " + ".join(f"({_num(s)})" for _, s in branches)
+    return f"{shares} = {_num(_sum(s for _, s in branches))}"
+
+
+def _jacobian(graph: Graph, values: list[Any], i: int, j: int, rule: str) -> JacobianNote:
+    rows = int(np.size(values[i]))
+    cols = int(np.size(values[j]))
+    elementwise = graph.nodes[i].op.elementwise and np.shape(values[i]) == np.shape(values[j])
+    return JacobianNote(j, rows, cols, elementwise, rule)
+
+
+def jacobian_bytes(note: JacobianNote) -> int:
+    return note.rows * note.cols * 8
