@@ -124,7 +124,7 @@ def jacobian_text(walk: Walk, step: Step, note: JacobianNote) -> Text:
     name_i, name_j = graph.labels[step.node], graph.labels[note.input]
     size = note.rows * note.cols
     text = Text.assemble(("jacobian  ", "muted"),
-                         (f"d{name_i}/d{name_j} would be {note.rows} × {note.cols} = {size:,} numbers "
+                         (f"d{name_i}/d{name_j} would be {note.rows:,} × {note.cols:,} = {size:,} numbers "
                           f"({_bytes(jacobian_bytes(note))})", ""))
     if note.diagonal:
         text.append(", diagonal: each output entry depends only on the same input entry", "muted")

@@ -1,0 +1,81 @@
+"""Latency of `gradtutor solve`: each step of the walk on a 50-node graph.
+
+A step is the time from the student pressing Enter to the next prompt: parse
+and grade the answer, print the feedback, render the next node. Target
+(issue 3): well under 100 ms. The session runs in-process with its output
+rendered by Rich into a buffer, answering alternately right and wrong (a
+wrong answer costs more: it is diagnosed). Run: python bench/solve_step.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+
+import numpy as np
+from rich.console import Console
+
+from gradtutor.graph import build
+from gradtutor.render.console import THEME
+from gradtutor.tutor import Session
+from gradtutor.walk import build_walk
+
+
+def program(gates: int) -> str:
+    """A flat program of scalar gates of every kind, each reusing earlier results (branches)."""
+    lines = []
+    ops = ["{a} * {b}", "{a} + {b}", "sigmoid({a})", "max({a}, {b})", "tanh({a}) - {b}", "exp(-{a})"]
+    names = [f"x{k}" for k in range(6)]
+    for k in range(gates):
+        a, b = names[-1], names[-3 - (k % 3)]
+        lines.append(f"s{k} = " + ops[k % len(ops)].format(a=a, b=b))
+        names.append(f"s{k}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--gates", type=int, default=40)
+    args = parser.parse_args()
+    text = program(args.gates)
+    graph = build(text)
+    rng = np.random.default_rng(0)
+    values = {n: np.float64(rng.uniform(-1, 1)) for n in graph.variables}
+
+    t0 = time.perf_counter()
+    walk = build_walk(graph, values)
+    build_ms = (time.perf_counter() - t0) * 1000
+
+    answers = []
+    for k, q in enumerate(walk.questions):
+        if k % 2:
+            answers.append(str(-float(q.answer) + 1.0))  # wrong first...
+        answers.append(repr(float(q.answer)))           # ...then right
+    stamps: list[float] = []
+
+    def read(prompt: str) -> str:
+        stamps.append(time.perf_counter())
+        if not answers:
+            raise EOFError
+        return answers.pop(0)
+
+    console = Console(file=io.StringIO(), theme=THEME, markup=False, width=100, force_terminal=True)
+    start = time.perf_counter()
+    Session(walk, console, read).run()
+    end = time.perf_counter()
+    steps = [(b - a) * 1000 for a, b in zip(stamps, stamps[1:])]
+    print(f"graph: {len(graph.nodes)} nodes, {len(walk.questions)} questions "
+          f"({len(steps)} answers given, half of them wrong first)")
+    print(f"  build the worked solution      {build_ms:7.2f} ms")
+    print(f"  start to first prompt          {(stamps[0] - start) * 1000:7.2f} ms (graph, forward table)")
+    print(f"  step, median                   {statistics.median(steps):7.2f} ms")
+    print(f"  step, 95th percentile          {np.percentile(steps, 95):7.2f} ms")
+    print(f"  step, worst                    {max(steps):7.2f} ms")
+    print(f"  final score table              {(end - stamps[-1]) * 1000:7.2f} ms")
+    print("target: every step well under 100 ms")
+
+
+if __name__ == "__main__":
+    main()
