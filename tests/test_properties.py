@@ -78,7 +78,7 @@ def typed(draw, shape, depth):
         k = draw(st.sampled_from([2, 3, 4]))
         return f"({draw(typed((shape[0], k), depth - 1))} @ {draw(typed((k, shape[1]), depth - 1))})"
     if kind == "transpose":
-        return f"{draw(typed((shape[1], shape[0]), depth - 1))}.T"
+        return f"({draw(typed((shape[1], shape[0]), depth - 1))}).T"
     k = draw(st.sampled_from([2, 3, 4]))
     return f"({draw(typed((shape[0], k), depth - 1))} @ {draw(typed((k,), depth - 1))})"
 
