@@ -9,7 +9,6 @@ the sum over its branches without any special case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -21,13 +20,13 @@ from .ops import Op, ShapeMismatch, describe_shape, fmt_shape
 from .values import isfinite, to_python, values_from_mapping
 
 
-@dataclass
 class Evaluation:
     """A graph evaluated at a point: every node's value, and (after backward) its gradient."""
 
-    graph: Graph
-    values: list[Any]
-    grads: list[Any] = field(default_factory=list)
+    def __init__(self, graph: Graph, values: list[Any], grads: list[Any] | None = None) -> None:
+        self.graph = graph
+        self.values = values
+        self.grads = grads or []
 
     @property
     def value(self) -> Any:
@@ -41,16 +40,19 @@ class Evaluation:
         return g
 
 
-@dataclass
 class Result:
     """What `gradtutor.grad` returns: `.value` and `.gradients` (name -> float or array).
 
     `.evaluation` keeps the inputs and the output; intermediate values are released
     as the backward sweep passes them (use `forward`/`backward` to keep them all)."""
 
-    value: Any
-    gradients: dict[str, Any]
-    evaluation: Evaluation
+    def __init__(self, value: Any, gradients: dict[str, Any], evaluation: Evaluation) -> None:
+        self.value = value
+        self.gradients = gradients
+        self.evaluation = evaluation
+
+    def __repr__(self) -> str:
+        return f"Result(value={self.value!r}, gradients={self.gradients!r})"
 
     @property
     def graph(self) -> Graph:

@@ -10,7 +10,6 @@ tree uses an explicit stack, so 10,000-deep parentheses are fine.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import numpy as np
@@ -23,26 +22,35 @@ VAR = TABLE["var"]
 CONST = TABLE["const"]
 
 
-@dataclass(slots=True)
 class Node:
-    op: Op
-    inputs: tuple[int, ...] = ()
-    name: str | None = None
-    span: Span | None = None
-    value: Any = None             # constants only
-    params: tuple[int, ...] = ()  # whole-number arguments: indices, onehot(i, n)
+    __slots__ = ("op", "inputs", "name", "span", "value", "params")
+
+    def __init__(self, op: Op, inputs: tuple[int, ...] = (), name: str | None = None,
+                 span: Span | None = None, value: Any = None, params: tuple[int, ...] = ()) -> None:
+        self.op = op
+        self.inputs = inputs
+        self.name = name
+        self.span = span
+        self.value = value      # constants only
+        self.params = params    # whole-number arguments: indices, onehot(i, n)
+
+    def __repr__(self) -> str:
+        return f"Node({self.op.name}, {self.inputs}, name={self.name!r})"
 
 
-@dataclass
 class Graph:
-    source: str
-    nodes: list[Node]
-    output: int
-    variables: dict[str, int]            # input name -> node, in order of first use
-    names: dict[str, int]                # every non-constant node's label -> node
-    labels: list[str] = field(default_factory=list)
-    consumers: list[list[int]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    """The DAG in topological order. (Plain classes here: start-up time counts.)"""
+
+    def __init__(self, source: str, nodes: list[Node], output: int, variables: dict[str, int],
+                 names: dict[str, int], warnings: list[str] | None = None) -> None:
+        self.source = source
+        self.nodes = nodes
+        self.output = output
+        self.variables = variables          # input name -> node, in order of first use
+        self.names = names                  # every non-constant node's label -> node
+        self.labels: list[str] = []
+        self.consumers: list[list[int]] = []
+        self.warnings = warnings or []
 
     def __len__(self) -> int:
         return len(self.nodes)
