@@ -15,6 +15,15 @@ from typing import Any
 import numpy as np
 
 
+MISTAKE_LABELS = {
+    "sign": "sign flipped", "transposed": "transposed", "factor": "off by a factor", "shape": "wrong shape",
+    "zero": "zero instead of a gradient", "local-only": "forgot the upstream gradient",
+    "upstream-only": "forgot the local gradient", "downstream-for-local": "downstream for local",
+    "missed-branch": "missed a branch", "swap": "mul gate swap", "routing": "max routing",
+    "distribute": "add gate split", "only-here": "a number, not a formula",
+}
+
+
 @dataclass(frozen=True)
 class Mistake:
     kind: str        # 'sign', 'transposed', 'factor', 'shape', 'zero', ... (stable: used in statistics)

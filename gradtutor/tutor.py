@@ -18,7 +18,8 @@ from rich.text import Text
 
 from .grading import Tolerance, grade
 from .render.numbers import fmt_value
-from .render.walk_view import forward_table, gate_label, graph_tree, gradient_table, step_header
+from .render.walk_view import (forward_table, gate_label, graph_tree, gradient_table, inputs_table,
+                               step_header)
 from .walk import Question, Walk
 
 POINTS = {"first-try": 1.0, "later-try": 0.5, "revealed": 0.0, "skipped": 0.0, "unanswered": 0.0}
@@ -33,10 +34,11 @@ class Outcome:
     given: list[str] = field(default_factory=list)
     mistakes: list[str] = field(default_factory=list)
     hints: int = 0
+    worth: float = 1.0       # the question's share of the problem's points
 
     @property
     def points(self) -> float:
-        return POINTS[self.status]
+        return POINTS[self.status] * self.worth
 
     @property
     def correct(self) -> bool:
@@ -55,7 +57,7 @@ class SessionResult:
 
     @property
     def max_score(self) -> float:
-        return float(len(self.outcomes))
+        return float(sum(o.worth for o in self.outcomes))
 
     def to_json(self) -> dict[str, Any]:
         from .values import to_python
@@ -77,9 +79,17 @@ class Stop(Exception):
 
 
 class Session:
+    """One walk (or one problem's targets), asked question by question.
+
+    `questions` replaces the walk's own questions (a problem's chosen targets, graded by
+    `grader`); `hints` are the problem's hints, unlocked one at a time after the gate's own.
+    """
+
     def __init__(self, walk: Walk, console: Console, read: Callable[[str], str], *, tries: int = 2,
                  tolerance: Tolerance = Tolerance(), echo: bool = False, quiet: bool = False,
-                 on_graded: Callable[[Outcome, str, Any], None] | None = None) -> None:
+                 on_graded: Callable[[Outcome, str, Any], None] | None = None,
+                 questions: list[Question] | None = None, grader: Callable[[Question, str], Any] | None = None,
+                 hints: list[str] | tuple = (), worth: float = 1.0) -> None:
         self.walk = walk
         self.console = console
         self.read = read
@@ -88,7 +98,11 @@ class Session:
         self.echo = echo          # piped answers: print them after the prompt, like a transcript
         self.quiet = quiet        # --json: print nothing but the result
         self.on_graded = on_graded
-        self.outcomes = [Outcome(q) for q in walk.questions]
+        self.by_step = questions is None
+        self.grader = grader or (lambda q, text: grade(walk, q, text, tolerance))
+        self.problem_hints = list(hints)
+        self.problem_hints_shown = 0
+        self.outcomes = [Outcome(q, worth=worth) for q in (walk.questions if questions is None else questions)]
 
     # ---- output helpers
     def say(self, *parts: Any) -> None:
@@ -114,6 +128,9 @@ class Session:
         if tree is not None:
             self.say(Text("the computational graph (output at the top):", "title"))
             self.say(tree)
+        if not self.by_step:  # targets may ask forward values: show only the inputs
+            self.say(inputs_table(walk))
+            return
         self.say(forward_table(walk))
         out = walk.output
         self.say(Text.assemble(("\nbackward pass: ", "title"),
@@ -125,6 +142,12 @@ class Session:
 
     def backward(self) -> None:
         by_question = {id(o.question): o for o in self.outcomes}
+        if not self.by_step:
+            self.say(Text(f"\nanswer with numbers, matrices or formulas in the program's names. "
+                          f"Commands: {COMMANDS}.", "muted"))
+            for outcome in self.outcomes:
+                self.ask(outcome)
+            return
         for step in self.walk.steps:
             if not step.questions:
                 continue
@@ -168,7 +191,7 @@ class Session:
                 continue
             if command == "hint":
                 outcome.hints += 1
-                self.say(Text(self.hint(q, outcome.hints), "hint"))
+                self.say(Text(self.next_hint(q, outcome.hints), "hint"))
                 continue
             if command in ("show", "reveal"):
                 outcome.status = "revealed"
@@ -180,7 +203,7 @@ class Session:
                 self.say(Text(f"skipped; {q.ask} = {fmt_value(q.answer)}", "muted"))
                 self.graded(outcome, text, None)
                 return
-            verdict = grade(self.walk, q, text, self.tolerance)
+            verdict = self.grader(q, text)
             if verdict.unreadable:
                 self.say(Text(f"I could not read that (no try used): {verdict.unreadable}", "warn"))
                 continue
@@ -211,6 +234,21 @@ class Session:
         if self.on_graded is not None:
             self.on_graded(outcome, text, verdict)
 
+    def next_hint(self, q: Question, level: int) -> str:
+        """The gate's own hints for this question first, then the problem's, one at a time."""
+        own = 2 if q.kind in ("local", "downstream") else 0
+        if level <= own:
+            return self.hint(q, level)
+        if self.problem_hints_shown < len(self.problem_hints):
+            self.problem_hints_shown += 1
+            return self.problem_hints[self.problem_hints_shown - 1]
+        if q.kind in ("gradient", "formula") and level == own + 1 + len(self.problem_hints):
+            x = self.walk.graph.labels[q.input]
+            from .diagnose import shape_words
+
+            return f"the gradient has {x}'s shape: {shape_words(q.shape)} (the shape convention)"
+        return "no more hints; type show to see the answer"
+
     def hint(self, q: Question, level: int) -> str:
         graph = self.walk.graph
         node = graph.nodes[q.node]
@@ -239,6 +277,10 @@ class Session:
         """How the answer comes about, in lecture notation, with the numbers."""
         graph = self.walk.graph
         out = self.walk.output
+        if q.kind == "value":
+            return f"{q.ask} = {graph.describe(q.node)} in the forward pass"
+        if q.kind in ("gradient", "formula"):
+            return f"{q.ask} by reverse mode at this point"
         gate, x = graph.labels[q.node], graph.labels[q.input]
         rule = graph.nodes[q.node].op.rule
         if q.kind == "local":
@@ -263,12 +305,14 @@ class Session:
                   "unanswered": "muted"}
         last = None
         for o in self.outcomes:
-            node = graph.labels[o.question.node]
+            node = graph.labels[o.question.node] if self.by_step else ""
             table.add_row(node if node != last else "", o.question.ask, Text(o.status, styles[o.status]),
                           str(o.attempts), f"{o.points:g}")
             last = node
         score = sum(o.points for o in self.outcomes)
+        total = sum(o.worth for o in self.outcomes)
         self.say("")
         self.say(table)
-        self.say(Text.assemble(("score ", "title"), (f"{score:g} / {len(self.outcomes)}", "ok" if finished else "warn")))
-        self.say(gradient_table(walk))
+        self.say(Text.assemble(("score ", "title"), (f"{score:g} / {total:g}", "ok" if finished else "warn")))
+        if self.by_step:
+            self.say(gradient_table(walk))

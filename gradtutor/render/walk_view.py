@@ -100,6 +100,16 @@ def forward_table(walk: Walk) -> Table:
     return table
 
 
+def inputs_table(walk: Walk) -> Table:
+    table = Table(title="inputs", title_justify="left", header_style="title")
+    table.add_column("input", style="name")
+    table.add_column("value", style="value")
+    table.add_column("shape", style="muted")
+    for name, i in walk.graph.variables.items():
+        table.add_row(name, fmt_value(walk.value(i)), fmt_shape(np.shape(walk.value(i))))
+    return table
+
+
 def step_header(walk: Walk, step: Step) -> Panel:
     graph = walk.graph
     i = step.node

@@ -1,0 +1,144 @@
+"""Grading submission files for instructors, in Gradescope's results.json shape.
+
+A submission maps "SET/PROBLEM" to answers keyed by question ("df/dx": "0.39",
+formulas allowed) plus the variant's "seed" where values are random. Each
+question is one test: full points if right, none if wrong, with the diagnosis
+in its output. Answers get one try here; there is no one to give a hint to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .errors import GradtutorError, ValueInputError
+from .exercise import Exercise, exercise
+from .problems import Problem, ProblemSet
+
+
+@dataclass
+class TestResult:
+    name: str
+    score: float
+    max_score: float
+    output: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "score": self.score, "max_score": self.max_score, "output": self.output}
+
+
+@dataclass
+class Graded:
+    submission: str
+    tests: list[TestResult]
+
+    @property
+    def score(self) -> float:
+        return round(sum(t.score for t in self.tests), 10)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(t.max_score for t in self.tests), 10)
+
+    @property
+    def full_marks(self) -> bool:
+        return self.score == self.max_score
+
+    def gradescope(self) -> dict[str, Any]:
+        return {"score": self.score, "max_score": self.max_score, "tests": [t.to_json() for t in self.tests]}
+
+
+def read_submission(path: str) -> dict[str, Any]:
+    if not os.path.isfile(path):
+        raise ValueInputError(f"the submission {path} does not exist")
+    try:
+        if path.endswith(".toml"):
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10
+                import tomli as tomllib  # type: ignore[no-redef]
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        else:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueInputError(f"{path} is not a valid {'TOML' if path.endswith('.toml') else 'JSON'} "
+                              f"submission: {exc}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise ValueInputError(f"{path}: a submission maps \"SET/PROBLEM\" to a table of answers",
+                              hint='for example {"chain-rule/add-then-multiply": {"df/dx": "-4"}}')
+    return data
+
+
+class Grader:
+    """Grades submissions against a collection of sets; exercises are built once per variant."""
+
+    def __init__(self, sets: list[ProblemSet]) -> None:
+        self.problems: dict[str, Problem] = {p.key: p for s in sets for p in s.problems}
+        self._exercise = lru_cache(maxsize=4096)(self._build)
+
+    def _build(self, key: str, seed: int | None) -> Exercise:
+        return exercise(self.problems[key], seed)
+
+    def grade(self, name: str, submission: dict[str, Any]) -> Graded:
+        tests: list[TestResult] = []
+        for key, answers in submission.items():
+            tests += self.grade_problem(key, answers)
+        return Graded(name, tests)
+
+    def grade_problem(self, key: str, answers: dict[str, Any]) -> list[TestResult]:
+        problem = self.problems.get(key)
+        if problem is None:
+            from .errors import suggest
+
+            hint = suggest(key, self.problems) or "keys are SET/PROBLEM, as listed by gradtutor problems list"
+            return [TestResult(key, 0.0, 0.0, f"there is no problem '{key}' ({hint})")]
+        seed = answers.get("seed")
+        if problem.has_random:
+            if not isinstance(seed, int) or isinstance(seed, bool):
+                ex = self._exercise(key, 0)
+                return [TestResult(f"{key}: {q.ask}", 0.0, ex.points_per_question,
+                                   "no variant seed: this problem's values are random, so the submission must "
+                                   "say which variant was answered (\"seed\": N)") for q in ex.questions]
+        ex = self._exercise(key, seed if problem.has_random else None)
+        results = []
+        asked = {q.ask for q in ex.questions}
+        for q in ex.questions:
+            worth = ex.points_per_question
+            name = f"{key}: {q.ask}"
+            if q.ask not in answers:
+                results.append(TestResult(name, 0.0, worth, "no answer"))
+                continue
+            given = answers[q.ask]
+            text = json.dumps(given) if not isinstance(given, str) else given
+            verdict = ex.grade(q, text)
+            if verdict.correct:
+                results.append(TestResult(name, worth, worth, "correct"))
+            elif verdict.unreadable:
+                results.append(TestResult(name, 0.0, worth, f"could not read the answer {text!r}: "
+                                                            f"{verdict.unreadable.splitlines()[0]}"))
+            else:
+                why = "; ".join(m.message for m in verdict.mistakes) or "not the right value"
+                results.append(TestResult(name, 0.0, worth, f"wrong: {why}"))
+        for extra in answers:
+            if extra != "seed" and extra not in asked:
+                results.append(TestResult(f"{key}: {extra}", 0.0, 0.0,
+                                          f"this problem does not ask '{extra}'; it asks "
+                                          f"{', '.join(q.ask for q in ex.questions)}"))
+        return results
+
+
+def submission_files(paths: list[str]) -> list[str]:
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            files += sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith((".json", ".toml")))
+        else:
+            files.append(path)
+    if not files:
+        raise GradtutorError("no submission files found")
+    return files

@@ -1,0 +1,53 @@
+"""`gradtutor practice`: problem sets with saved progress."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+sets_option = click.option("--sets", "sets_dir", type=click.Path(exists=True, file_okay=False),
+                           help="A folder of problem sets (the shipped sets by default).")
+
+
+@click.command("practice")
+@click.argument("target", required=False, metavar="[SET | SET/PROBLEM]")
+@click.option("--review", is_flag=True, help="Repeat the problems you answered wrong.")
+@click.option("--seed", type=int, default=None, help="Pick the variant of a problem with random values.")
+@sets_option
+def command(target, review, seed, sets_dir) -> None:
+    """Practise the problem sets. Without TARGET, list the sets with your progress;
+    with SET, work through its next unsolved problems; with SET/PROBLEM, one problem.
+
+    Every answer is saved as soon as it is graded (see gradtutor progress).
+    """
+    from ..problems import find, load_all
+    from ..progress import Store
+    from ..render.console import stdout
+    from ..render.progress_view import sets_table
+
+    sets = load_all(sets_dir)
+    console = stdout()
+    with Store.open() as store:
+        if target is None:
+            console.print(sets_table(sets, store))
+            return
+        from ..practice import practice_set, run_problem
+
+        chosen, problem = find(sets, target)
+        interactive = sys.stdin.isatty()
+        read = console.input if interactive else _read_line
+        if problem is not None:
+            run_problem(problem, store, console, read, interactive=interactive, seed=seed)
+            from ..render.progress_view import set_bar
+
+            console.print(set_bar(chosen, store))
+        else:
+            practice_set(chosen, store, console, read, interactive=interactive, review=review, seed=seed)
+
+
+def _read_line(prompt: str) -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\r\n")

@@ -1,0 +1,138 @@
+"""A problem at one variant: its questions, their points, and how each answer is graded.
+
+A problem asks either the whole backward walk (the questions of `walk.py`) or
+chosen targets: a gradient `df/dW` or a node's value `q`, as numbers at this
+variant, or a gradient as a *formula* that must hold everywhere. Formulas are
+checked at this variant and at three more points, so a number copied from
+one variant does not pass. Practice, the instructors' batch grader and the
+tests all go through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .engine import backward, forward
+from .errors import DomainError, GradtutorError
+from .formula import compile_formula, evaluate, program_env
+from .grading import Tolerance, Verdict, grade, likely_mistakes
+from .diagnose import Mistake, close, diagnose
+from .problems import Problem, Target
+from .walk import Question, Walk, build_walk
+
+FORMULA_POINTS = 3  # extra points at which a formula answer is checked
+
+
+@dataclass
+class Exercise:
+    problem: Problem
+    seed: int | None
+    walk: Walk
+    questions: list[Question]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {n: self.walk.value(i) for n, i in self.walk.graph.variables.items()}
+
+    @property
+    def max_points(self) -> float:
+        return self.problem.points if self.problem.points is not None else float(len(self.questions))
+
+    @property
+    def points_per_question(self) -> float:
+        return self.max_points / max(1, len(self.questions))
+
+    def grade(self, question: Question, text: str) -> Verdict:
+        if question.kind == "formula":
+            return self._grade_formula(question, text)
+        return grade(self.walk, question, text, self.problem.tolerance)
+
+    def _grade_formula(self, question: Question, text: str) -> Verdict:
+        graph = self.walk.graph
+        try:
+            formula = compile_formula(text.strip(), graph.names, what="answer")
+            value = np.asarray(evaluate(formula, program_env(graph, self.walk.evaluation.values), "answer"))
+        except GradtutorError as exc:
+            return Verdict(False, unreadable=exc.render().removeprefix("error: "))
+        tol = Tolerance(rtol=1e-6, atol=1e-9)
+        if not tol.close(value, question.answer):
+            return Verdict(False, value, likely_mistakes(self.walk, question, value, self.problem.tolerance)
+                           or diagnose(value, question.answer, name=graph.labels[question.input]))
+        for values in self._other_points():
+            evaluation = forward(graph, values)
+            backward(evaluation, [question.input])
+            expected = evaluation.gradient(question.input)
+            try:
+                got = evaluate(formula, program_env(graph, evaluation.values), "answer")
+            except GradtutorError:
+                got = None
+            if got is None or not close(got, expected, rtol=1e-6):
+                return Verdict(False, value, [Mistake("only-here", "right at this point only: write the gradient "
+                                                      "as a formula in the program's names that holds at "
+                                                      "every point")])
+        return Verdict(True, value)
+
+    def _other_points(self) -> list[dict[str, Any]]:
+        """Further points: other variants of a random problem, or nudged fixed values."""
+        graph = self.walk.graph
+        rng = np.random.default_rng(12345 if self.seed is None else self.seed + 7919)
+        points = []
+        base = self.values
+        for k in range(FORMULA_POINTS):
+            for _ in range(50):
+                if self.problem.has_random:
+                    values = self.problem.variant(int(rng.integers(0, 2**31)))
+                else:
+                    values = {n: v + rng.normal(0, 0.5, size=np.shape(v)) for n, v in base.items()}
+                try:
+                    forward(graph, values)
+                    points.append(values)
+                    break
+                except DomainError:
+                    continue
+        return points
+
+
+def exercise(problem: Problem, seed: int | None = None) -> Exercise:
+    """The problem at the variant `seed` (ignored when every value is fixed)."""
+    seed = seed if problem.has_random else None
+    walk = build_walk(problem.graph, problem.variant(seed))
+    if problem.targets is None:
+        questions = walk.questions
+    else:
+        questions = [_target_question(walk, t) for t in problem.targets]
+    return Exercise(problem, seed, walk, questions)
+
+
+def _target_question(walk: Walk, target: Target) -> Question:
+    graph = walk.graph
+    out = graph.output
+    if target.ask.startswith("d") and "/" in target.ask:
+        name = target.ask.split("/d", 1)[1]
+        node = graph.names[name]
+        kind = "formula" if target.form == "formula" else "gradient"
+        answer = walk.gradient(node)
+        return Question(target.ask, kind, out, node, answer, rule="", working="", upstream=np.float64(1.0))
+    node = graph.names[target.ask]
+    return Question(target.ask, "value", node, node, walk.value(node), rule="", working="",
+                    upstream=np.float64(1.0))
+
+
+def lint_variants(problem: Problem, samples: int = 200) -> str | None:
+    """None if every sampled variant is well defined; else what goes wrong, for the linter."""
+    seeds = range(samples) if problem.has_random else [None]
+    for seed in seeds:
+        try:
+            ex = exercise(problem, seed)
+            if not ex.questions:
+                return "it asks no questions"
+        except GradtutorError as exc:
+            where = f"with seed {seed}: " if seed is not None else ""
+            return f"{where}{exc.message}"
+    return None
+
+
+__all__ = ["Exercise", "exercise", "lint_variants", "FORMULA_POINTS", "Any"]

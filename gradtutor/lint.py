@@ -1,0 +1,50 @@
+"""`gradtutor problems lint`: every problem file checked as a student would meet it.
+
+Beyond the format (load_set), each problem is built at many random variants:
+its program parses, its values fit the program, its output is a scalar, its
+targets exist, and no variant lands on a domain error (log of a negative,
+division by zero). Messages name the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .exercise import lint_variants
+from .problems import ProblemFileError, ProblemSet, load_set
+
+
+def set_files(paths: list[str]) -> list[str]:
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            files += [os.path.join(path, n) for n in sorted(os.listdir(path)) if n.endswith(".toml")]
+        else:
+            files.append(path)
+    return files
+
+
+def lint(paths: list[str], samples: int = 200) -> tuple[list[ProblemSet], list[str]]:
+    """(the sets that loaded, the problems found) for files or folders of set files."""
+    sets: list[ProblemSet] = []
+    errors: list[str] = []
+    owners: dict[str, str] = {}
+    for path in set_files(paths):
+        if not os.path.isfile(path):
+            errors.append(f"{path}: no such file")
+            continue
+        try:
+            problem_set = load_set(path)
+        except ProblemFileError as exc:
+            errors.append(exc.message)
+            continue
+        if problem_set.id in owners:
+            errors.append(f"{path}:1: id: set '{problem_set.id}' is also defined in {owners[problem_set.id]}")
+        owners[problem_set.id] = path
+        for problem in problem_set.problems:
+            trouble = lint_variants(problem, samples)
+            if trouble:
+                field = "problem.random" if problem.has_random else "problem.values"
+                errors.append(f"{path}:{problem.line}: {field}: problem '{problem.id}': {trouble}")
+        sets.append(problem_set)
+    return sets, errors
