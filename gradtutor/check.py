@@ -104,8 +104,11 @@ class TargetReport:
             seen = set()
             for m in failing[0].mistakes + [m for p in failing[1:] for m in p.mistakes]:
                 if m.kind in common and m.kind not in seen:
-                    notes.append(m.message)
                     seen.add(m.kind)
+                    messages = {x.message for p in failing for x in p.mistakes if x.kind == m.kind}
+                    if m.kind == "factor" and len(messages) > 1:
+                        continue  # a different factor at each point is no constant factor
+                    notes.append(m.message)
             if len(failing) < len(self.points):
                 notes.append(f"it matches at {len(self.points) - len(failing)} of {len(self.points)} points, "
                              f"which is a coincidence at those points")

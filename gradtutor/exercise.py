@@ -76,17 +76,17 @@ class Exercise:
         return Verdict(True, value)
 
     def _other_points(self) -> list[dict[str, Any]]:
-        """Further points: other variants of a random problem, or nudged fixed values."""
+        """Further points: other variants (for random problems) or the fixed values, each nudged
+        by continuous noise so that no point can coincide with this one (small integer ranges
+        would often repeat a value)."""
         graph = self.walk.graph
         rng = np.random.default_rng(12345 if self.seed is None else self.seed + 7919)
         points = []
         base = self.values
         for k in range(FORMULA_POINTS):
             for _ in range(50):
-                if self.problem.has_random:
-                    values = self.problem.variant(int(rng.integers(0, 2**31)))
-                else:
-                    values = {n: v + rng.normal(0, 0.5, size=np.shape(v)) for n, v in base.items()}
+                start = self.problem.variant(int(rng.integers(0, 2**31))) if self.problem.has_random else base
+                values = {n: v + rng.uniform(-0.3, 0.3, size=np.shape(v)) for n, v in start.items()}
                 try:
                     forward(graph, values)
                     points.append(values)

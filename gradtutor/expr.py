@@ -136,10 +136,34 @@ def _sub(a, b, shape, params):
     return None
 
 
+def _is_ones(e: Expr) -> bool:
+    return e.op.name == "ones" or _is(e, 1)
+
+
+def _scalar_const(e: Expr | None) -> bool:
+    return e is not None and e.is_const and e.shape == ()
+
+
+def _pull_constant(name: str):
+    """Linear ops: a scalar constant factor of an operand moves out front, 2*(W@x) -> W.T@(2*q) ... 2*W.T@q."""
+    def rule(*args, shape, params):
+        for k, arg in enumerate(args):
+            if arg.op.name == "mul" and _scalar_const(arg.args[0]):
+                rest = list(args)
+                rest[k] = arg.args[1]
+                return apply("mul", arg.args[0], apply(name, *rest, params=params))
+            if arg.op.name == "neg":
+                rest = list(args)
+                rest[k] = arg.args[0]
+                return apply("neg", apply(name, *rest, params=params))
+        return None
+    return rule
+
+
 def _mul(a, b, shape, params):
-    if _is(a, 1):
+    if _is_ones(a) and b.shape == shape:   # ones(x)*y is y, once y already has the shape
         return b
-    if _is(b, 1):
+    if _is_ones(b) and a.shape == shape:
         return a
     if _is(a, 0) or _is(b, 0):
         return zeros(shape)
@@ -147,8 +171,14 @@ def _mul(a, b, shape, params):
         return apply("neg", b)
     if _is(b, -1):
         return apply("neg", a)
-    if b.is_const and not a.is_const and b.shape == ():
-        return apply("mul", b, a)  # constants first: 2*x
+    if b.shape == () and a.shape != () or b.is_const and not a.is_const and b.shape == ():
+        return apply("mul", b, a)  # scalars and constants first: 2*x, b*ones(x)
+    if a.op.name == "div" and _is_ones(a.args[0]) and a.args[1].is_const and b.shape == shape:
+        return apply("div", b, a.args[1])  # (ones/n)*y is y/n
+    if _scalar_const(b.args[0] if b.op.name == "mul" and b.args else None) and not a.is_const:
+        return apply("mul", b.args[0], apply("mul", a, b.args[1]))  # gather constants in front
+    if a.op.name == "mul" and _scalar_const(a.args[0]) and not b.is_const:
+        return apply("mul", a.args[0], apply("mul", a.args[1], b))
     if a.op.name == "neg":
         return apply("neg", apply("mul", a.args[0], b))
     if b.op.name == "neg":
@@ -157,6 +187,13 @@ def _mul(a, b, shape, params):
         return apply("mul", apply("mul", a, b.args[0]), b.args[1])
     if a.is_const and b.op.name == "div" and b.args[0].is_const:
         return apply("div", apply("mul", a, b.args[0]), b.args[1])
+    if a.op.name == "div" and _is(a.args[0], 1):      # (1/d)*b is b/d
+        return apply("div", b, a.args[1])
+    if b.op.name == "div" and _is(b.args[0], 1):
+        return apply("div", a, b.args[1])
+    if a.is_const and a.shape == () and b.op.name == "mul" and _is_ones(b.args[1]) and \
+            b.args[0].shape == shape:
+        return apply("mul", a, b.args[0])
     if a is b:
         return apply("pow", a, const(2.0))
     return None
@@ -169,6 +206,12 @@ def _div(a, b, shape, params):
         return zeros(shape)
     if a.op.name == "neg":
         return apply("neg", apply("div", a.args[0], b))
+    if a.is_const and a.shape == () and float(a.value) < 0:  # -1/x is -(1/x): signs float outward
+        return apply("neg", apply("div", const(-float(a.value)), b))
+    if a.op.name == "mul" and _scalar_const(a.args[0]) and _scalar_const(b):
+        return apply("mul", const(float(a.args[0].value) / float(b.value)), a.args[1])
+    if a.op.name == "mul" and _is_ones(a.args[0]) and a.args[1].shape == shape:
+        return apply("div", a.args[1], b)
     return None
 
 
@@ -205,16 +248,27 @@ def _transpose(a, shape, params):
 
 
 def _sum(a, shape, params):
-    return a if a.shape == () else None
+    return a if a.shape == () else _pull_constant("sum")(a, shape=shape, params=params)
 
 
 def _ones(a, shape, params):
-    return const(1.0) if a.shape == () else None
+    """ones(x + b) is ones(x): walk down to the simplest operand that has the same shape."""
+    if a.shape == ():
+        return const(1.0)
+    simplest = a
+    while simplest.args and simplest.op.elementwise:
+        same = [x for x in simplest.args if x.shape == simplest.shape]
+        if not same:
+            break
+        simplest = same[0]
+    return apply("ones", simplest) if simplest is not a else None
 
 
 _RULES: dict[str, Callable[..., Expr | None]] = {
     "add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "pow": _pow,
     "transpose": _transpose, "sum": _sum, "mean": _sum, "ones": _ones,
+    "matmul": _pull_constant("matmul"), "outer": _pull_constant("outer"), "dot": _pull_constant("dot"),
+    "sum_axis": _pull_constant("sum_axis"),
 }
 
 
@@ -319,7 +373,9 @@ def _format(e: Expr, args: list[tuple[str, int]]) -> str:
         if op.name == "pow":
             return f"{_wrap(a, pa, POW, True)}^{_wrap(b, pb, POW, False)}"
         sep = f" {op.symbol} " if op.name in ("add", "sub") else op.symbol
-        return f"{_wrap(a, pa, p, False)}{sep}{_wrap(b, pb, p, True)}"
+        # c*(A@B) is (c*A)@B for a scalar constant c, so 2*W.T@q needs no parentheses
+        loose = op.name == "mul" and _scalar_const(e.args[0]) and e.args[1].op.name in ("mul", "div", "matmul")
+        return f"{_wrap(a, pa, p, False)}{sep}{_wrap(b, pb, p, not loose)}"
     if op.form == "prefix":
         (a, pa), = args
         if e.args[0].op.name in ("mul", "div", "matmul") and not a.startswith("-"):
@@ -381,8 +437,7 @@ def _format_latex(e: Expr, args: list[tuple[str, int]]) -> str:
     if op.form == "subscript":
         fields["index"] = ", ".join(map(str, e.params))
         return rf"{fields['a']}\left[{fields['index']}\right]"
-    if op.takes_ints:
-        return op.latex.format(*e.params)
+    fields.update({f"p{k}": p for k, p in enumerate(e.params)})
     return op.latex.format(**fields)
 
 

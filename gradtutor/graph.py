@@ -16,7 +16,7 @@ import numpy as np
 
 from . import grammar
 from .errors import ArityError, GradtutorError, NameLookupError, ParseError, Span, suggest
-from .ops import FUNCTIONS, INFIX, TABLE, Op
+from .ops import FUNCTIONS, INFIX, OVERLOADS, TABLE, Op
 
 VAR = TABLE["var"]
 CONST = TABLE["const"]
@@ -145,22 +145,22 @@ class _Builder:
                 else f"unknown function '{name}'"
             hint = suggest(name, FUNCTIONS) or f"the functions are: {', '.join(sorted(FUNCTIONS))}"
             self.fail(NameLookupError, what, (span[0], span[0] + len(name)), hint)
-        if op.takes_ints:
-            params = tuple(self._whole_number(a, name) for a in args)
-            if len(params) != 2:
-                self.fail(ArityError, f"{name} takes 2 arguments, got {len(args)}", span)
-            return self._op(op, (), span, params)
-        if len(args) != op.arity:
-            plural = "argument" if op.arity == 1 else "arguments"
-            self.fail(ArityError, f"{name} takes {op.arity} {plural}, got {len(args)}", span,
+        op = OVERLOADS.get((name, len(args)), op)
+        if len(args) != op.arity + op.int_params:
+            counts = sorted(n for (sym, n) in OVERLOADS if sym == name)
+            wanted = " or ".join(str(n) for n in counts)
+            plural = "argument" if counts == [1] else "arguments"
+            self.fail(ArityError, f"{name} takes {wanted} {plural}, got {len(args)}", span,
                       f"for example {_example_call(op)}")
-        return self._op(op, tuple(args), span)
+        arrays = args[:op.arity]
+        params = tuple(self._whole_number(a, name) for a in args[op.arity:])
+        return self._op(op, tuple(arrays), span, params)
 
     def _whole_number(self, index, fname):
         node = self.nodes[index]
         value = node.value if node.op is CONST else None
         if value is None or np.ndim(value) != 0 or float(value) != int(value):
-            self.fail(ArityError, f"{fname} takes whole-number constants", node.span)
+            self.fail(ArityError, f"this argument of {fname} must be a whole-number constant", node.span)
         return int(value)
 
     def _op(self, op, inputs, span, params=()):
@@ -242,7 +242,7 @@ class _Builder:
 
 
 def _example_call(op: Op) -> str:
-    names = ["x", "y", "z"][: op.arity]
+    names = ["x", "y", "z"][: op.arity] + ["1", "3"][: op.int_params]
     return f"{op.symbol}({', '.join(names)})"
 
 

@@ -18,8 +18,8 @@ from rich.text import Text
 
 from .grading import Tolerance, grade
 from .render.numbers import fmt_value
-from .render.walk_view import (forward_table, gate_label, graph_tree, gradient_table, inputs_table,
-                               step_header)
+from .render.walk_view import (forward_table, gate_flow, gate_label, graph_tree, gradient_table,
+                               inputs_table, step_header)
 from .walk import Question, Walk
 
 POINTS = {"first-try": 1.0, "later-try": 0.5, "revealed": 0.0, "skipped": 0.0, "unanswered": 0.0}
@@ -260,7 +260,8 @@ class Session:
             return ("gradients add at branches: " + shares) if level == 1 else \
                 "the shares were: " + " + ".join(fmt_value(s) for _, s in q.branches)
         if level == 1:
-            return f"{gate} gate ({node.op.pattern}): {node.op.rule}"
+            pattern, rule = gate_flow(graph, q.node)
+            return f"{gate} gate ({pattern}): {rule}"
         if q.kind == "local":
             return f"{q.ask} = {q.rule}"
         if q.local is not None:
@@ -282,7 +283,7 @@ class Session:
         if q.kind in ("gradient", "formula"):
             return f"{q.ask} by reverse mode at this point"
         gate, x = graph.labels[q.node], graph.labels[q.input]
-        rule = graph.nodes[q.node].op.rule
+        rule = gate_flow(graph, q.node)[1]
         if q.kind == "local":
             return f"{q.ask} = {q.rule} = {fmt_value(q.answer)}: {rule}"
         if q.is_total:

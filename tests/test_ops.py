@@ -32,6 +32,7 @@ CATALOGUE: dict[str, list[tuple[tuple, tuple]]] = {
     "transpose": [(((3,),), ()), (((2, 3),), ())],
     "subscript": [(((4,),), (1,)), (((2, 3),), (1, 2)), (((2, 3),), (-1,)), (((3,),), (-1,))],
     "onehot": [((), (1, 3))],
+    "sum_axis": [(((2, 3),), (0,)), (((2, 3),), (1,)), (((3,),), (0,))],
 }
 POSITIVE = {"log", "sqrt", "pow", "div"}   # keep inputs inside the domain
 KINKED = {"relu", "abs", "step", "sign", "max", "min"}
@@ -145,3 +146,28 @@ def test_conventions_at_non_differentiable_points(program, x, expected):
     import gradtutor
 
     assert gradtutor.grad(program, {"x": x}).gradients["x"] == expected
+
+
+@pytest.mark.parametrize("name, shapes, params", list(_cases()))
+def test_jvp_matches_central_differences_and_its_formula(name, shapes, params):
+    """Forward mode: J·t against a difference along t, and the tangent formula against J·t."""
+    op = TABLE[name]
+    if op.arity == 0:
+        return
+    rng = np.random.default_rng(3)
+    ins = _inputs(name, shapes, rng)
+    out = np.asarray(op.forward(*ins, *params), dtype=float)
+    tangents = [rng.standard_normal(s) for s in shapes]
+    got = op.tangent(tangents, out, ins, params)
+    got = np.zeros(out.shape) if got is None else np.broadcast_to(got, out.shape)
+    h = 1e-6
+    moved_up = [x + h * t for x, t in zip(ins, tangents)]
+    moved_down = [x - h * t for x, t in zip(ins, tangents)]
+    numeric = (np.asarray(op.forward(*moved_up, *params)) - np.asarray(op.forward(*moved_down, *params))) / (2 * h)
+    np.testing.assert_allclose(got, numeric, rtol=1e-5, atol=1e-7, err_msg=name)
+    env = {"a": ins[0], "out": out, "da": tangents[0]}
+    if op.arity == 2:
+        env.update(b=ins[1], db=tangents[1])
+    text = op.forward_text(shapes, params)
+    formula = np.broadcast_to(evaluate(compile_formula(text, env), env), out.shape)
+    np.testing.assert_allclose(formula, got, rtol=1e-10, atol=1e-12, err_msg=f"{name}: {text}")

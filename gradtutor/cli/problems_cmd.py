@@ -54,6 +54,7 @@ def list_command(set_id) -> None:
     for column in ("problem", "title", "asks"):
         table.add_column(column)
     for p in chosen.problems:
-        asks = "the backward walk" if p.targets is None else ", ".join(t.ask for t in p.targets)
+        asks = "the backward walk" if p.targets is None else \
+            ", ".join(t.ask + (" (formula)" if t.form == "formula" else "") for t in p.targets)
         table.add_row(f"{chosen.id}/{p.id}", p.title, asks)
     console.print(table)

@@ -14,7 +14,7 @@ Other operations give a vector-Jacobian product directly.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence, Union
+from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
@@ -35,14 +35,16 @@ class Op:
 
     __slots__ = ("name", "symbol", "form", "arity", "forward", "shape", "pattern", "rule", "local",
                  "local_text", "vjp", "vjp_text", "precedence", "latex", "domain", "branch",
-                 "takes_ints", "doc")
+                 "int_params", "doc", "with_constant", "jvp", "jvp_text")
 
     def __init__(self, name: str, symbol: str, form: str, arity: int, forward: Callable[..., Array],
                  shape: Callable[..., Shape], pattern: str, rule: str, local: tuple[Local, ...] = (),
                  local_text: tuple[str, ...] = (), vjp: Callable[..., list] | None = None,
                  vjp_text: Callable[..., tuple[str, ...]] | None = None, precedence: int = 100,
                  latex: str = "", domain: Callable[..., str | None] | None = None,
-                 branch: Callable[..., Array] | None = None, takes_ints: bool = False, doc: str = "") -> None:
+                 branch: Callable[..., Array] | None = None, int_params: int = 0, doc: str = "",
+                 with_constant: tuple[str, str] | None = None, jvp: Callable[..., Array] | None = None,
+                 jvp_text: Callable[..., str] | None = None) -> None:
         self.name = name                # unique: 'add', 'sin', 'matmul'
         self.symbol = symbol            # how it is written: '+', 'sin', '@', '.T'
         self.form = form                # 'infix' | 'prefix' | 'postfix' | 'call' | 'subscript' | 'leaf'
@@ -59,11 +61,42 @@ class Op:
         self.latex = latex
         self.domain = domain            # a message when the inputs are outside the domain
         self.branch = branch            # changes value when an input crosses a kink
-        self.takes_ints = takes_ints    # arguments are whole-number constants (onehot)
+        self.int_params = int_params    # trailing arguments that are whole-number constants: sum(x, 1)
         self.doc = doc
+        self.with_constant = with_constant  # (pattern, rule) when one operand is a constant: x + 1, -1 * x
+        self.jvp = jvp                  # forward mode, other ops: (tangents, out, *inputs, *params) -> tangent
+        self.jvp_text = jvp_text        # the same as a formula over a, b, out, da and db
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
+
+    def forward_text(self, shapes: Sequence[Shape], params: tuple = ()) -> str:
+        """The tangent of the output (forward mode) as a formula over a, b, out, da and db."""
+        if self.local_text:
+            terms = [f"({t})*d{slot}" for t, slot in zip(self.local_text, "ab")]
+            return " + ".join(terms)
+        assert self.jvp_text is not None, self.name
+        return self.jvp_text(*shapes, *params)
+
+    def tangent(self, tangents: Sequence[Any], out: Any, inputs: Sequence[Any], params: tuple = ()) -> Any:
+        """The output's tangent given the inputs' tangents (None: zero)."""
+        if self.local:
+            total = None
+            for local, t, k in zip(self.local, tangents, range(len(tangents))):
+                if t is None:
+                    continue
+                part = t * local if isinstance(local, int) else t * local(*inputs, out)
+                total = part if total is None else total + part
+            return total
+        if all(t is None for t in tangents):
+            return None
+        return self.jvp(list(tangents), out, *inputs, *params)
+
+    def flow(self, constant_operand: bool = False) -> tuple[str, str]:
+        """The gradient-flow pattern and rule, as the lectures tell them for this gate."""
+        if constant_operand and self.with_constant:
+            return self.with_constant
+        return self.pattern, self.rule
 
     @property
     def elementwise(self) -> bool:
@@ -89,6 +122,7 @@ def _times_grad(local: str) -> str:
 
 TABLE: dict[str, Op] = {}
 FUNCTIONS: dict[str, Op] = {}     # callable by name: sin(x), max(a, b)
+OVERLOADS: dict[tuple[str, int], Op] = {}  # (name, argument count) when a name has several forms
 INFIX: dict[str, Op] = {}         # by grammar rule name: add, mul, ...
 
 
@@ -96,7 +130,8 @@ def register(op: Op) -> Op:
     assert op.name not in TABLE, op.name
     TABLE[op.name] = op
     if op.form == "call":
-        FUNCTIONS[op.symbol] = op
+        FUNCTIONS.setdefault(op.symbol, op)
+        OVERLOADS[(op.symbol, op.arity + op.int_params)] = op
     elif op.form in ("infix", "prefix", "postfix", "subscript"):
         INFIX[op.name] = op
     return op
@@ -142,5 +177,5 @@ def _load() -> None:
 
 _load()
 
-__all__ = ["Op", "TABLE", "FUNCTIONS", "INFIX", "ShapeMismatch", "Shape", "register",
+__all__ = ["Op", "TABLE", "FUNCTIONS", "OVERLOADS", "INFIX", "ShapeMismatch", "Shape", "register",
            "broadcast", "same_shape", "scalar_shape", "fmt_shape", "describe_shape"]

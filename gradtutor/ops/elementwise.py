@@ -49,18 +49,26 @@ def _function(name, forward, local, local_text, pattern, rule, latex, arity=1, *
 
 _binary("add", "+", np.add, (1, 1), ("1", "1"), "distributes",
         "an add gate hands the upstream gradient unchanged to each of its inputs",
-        ADD, r"{a} + {b}")
+        ADD, r"{a} + {b}", with_constant=("passes through",
+                                         "adding a constant (c + x) has local gradient 1: the gradient passes "
+                                         "through unchanged"))
 _binary("sub", "-", np.subtract, (1, -1), ("1", "-1"), "distributes",
         "a subtract gate hands the upstream gradient to its left input and its negative to its right input",
-        ADD, r"{a} - {b}")
+        ADD, r"{a} - {b}", with_constant=("passes through",
+                                         "subtracting a constant has local gradient 1 (and x subtracted from "
+                                         "a constant gets -1)"))
 _binary("mul", "*", np.multiply,
         (lambda a, b, out: b, lambda a, b, out: a), ("b", "a"), "swaps",
         "a multiply gate swaps its inputs: each input's gradient is the upstream gradient times the other input's value",
-        MUL, r"{a} \cdot {b}")
+        MUL, r"{a} \cdot {b}", with_constant=("scales",
+                                              "multiplying by a constant a has local gradient a: the gradient is "
+                                              "scaled by the same constant"))
 _binary("div", "/", np.divide,
         (lambda a, b, out: 1.0 / b, lambda a, b, out: -a / (b * b)), ("1 / b", "-a / b^2"), "scales",
         "for a / b, the numerator's local gradient is 1/b and the denominator's is -a/b^2",
-        MUL, r"\frac{{{a}}}{{{b}}}", domain=_nonzero("denominator"))
+        MUL, r"\frac{{{a}}}{{{b}}}", domain=_nonzero("denominator"),
+        with_constant=("scales", "for c / x the local gradient is -c/x^2 (1/x gives -1/x^2); "
+                                 "for x / c it is 1/c"))
 def _power_rule(a, b, out):
     if np.ndim(b) == 0 and b == 2:
         return 2.0 * a  # the common square, without a second power

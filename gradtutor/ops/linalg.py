@@ -47,11 +47,17 @@ def _matmul_text(a, b):
     return ("grad @ b.T", "a.T @ grad")
 
 
+def _z(t, like):
+    return np.zeros(np.shape(like)) if t is None else t
+
+
 register(Op(name="matmul", symbol="@", form="infix", arity=2, forward=np.matmul,
             shape=_matmul_shape, pattern="matrix product",
             rule="for A @ B, A's gradient is the upstream gradient times B transposed, "
                  "and B's is A transposed times the upstream gradient (outer products for vectors)",
-            vjp=_matmul_vjp, vjp_text=_matmul_text, precedence=MUL, latex=r"{a} {b}"))
+            vjp=_matmul_vjp, vjp_text=_matmul_text, precedence=MUL, latex=r"{a} {b}",
+            jvp=lambda t, out, a, b: _z(t[0], a) @ b + a @ _z(t[1], b),
+            jvp_text=lambda a, b: "da@b + a@db"))
 
 
 def _vectors(name):
@@ -69,13 +75,16 @@ register(Op(name="dot", symbol="dot", form="call", arity=2, forward=np.dot,
             rule="dot(u, v) = sum of u*v, so u's gradient is the upstream gradient times v, and v's is times u",
             vjp=lambda g, out, a, b, need: [g * b if need[0] else None, g * a if need[1] else None],
             vjp_text=lambda a, b: ("grad * b", "grad * a"), precedence=CALL,
-            latex=r"{a}^\top {b}"))
+            latex=r"{a}^\top {b}", jvp=lambda t, out, a, b: np.dot(_z(t[0], a), b) + np.dot(a, _z(t[1], b)),
+            jvp_text=lambda a, b: "dot(da, b) + dot(a, db)"))
 register(Op(name="outer", symbol="outer", form="call", arity=2, forward=np.outer,
             shape=_vectors("outer"), pattern="swaps",
             rule="outer(u, v)[i, j] = u[i]*v[j], so u's gradient is G @ v and v's is u @ G",
             vjp=lambda g, out, a, b, need: [g @ b if need[0] else None, a @ g if need[1] else None],
             vjp_text=lambda a, b: ("grad @ b", "a @ grad"), precedence=CALL,
-            latex=r"{a} {b}^\top"))
+            latex=r"{a} {b}^\top",
+            jvp=lambda t, out, a, b: np.outer(_z(t[0], a), b) + np.outer(a, _z(t[1], b)),
+            jvp_text=lambda a, b: "outer(da, b) + outer(a, db)"))
 
 
 def _norm_vjp(g, out, a, need):
@@ -88,4 +97,6 @@ register(Op(name="norm", symbol="norm", form="call", arity=1,
             forward=lambda a: np.sqrt(np.sum(a * a)), shape=scalar_shape, pattern="scales",
             rule="norm(x) = sqrt(sum(x^2)), so its gradient is x / norm(x): the direction of x",
             vjp=_norm_vjp, vjp_text=lambda a: ("grad * a / out",), precedence=CALL,
-            latex=r"\left\lVert {a} \right\rVert"))
+            latex=r"\left\lVert {a} \right\rVert",
+            jvp=lambda t, out, a: np.sum(a * t[0]) / out if out else np.zeros(()),
+            jvp_text=lambda a: "sum(a*da)/out"))

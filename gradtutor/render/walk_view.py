@@ -41,8 +41,11 @@ def gate_label(graph: Graph, i: int) -> str:
     return op.name
 
 
-def gate_pattern(graph: Graph, i: int) -> str:
-    return graph.nodes[i].op.pattern
+def gate_flow(graph: Graph, i: int) -> tuple[str, str]:
+    """The gate's pattern and rule: a multiply by a constant scales, it does not swap."""
+    node = graph.nodes[i]
+    constant = any(graph.nodes[j].op is CONST for j in node.inputs) and node.op.form == "infix"
+    return node.op.flow(constant)
 
 
 def graph_tree(walk: Walk) -> Tree | None:
@@ -125,7 +128,7 @@ def step_header(walk: Walk, step: Step) -> Panel:
     for note in step.jacobians:
         lines.append(jacobian_text(walk, step, note))
     title = Text.assemble(("node ", "muted"), (graph.labels[i], "name"), (" = ", ""), (graph.describe(i), ""),
-                          ("   ", ""), (f"{gate_label(graph, i)} gate: {node.op.pattern}", "op"))
+                          ("   ", ""), (f"{gate_label(graph, i)} gate: {gate_flow(graph, i)[0]}", "op"))
     return Panel(Group(*lines), title=title, title_align="left", border_style="muted")
 
 
@@ -188,13 +191,15 @@ def solution_view(walk: Walk) -> list[Any]:
             gate = Text()
             if first:
                 gate.append(f"{graph.labels[step.node]} = {graph.describe(step.node)}\n", "name")
-                gate.append(f"{gate_label(graph, step.node)}: {graph.nodes[step.node].op.pattern}", "op")
+                gate.append(f"{gate_label(graph, step.node)}: {gate_flow(graph, step.node)[0]}", "op")
+            note = next((n for n in step.jacobians if n.input == j), None)
             if local is not None:
                 value = fmt_value(local.answer)
                 local_text = f"{local.ask} = {local.rule}" + ("" if local.rule == value else f" = {value}")
-            else:
-                note = next(n for n in step.jacobians if n.input == j)
+            elif note is not None:
                 local_text = f"VJP {note.vjp}"
+            else:  # the output gate and a branching input: the local gradient is this branch's share
+                local_text = f"d{graph.labels[step.node]}/d{graph.labels[j]} = {fmt_value(down.local)}"
             if down is None:  # at the output the local gradient is already df/dx
                 down_text = f"{local.ask} = {fmt_value(local.answer)}" if local is not None else ""
             elif down.is_total:

@@ -1,0 +1,238 @@
+"""Symbol-to-symbol differentiation: gradients as formulas in gradtutor's own language.
+
+The program becomes a DAG of Exprs; reverse mode then runs over that DAG, but
+each backward step *builds* a formula from the op's rule (the same rule text
+the tutor shows) instead of computing numbers. The smart constructors of
+`expr.py` tidy every node as it is made, so the result reads the way a student
+would write it. Because the derivative is just another formula in the same
+language, it can be differentiated again: that is how `--order 2` gets the
+Hessian.
+
+When a formula is printed, subexpressions that the program named (q = W @ x)
+are printed by their names, and large subexpressions used more than once get
+names of their own (u1, u2, ...), defined first as statements, so every
+formula is a self-contained program that parses back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from .expr import Expr, apply, const, from_text, postorder, sym, to_latex, to_text
+from .graph import CONST, VAR, Graph
+from .ops import Shape
+
+SHARED_MIN_CHARS = 16  # a repeated subexpression shorter than this is clearer written out
+
+
+def program_exprs(graph: Graph, shapes: Mapping[str, Shape]) -> tuple[list[Expr], dict[int, str]]:
+    """An Expr for every node, and the names the program gave them (id(expr) -> name)."""
+    exprs: list[Expr] = []
+    names: dict[int, str] = {}
+    for i, node in enumerate(graph.nodes):
+        if node.op is VAR:
+            e = sym(node.name, tuple(shapes.get(node.name, ())))
+        elif node.op is CONST:
+            e = const(node.value)
+        else:
+            e = apply(node.op.name, *(exprs[j] for j in node.inputs), params=node.params)
+            if (node.name is not None or i == graph.output) and not e.is_const and e.op is not VAR:
+                names.setdefault(id(e), graph.labels[i])
+        exprs.append(e)
+    return exprs, names
+
+
+def unbroadcast(g: Expr, shape: Shape) -> Expr:
+    """Sum a gradient back to the shape of an input that numpy broadcast."""
+    if g.shape == tuple(shape):
+        return g
+    if shape == ():
+        return apply("sum", g)
+    while len(g.shape) > len(shape):  # added leading axis: sum it away, then drop it
+        g = apply("subscript", apply("sum_axis", g, params=(0,)), params=(0,))
+    for axis, size in enumerate(shape):
+        if size == 1 and g.shape[axis] != 1:
+            g = apply("sum_axis", g, params=(axis,))
+    return g
+
+
+def gradients(root: Expr, wrt: Iterable[Expr]) -> dict[int, Expr]:
+    """Reverse mode over an Expr DAG: id(wrt) -> d root / d wrt, as formulas."""
+    wrt = list(wrt)
+    order = postorder(root)
+    wanted = {id(w) for w in wrt}
+    depends: set[int] = set()
+    for e in order:  # children first: which nodes lie on a path from a wanted symbol
+        if id(e) in wanted or any(id(a) in depends for a in e.args):
+            depends.add(id(e))
+    grads: dict[int, Expr] = {id(root): const(np.ones(root.shape)) if root.shape else const(1.0)}
+    for e in reversed(order):
+        g = grads.get(id(e))
+        if g is None or not e.args or id(e) not in depends:
+            continue
+        templates = e.op.backward_text([a.shape for a in e.args], e.params)
+        env = {"out": e, "grad": g, "a": e.args[0]}
+        if len(e.args) > 1:
+            env["b"] = e.args[1]
+        for arg, text in zip(e.args, templates):
+            if id(arg) not in depends or text == "0":
+                continue
+            part = unbroadcast(from_text(text, env), arg.shape)
+            previous = grads.get(id(arg))
+            grads[id(arg)] = part if previous is None else apply("add", previous, part)
+    return {id(w): grads.get(id(w), _zeros(w.shape)) for w in wrt}
+
+
+def _zeros(shape: Shape) -> Expr:
+    return const(np.zeros(shape)) if shape else const(0.0)
+
+
+@dataclass
+class Formula:
+    name: str          # the input it differentiates with respect to
+    expr: Expr
+    text: str          # self-contained: the shared definitions it needs, then the formula
+    body: str          # the formula alone (uses the shared names)
+    latex: str
+
+
+@dataclass
+class Symbolic:
+    formulas: list[Formula]
+    shared: list[tuple[str, str]]     # (name, definition) of repeated subexpressions
+
+    def as_dict(self) -> dict[str, str]:
+        return {f.name: f.text for f in self.formulas}
+
+
+def symbolic_gradients(graph: Graph, shapes: Mapping[str, Shape], wrt: list[str] | None = None) -> Symbolic:
+    exprs, names = program_exprs(graph, shapes)
+    wanted = list(graph.variables) if wrt is None else wrt
+    root = exprs[graph.output]
+    found = gradients(root, [exprs[graph.variables[n]] for n in wanted])
+    results = [found[id(exprs[graph.variables[n]])] for n in wanted]
+    return render(wanted, results, names, taken=set(graph.names))
+
+
+def render(labels: list[str], exprs: list[Expr], names: dict[int, str], taken: set[str]) -> Symbolic:
+    """Print formulas with the program's names and named shared subexpressions."""
+    names = dict(names)
+    shared = _shared(exprs, names, taken)
+    definitions: list[tuple[str, str, Expr]] = []
+    for e, name in shared:
+        body = to_text(e, {k: v for k, v in names.items() if k != id(e)})
+        definitions.append((name, body, e))
+        names[id(e)] = name
+    formulas = []
+    for label, e in zip(labels, exprs):
+        body = to_text(e, names)
+        used = _used_definitions(e, definitions)
+        text = "\n".join([f"{n} = {d}" for n, d, _ in used] + [body])
+        formulas.append(Formula(label, e, text, body, to_latex(e)))
+    return Symbolic(formulas, [(n, d) for n, d, _ in definitions])
+
+
+def _shared(roots: list[Expr], names: dict[int, str], taken: set[str]) -> list[tuple[Expr, str]]:
+    """Large unnamed subexpressions printed more than once: they get names u1, u2, ..."""
+    uses: dict[int, int] = {}
+    nodes: dict[int, Expr] = {}
+    for root in roots:
+        for e in postorder(root):
+            nodes[id(e)] = e
+            for a in e.args:
+                uses[id(a)] = uses.get(id(a), 0) + 1
+        uses[id(root)] = uses.get(id(root), 0) + 1
+    # a node's printed copies multiply by its parents' copies: count paths, parents first
+    copies: dict[int, int] = {}
+    order: list[Expr] = []
+    for root in roots:
+        order += postorder(root)
+    seen: set[int] = set()
+    for e in reversed(order):
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+    parents: dict[int, list[int]] = {}
+    for e in nodes.values():
+        for a in e.args:
+            parents.setdefault(id(a), []).append(id(e))
+    for e in reversed(_topological(nodes)):
+        own = sum(1 for r in roots if r is e)
+        copies[id(e)] = own + sum(1 if pid in names else copies.get(pid, 0) for pid in parents.get(id(e), []))
+    picked = []
+    counter = 0
+    for e in _topological(nodes):
+        if id(e) in names or not e.args or e.is_const or copies.get(id(e), 0) < 2:
+            continue
+        if len(to_text(e, names)) < SHARED_MIN_CHARS:
+            continue
+        counter += 1
+        while f"u{counter}" in taken:
+            counter += 1
+        picked.append((e, f"u{counter}"))
+        names = {**names, id(e): f"u{counter}"}
+    return picked
+
+
+def _topological(nodes: dict[int, Expr]) -> list[Expr]:
+    """Children before parents, over every node of several DAGs."""
+    order: list[Expr] = []
+    done: set[int] = set()
+    for e in nodes.values():
+        if id(e) in done:
+            continue
+        for x in postorder(e):
+            if id(x) not in done:
+                done.add(id(x))
+                order.append(x)
+    return order
+
+
+def _used_definitions(e: Expr, definitions: list[tuple[str, str, Expr]]) -> list[tuple[str, str, Expr]]:
+    """The shared definitions a formula needs, in definition order (they may use each other)."""
+    by_id = {id(d[2]): d for d in definitions}
+    needed: set[int] = set()
+    stack = [e]
+    seen: set[int] = set()
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if id(x) in by_id and x is not e:
+            needed.add(id(x))
+        stack.extend(x.args)
+    return [d for d in definitions if id(d[2]) in needed]
+
+
+def hessian(graph: Graph, values: Mapping[str, Any]) -> tuple[list[str], np.ndarray]:
+    """Second derivatives of a scalar program, by differentiating the symbolic gradient again.
+
+    Entries are ordered input by input (row-major within each); returns their labels and the matrix.
+    """
+    from .expr import evaluate
+
+    shapes = {n: np.shape(v) for n, v in values.items()}
+    exprs, _ = program_exprs(graph, shapes)
+    root = exprs[graph.output]
+    inputs = [exprs[graph.variables[n]] for n in graph.variables]
+    first = gradients(root, inputs)
+    labels = [f"{n}{list(idx) if idx else ''}" for n in graph.variables
+              for idx in np.ndindex(*shapes.get(n, ()))]
+    env = {n: np.asarray(v, dtype=float) for n, v in values.items()}
+    rows = []
+    for x in inputs:
+        g = first[id(x)]
+        for idx in np.ndindex(*g.shape):
+            entry = apply("subscript", g, params=tuple(idx)) if idx else g
+            second = gradients(entry, inputs)
+            rows.append(np.concatenate([np.ravel(np.asarray(evaluate(second[id(y)], env), dtype=float)
+                                                  * np.ones(y.shape)) for y in inputs]))
+    return labels, np.array(rows)
+
+
+__all__ = ["symbolic_gradients", "gradients", "hessian", "program_exprs", "unbroadcast", "Symbolic", "Formula",
+           "to_text"]
