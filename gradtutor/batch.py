@@ -82,7 +82,7 @@ class Grader:
         self._exercise = lru_cache(maxsize=4096)(self._build)
 
     def _build(self, key: str, seed: int | None) -> Exercise:
-        return exercise(self.problems[key], seed)
+        return exercise(self.problems[key], seed, explain=False)  # answers only: no rules to show
 
     def grade(self, name: str, submission: dict[str, Any]) -> Graded:
         tests: list[TestResult] = []

@@ -112,7 +112,9 @@ def is_scalar_node(graph: Graph, values: list[Any], i: int) -> bool:
     return np.shape(values[i]) == () and all(np.shape(values[j]) == () for j in graph.nodes[i].inputs)
 
 
-def build_walk(graph: Graph, values: Mapping[str, Any]) -> Walk:
+def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) -> Walk:
+    """The worked solution. Without `explain` the rules and the arithmetic are left out
+    (batch grading needs only the answers, and the rules are the slow part)."""
     evaluation = forward(graph, values)
     require_scalar(evaluation)
     backward(evaluation)
@@ -140,7 +142,7 @@ def build_walk(graph: Graph, values: Mapping[str, Any]) -> Walk:
         parts = vjp(node.op, upstream, vals[i], ins, [need[j] for j in node.inputs], node.params)
         locals_ = vjp(node.op, np.float64(1.0), vals[i], ins, [need[j] for j in node.inputs], node.params) \
             if scalar else None
-        texts = _rules(graph, vals, i, scalar)
+        texts = _rules(graph, vals, i, scalar) if explain else None
         questions: list[Question] = []
         jacobians: list[JacobianNote] = []
         for j in dict.fromkeys(node.inputs):
@@ -151,8 +153,8 @@ def build_walk(graph: Graph, values: Mapping[str, Any]) -> Walk:
             if share is None:
                 share = np.zeros(np.shape(vals[j]))
             shares.setdefault(j, []).append((i, share))
-            local_rule = _combine([texts.local[k] for k in slots]) if scalar else ""
-            down_rule = _combine([texts.downstream[k] for k in slots])
+            local_rule = _combine([texts.local[k] for k in slots]) if scalar and texts else ""
+            down_rule = _combine([texts.downstream[k] for k in slots]) if texts else ""
             name_i, name_j = graph.labels[i], graph.labels[j]
             local_ask = f"d{name_i}/d{name_j}"
             many = len(consumers[j]) > 1
@@ -164,21 +166,23 @@ def build_walk(graph: Graph, values: Mapping[str, Any]) -> Walk:
                 # that input's total (df/dx); its branch share df/df * df/dx is asked instead.
                 if not (i == graph.output and many):
                     questions.append(Question(local_ask, "local", i, j, local, local_rule,
-                                              f"{local_rule} = {_num(local)}", upstream, local=local,
-                                              contribution=share))
+                                              f"{local_rule} = {_num(local)}" if explain else "", upstream,
+                                              local=local, contribution=share))
             else:
                 jacobians.append(_jacobian(graph, vals, i, j, down_rule))
             if many and not last:
                 ask = f"d{out}/d{name_i} * d{name_i}/d{name_j}"
                 questions.append(Question(ask, "downstream", i, j, share, down_rule,
-                                          _times(upstream, local, share), upstream, local, share))
+                                          _times(upstream, local, share) if explain else "", upstream, local,
+                                          share))
             else:
                 total = evaluation.gradient(j)
                 ask = f"d{out}/d{name_j}"
                 if scalar and ask == local_ask:  # at the output df/df = 1: the local gradient is df/dx
                     continue
                 branch_list = shares[j] if many else []
-                working = _branch_sum(graph, out, j, branch_list) if many else _times(upstream, local, share)
+                working = "" if not explain else \
+                    _branch_sum(graph, out, j, branch_list) if many else _times(upstream, local, share)
                 rule = " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{name_j}"
                                   for c, _ in branch_list) if many else down_rule
                 questions.append(Question(ask, "downstream", i, j, total, rule, working, upstream, local,
