@@ -68,6 +68,26 @@ def default_path() -> str:
     return os.path.join(platformdirs.user_data_dir("gradtutor", appauthor=False), DB_NAME)
 
 
+def _use_wal(conn: sqlite3.Connection, patience: float = 30.0) -> None:
+    """Switch a new file to WAL (the mode then stays with the file). When several processes
+    create the file at once, the switch can report "locked" without waiting on the busy
+    timeout, so wait and retry here."""
+    import time
+
+    deadline = time.monotonic() + patience
+    delay = 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
@@ -85,7 +105,7 @@ class Store:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)  # autocommit: each write is final
         conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         store = cls(conn, path)
