@@ -21,6 +21,7 @@ MISTAKE_LABELS = {
     "upstream-only": "forgot the local gradient", "downstream-for-local": "downstream for local",
     "missed-branch": "missed a branch", "swap": "mul gate swap", "routing": "max routing",
     "distribute": "add gate split", "only-here": "a number, not a formula",
+    "missed-term": "missed a product-rule term",
 }
 
 

@@ -390,17 +390,22 @@ def _format(e: Expr, args: list[tuple[str, int]]) -> str:
     return f"{op.symbol}({', '.join([a for a, _ in args] + [str(q) for q in e.params])})"
 
 
-def to_latex(root: Expr) -> str:
+def to_latex(root: Expr, names: Mapping[int, str] | None = None) -> str:
     text: dict[int, str] = {}
     for e in postorder(root):
-        text[id(e)] = _format_latex(e, [(text[id(a)], _precedence(a)) for a in e.args])
+        if names and id(e) in names and e is not root:
+            text[id(e)] = latex_name(names[id(e)])
+            continue
+        text[id(e)] = _format_latex(e, [(text[id(a)], _precedence(a) if not (names and id(a) in names) else ATOM)
+                                        for a in e.args])
     return text[id(root)]
 
 
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma", "tau", "phi", "omega"}
 
 
-def _latex_name(name: str) -> str:
+def latex_name(name: str) -> str:
+    """w0 -> w_{0}, grad_q -> grad_{q}, alpha -> \\alpha."""
     base, _, sub = name.partition("_")
     if not sub:
         i = len(base)
@@ -414,7 +419,7 @@ def _latex_name(name: str) -> str:
 def _format_latex(e: Expr, args: list[tuple[str, int]]) -> str:
     op = e.op
     if op is VAR:
-        return _latex_name(e.name)
+        return latex_name(e.name)
     if op is CONST:
         arr = np.asarray(e.value)
         if arr.ndim == 0:

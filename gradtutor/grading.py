@@ -50,19 +50,11 @@ class Verdict:
         return [m.kind for m in self.mistakes]
 
 
-def answer_env(walk: Walk, question: Question) -> dict[str, Any]:
-    """Names an answer may use: every node's value, and `grad`, the node's upstream gradient."""
-    env = {name: walk.value(i) for name, i in walk.graph.names.items()
-           if not (question.kind == "value" and i == question.node)}  # 'rel' is not an answer to "rel = ?"
-    env["grad"] = question.upstream
-    return env
-
-
 def read_answer(walk: Walk, question: Question, text: str) -> Any:
     plain = _plain_number(text)
     if plain is not None:
         return plain
-    env = answer_env(walk, question)
+    env = walk.answer_env(question)
     formula = compile_formula(text, env, what="answer")
     return np.asarray(evaluate(formula, env, what="answer"), dtype=float)
 
@@ -115,6 +107,17 @@ def likely_mistakes(walk: Walk, question: Question, value: np.ndarray, tol: Tole
         c = np.asarray(candidate, dtype=float)
         return c.shape == expected.shape and not tol.close(c, expected) and tol.close(value, c)
 
+    if question.kind == "tangent":
+        if len(question.branches) > 1:
+            for j, term in question.branches:
+                if near(term):
+                    found.append(Mistake("missed-term",
+                                         f"that is only the term from {graph.labels[j]}; a tangent sums a "
+                                         f"term for every input (the product rule has two)"))
+                    break
+        if question.local is not None and near(question.local):
+            found.append(Mistake("local-only", f"that is the local derivative of {gate}; multiply it by "
+                                               f"the tangent of its input"))
     if question.kind == "local" and near(question.contribution) and not _is_one(question.upstream):
         found.append(Mistake("downstream-for-local",
                              f"that is the downstream gradient (upstream × local); the local gradient "

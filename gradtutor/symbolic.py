@@ -131,7 +131,7 @@ def render(labels: list[str], exprs: list[Expr], names: dict[int, str], taken: s
         body = to_text(e, names)
         used = _used_definitions(e, definitions)
         text = "\n".join([f"{n} = {d}" for n, d, _ in used] + [body])
-        formulas.append(Formula(label, e, text, body, to_latex(e)))
+        formulas.append(Formula(label, e, text, body, to_latex(e, names)))
     return Symbolic(formulas, [(n, d) for n, d, _ in definitions])
 
 

@@ -19,7 +19,7 @@ from rich.text import Text
 from .grading import Tolerance, grade
 from .render.numbers import fmt_value
 from .render.walk_view import (forward_table, gate_flow, gate_label, graph_tree, gradient_table,
-                               inputs_table, step_header)
+                               inputs_table, step_header, sweeps_note, tangent_header)
 from .walk import Question, Walk
 
 POINTS = {"first-try": 1.0, "later-try": 0.5, "revealed": 0.0, "skipped": 0.0, "unanswered": 0.0}
@@ -133,6 +133,14 @@ class Session:
             return
         self.say(forward_table(walk))
         out = walk.output
+        if walk.mode == "forward":
+            self.say(Text.assemble(("\nforward mode: ", "title"),
+                                   f"carry the derivative with respect to {walk.wrt} forward, node by node. "
+                                   f"Seed d{walk.wrt} = 1 and 0 for the other inputs; each node's tangent is the "
+                                   f"sum over its inputs of (local derivative) × (the input's tangent). Answers "
+                                   f"can be numbers or formulas using the names above and tangents such as "
+                                   f"d{walk.wrt}. Commands: {COMMANDS}."))
+            return
         self.say(Text.assemble(("\nbackward pass: ", "title"),
                                f"start at the output with d{out}/d{out} = 1 and visit the nodes in reverse. "
                                f"At each node, type the local gradients, then each downstream gradient "
@@ -152,7 +160,8 @@ class Session:
             if not step.questions:
                 continue
             self.say("")
-            self.say(step_header(self.walk, step))
+            self.say(tangent_header(self.walk, step) if self.walk.mode == "forward"
+                     else step_header(self.walk, step))
             for question in step.questions:
                 self.note_branches(question)
                 self.ask(by_question[id(question)])
@@ -236,7 +245,7 @@ class Session:
 
     def next_hint(self, q: Question, level: int) -> str:
         """The gate's own hints for this question first, then the problem's, one at a time."""
-        own = 2 if q.kind in ("local", "downstream") else 0
+        own = 2 if q.kind in ("local", "downstream", "tangent") else 0
         if level <= own:
             return self.hint(q, level)
         if self.problem_hints_shown < len(self.problem_hints):
@@ -254,6 +263,11 @@ class Session:
         node = graph.nodes[q.node]
         gate = gate_label(graph, q.node)
         out = self.walk.output
+        if q.kind == "tangent":
+            if level == 1:
+                return (f"{gate} gate: its tangent is the sum over its inputs of (local derivative) × (that "
+                        f"input's tangent); {gate_flow(graph, q.node)[1]}")
+            return f"{q.ask} = {q.rule}, where d<name> is that node's tangent"
         if q.is_total:
             shares = " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{graph.labels[q.input]}"
                                 for c, _ in q.branches)
@@ -280,6 +294,8 @@ class Session:
         out = self.walk.output
         if q.kind == "value":
             return f"{q.ask} = {graph.describe(q.node)} in the forward pass"
+        if q.kind == "tangent":
+            return f"{q.ask} = {q.rule}: {q.working}"
         if q.kind in ("gradient", "formula"):
             return f"{q.ask} by reverse mode at this point"
         gate, x = graph.labels[q.node], graph.labels[q.input]
@@ -315,5 +331,7 @@ class Session:
         self.say("")
         self.say(table)
         self.say(Text.assemble(("score ", "title"), (f"{score:g} / {total:g}", "ok" if finished else "warn")))
-        if self.by_step:
+        if self.by_step and walk.mode == "forward":
+            self.say(sweeps_note(walk))
+        elif self.by_step:
             self.say(gradient_table(walk))

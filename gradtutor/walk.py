@@ -81,8 +81,17 @@ class Walk:
     def questions(self) -> list[Question]:
         return [q for step in self.steps for q in step.questions]
 
+    mode = "backward"
+
     def value(self, i: int) -> Any:
         return self.evaluation.values[i]
+
+    def answer_env(self, question: Question) -> dict[str, Any]:
+        """Names an answer may use: every node's value, and `grad`, the node's upstream gradient."""
+        env = {name: self.value(i) for name, i in self.graph.names.items()
+               if not (question.kind == "value" and i == question.node)}  # 'rel' is no answer to "rel = ?"
+        env["grad"] = question.upstream
+        return env
 
     def gradient(self, i: int) -> Any:
         return self.evaluation.gradient(i)

@@ -1,4 +1,4 @@
-"""`gradtutor grad`: a program's value and its exact gradients."""
+"""`gradtutor grad`: a program's value and its exact gradients (and, on request, more)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ from .common import gather_values, json_option, read_program, value_options
 @click.argument("program", default="q = x + y; f = q * z")
 @value_options
 @click.option("--wrt", multiple=True, metavar="NAME", help="Only these inputs' gradients (repeatable).")
+@click.option("--mode", type=click.Choice(["reverse", "forward"]), default=None,
+              help="Accumulate the derivatives backward (one sweep) or forward (one sweep per input entry).")
+@click.option("--symbolic", is_flag=True, help="Also give each gradient as a formula.")
+@click.option("--latex", is_flag=True, help="Give the formulas as LaTeX (implies --symbolic).")
+@click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="2: also the Hessian, from differentiating the symbolic gradient again.")
 @json_option
-def command(program: str, at, random_, seed, wrt, as_json: bool) -> None:
+def command(program: str, at, random_, seed, wrt, mode, symbolic, latex, order, as_json: bool) -> None:
     """Compute the value of PROGRAM and its gradient with respect to each input.
 
     PROGRAM is an expression or statements separated by ';' or newlines, e.g.
@@ -24,21 +30,74 @@ def command(program: str, at, random_, seed, wrt, as_json: bool) -> None:
     \b
     Examples:
       gradtutor grad "(x + y) * z" --at x=-2 --at y=5 --at z=-4
-      gradtutor grad "sum((W@x)^2)" --at "W=[[0.1,0.5],[-0.3,0.8]]" --at "x=[0.2,0.4]"
+      gradtutor grad "sum((W@x)^2)" --at "W=[[0.1,0.5],[-0.3,0.8]]" --at "x=[0.2,0.4]" --symbolic
+      gradtutor grad "x1*x2 + sin(x1)" --at x1=1 --at x2=2 --mode forward
     """
     from ..engine import grad
     from ..graph import build
+    from ..values import to_python
 
     graph = build(read_program(program))
     values, used_seed = gather_values(at, random_, seed)
-    result = grad(graph, values, wrt=list(wrt) or None)
-    if as_json:
-        from ..values import to_python
+    wanted = list(wrt) or None
+    if mode == "forward":
+        from ..engine import check_values
+        from ..forward_mode import forward_gradients
+        from ..values import values_from_mapping
 
-        click.echo(json.dumps({"value": to_python(result.value),
-                               "gradients": {k: to_python(v) for k, v in result.gradients.items()}}))
+        values = values_from_mapping(values)
+        check_values(graph, values)
+        value, gradients, sweeps = forward_gradients(graph, values, wanted)
+        result = None
+    else:
+        result = grad(graph, values, wrt=wanted)
+        value, gradients, sweeps = result.value, result.gradients, 1
+    extras = _extras(graph, values, list(gradients), symbolic or latex, latex, order)
+    if as_json:
+        data = {"value": to_python(value), "gradients": {k: to_python(v) for k, v in gradients.items()}}
+        if mode:
+            data.update(mode=mode, sweeps=sweeps)
+        data.update(extras.get("json", {}))
+        click.echo(json.dumps(data))
         return
     from ..render.console import stdout
-    from ..render.tables import gradient_report
+    from ..render.tables import gradient_report, mode_note, symbolic_view
 
-    gradient_report(stdout(), result, values, used_seed, random_names=[a.split("=")[0].strip() for a in random_])
+    console = stdout()
+    gradient_report(console, graph, value, gradients, values, used_seed,
+                    random_names=[a.split("=")[0].strip() for a in random_])
+    if mode:
+        console.print(mode_note(mode, sweeps, sum(int(_size(values[n])) for n in gradients)))
+    for view in symbolic_view(graph, extras):
+        console.print(view)
+
+
+def _size(value) -> int:
+    import numpy as np
+
+    return int(np.size(value))
+
+
+def _extras(graph, values, names, symbolic: bool, latex: bool, order: int) -> dict:
+    """Symbolic formulas and the Hessian, for both the tables and --json."""
+    import numpy as np
+
+    extras: dict = {"json": {}}
+    if symbolic:
+        from ..symbolic import symbolic_gradients
+
+        shapes = {n: np.shape(v) for n, v in values.items()}
+        result = symbolic_gradients(graph, shapes, names)
+        extras["symbolic"] = result
+        extras["json"]["symbolic"] = result.as_dict()
+        if latex:
+            extras["latex"] = True
+            extras["json"]["latex"] = {f.name: f.latex for f in result.formulas}
+    if order == 2:
+        from ..check import hessian_check
+
+        check = hessian_check(graph, values)
+        extras["hessian"] = check
+        extras["json"]["hessian"] = {"entries": check.labels, "matrix": check.matrix.tolist(),
+                                     "max_rel_error_vs_numeric": check.error}
+    return extras

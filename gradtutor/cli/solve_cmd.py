@@ -11,6 +11,9 @@ from .common import at_option, json_option, read_program, seed_option
 
 DEFAULT_PROGRAM = "q = x + y; f = q * z"
 DEFAULT_VALUES = ("x=-2", "y=5", "z=-4")
+# the lectures' forward-accumulation example, z = x1*x2 + sin(x1)
+FORWARD_PROGRAM = "w3 = x1 * x2\nw4 = sin(x1)\nw5 = w3 + w4"
+FORWARD_VALUES = ("x1=1", "x2=2")
 
 
 @click.command("solve")
@@ -25,11 +28,15 @@ DEFAULT_VALUES = ("x=-2", "y=5", "z=-4")
               help="Tries per question before the answer is revealed.")
 @click.option("--rtol", type=float, default=1e-2, show_default=True, help="Relative tolerance for answers.")
 @click.option("--atol", type=float, default=5e-3, show_default=True, help="Absolute tolerance for answers.")
-def command(program, at, shapes, seed, show, as_json, tries, rtol, atol) -> None:
+@click.option("--mode", type=click.Choice(["backward", "forward"]), default="backward", show_default=True,
+              help="Walk the backward pass, or carry tangents forward (forward-mode differentiation).")
+@click.option("--wrt", metavar="NAME", help="Forward mode: the input to differentiate with respect to.")
+def command(program, at, shapes, seed, show, as_json, tries, rtol, atol, mode, wrt) -> None:
     """Walk through the backward pass of PROGRAM one node at a time, typing the local and
     downstream gradients; gradtutor grades each answer and explains mistakes.
 
-    Without PROGRAM it walks the classic q = x + y; f = q * z at x=-2, y=5, z=-4.
+    Without PROGRAM it walks the classic q = x + y; f = q * z at x=-2, y=5, z=-4
+    (with --mode forward: the lectures' z = x1*x2 + sin(x1), seeded on x1).
     Inputs without --at get small random values, which are shown.
 
     \b
@@ -51,10 +58,17 @@ def command(program, at, shapes, seed, show, as_json, tries, rtol, atol) -> None
     from .values_draw import draw_values
 
     if program is None:
-        program, at = DEFAULT_PROGRAM, at or DEFAULT_VALUES
+        forward_mode = mode == "forward"
+        program = FORWARD_PROGRAM if forward_mode else DEFAULT_PROGRAM
+        at = at or (FORWARD_VALUES if forward_mode else DEFAULT_VALUES)
     graph = build(read_program(program))
     values, drawn, used_seed = draw_values(graph, at, shapes, seed)
-    walk = build_walk(graph, values)
+    if mode == "forward":
+        from ..tangent_walk import build_tangent_walk
+
+        walk = build_tangent_walk(graph, values, wrt)
+    else:
+        walk = build_walk(graph, values)
     console = stdout()
 
     if show:

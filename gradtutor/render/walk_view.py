@@ -132,6 +132,61 @@ def step_header(walk: Walk, step: Step) -> Panel:
     return Panel(Group(*lines), title=title, title_align="left", border_style="muted")
 
 
+def tangent_header(walk, step: Step) -> Panel:
+    """A forward step: the node, its inputs' values and tangents, its value."""
+    graph = walk.graph
+    i = step.node
+    node = graph.nodes[i]
+    inputs = []
+    for j in dict.fromkeys(node.inputs):
+        if graph.nodes[j].op is CONST:
+            continue
+        inputs.append((f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value"))
+        inputs.append((f" (d{graph.labels[j]} = {fmt_value(walk.tangent(j))})", "grad"))
+    lines = [Text.assemble(("inputs    ", "muted"), *_joined(_pairs(inputs))),
+             Text.assemble(("value     ", "muted"), (f"{graph.labels[i]} = {fmt_value(walk.value(i))}", "value"))]
+    title = Text.assemble(("node ", "muted"), (graph.labels[i], "name"), (" = ", ""), (graph.describe(i), ""),
+                          ("   ", ""), (f"{gate_label(graph, i)} gate", "op"))
+    return Panel(Group(*lines), title=title, title_align="left", border_style="muted")
+
+
+def _pairs(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Join (value, tangent) pairs so _joined puts commas only between inputs."""
+    return [(a[0] + b[0], "value") for a, b in zip(parts[::2], parts[1::2])]
+
+
+def tangent_table(walk) -> Table:
+    graph = walk.graph
+    table = Table(title=f"forward mode: tangents d(node)/d{walk.wrt}, seeded with d{walk.wrt} = 1 "
+                        f"and 0 for the other inputs", title_justify="left", header_style="title")
+    table.add_column("node", style="name", no_wrap=True)
+    table.add_column("computes")
+    table.add_column("value", style="value")
+    table.add_column("tangent rule")
+    table.add_column("tangent", style="grad")
+    steps = {s.node: s for s in walk.steps}
+    for i, how, value in walk.forward_rows():
+        if i in steps:
+            q = steps[i].questions[0]
+            table.add_row(graph.labels[i], how, fmt_value(value), f"d{graph.labels[i]} = {q.rule}",
+                          fmt_value(q.answer))
+        else:
+            table.add_row(graph.labels[i], how, fmt_value(value), "seed", fmt_value(walk.tangent(i)))
+    return table
+
+
+def sweeps_note(walk) -> Text:
+    others = [n for n in walk.graph.variables if n != walk.wrt]
+    out = walk.output
+    text = f"one forward sweep gave d{out}/d{walk.wrt} = {fmt_value(walk.tangent(walk.graph.output))}."
+    if others:
+        what = f"d{out}/d{others[0]} needs" if len(others) == 1 else \
+            f"d{out}/d{others[0]} and the other {len(others) - 1} need"
+        text += (f" {what} {len(others)} more sweep{'s' if len(others) > 1 else ''} (--wrt {others[0]}); "
+                 f"one reverse sweep gives all {len(others) + 1} at once.")
+    return Text(text, "muted")
+
+
 def jacobian_text(walk: Walk, step: Step, note: JacobianNote) -> Text:
     graph = walk.graph
     name_i, name_j = graph.labels[step.node], graph.labels[note.input]
@@ -171,6 +226,8 @@ def solution_view(walk: Walk) -> list[Any]:
     tree = graph_tree(walk)
     if tree is not None:
         views.append(tree)
+    if walk.mode == "forward":
+        return views + [tangent_table(walk), sweeps_note(walk)]
     views.append(forward_table(walk))
     table = Table(title=f"backward pass, seeded with d{out}/d{out} = 1: upstream × local = downstream",
                   title_justify="left", header_style="title")

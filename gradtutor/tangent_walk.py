@@ -1,0 +1,128 @@
+"""The forward-mode walk: each node's tangent with respect to one input, in topological order.
+
+The lectures' tangent table for z = x1*x2 + sin(x1): seed dx1 = 1, dx2 = 0,
+then dw3 = x2*dx1 + x1*dx2, dw4 = cos(x1)*dx1, dw5 = dw3 + dw4. Each rule is
+the op's own forward rule (its Jacobian-vector product) from the op table,
+written with the graph's names; a tangent is called d<name>.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from .engine import check_names, forward, require_scalar
+from .expr import const, from_text, sym, to_text
+from .forward_mode import tangents
+from .graph import CONST, Graph
+from .walk import Question, Step, Walk
+
+
+class TangentWalk(Walk):
+    """A Walk whose steps go forward; `wrt` is the seeded input."""
+
+    mode = "forward"
+
+    def __init__(self, graph: Graph, evaluation, steps: list[Step], wrt: str, tangent_values: list[Any]):
+        super().__init__(graph, evaluation, steps)
+        self.wrt = wrt
+        self.tangent_values = tangent_values
+
+    def tangent(self, i: int) -> Any:
+        t = self.tangent_values[i]
+        return np.zeros(np.shape(self.value(i))) if t is None else t
+
+    def tangent_name(self, i: int) -> str:
+        return f"d{self.graph.labels[i]}"
+
+    def answer_env(self, question: Question) -> dict[str, Any]:
+        """Node values, and the tangents d<name> of the nodes before this one (program names win)."""
+        env = {name: self.value(i) for name, i in self.graph.names.items()}
+        for i in range(question.node):
+            if self.graph.nodes[i].op is not CONST:
+                env.setdefault(self.tangent_name(i), self.tangent(i))
+        return env
+
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        data["mode"] = "forward"
+        data["wrt"] = self.wrt
+        return data
+
+
+def build_tangent_walk(graph: Graph, values: Mapping[str, Any], wrt: str | None = None) -> TangentWalk:
+    wrt = wrt or next(iter(graph.variables))
+    check_names(graph, [wrt], what="--wrt")
+    evaluation = forward(graph, values)
+    require_scalar(evaluation)
+    seed_node = graph.variables[wrt]
+    if np.shape(evaluation.values[seed_node]) != ():
+        from .errors import GradtutorError
+
+        raise GradtutorError(f"the forward walk seeds one scalar input, but '{wrt}' is not a scalar",
+                             hint="choose a scalar input with --wrt, or use gradtutor grad --mode forward")
+    seeds = {seed_node: np.float64(1.0)}
+    for name, i in graph.variables.items():
+        if i != seed_node:
+            seeds[i] = np.zeros(np.shape(evaluation.values[i]))
+    values_ = evaluation.values
+    tans = tangents(evaluation, seeds)
+    steps = []
+    for i, node in enumerate(graph.nodes):
+        if not node.inputs:
+            continue
+        answer = np.zeros(np.shape(values_[i])) if tans[i] is None else tans[i]
+        rule = _rule(graph, values_, i)
+        terms = _terms(graph, values_, tans, i)
+        working = " + ".join(f"({_num(t)})" for _, t in terms) + f" = {_num(answer)}" if len(terms) > 1 \
+            else f"{rule} = {_num(answer)}"
+        local = terms[0][1] if len(terms) == 1 else None
+        q = Question(f"d{graph.labels[i]}/d{wrt}", "tangent", i, seed_node, answer, rule, working,
+                     upstream=None, local=_local(graph, values_, i, terms), branches=terms)
+        q.local = local if local is None else q.local
+        steps.append(Step(i, None, [q], []))
+    return TangentWalk(graph, evaluation, steps, wrt, tans)
+
+
+def _rule(graph: Graph, values: list[Any], i: int) -> str:
+    node = graph.nodes[i]
+    env = {"out": sym(graph.labels[i], np.shape(values[i]))}
+    for slot, j in zip(("a", "b"), node.inputs):
+        child = graph.nodes[j]
+        env[slot] = const(child.value) if child.op is CONST else sym(graph.labels[j], np.shape(values[j]))
+        env[f"d{slot}"] = const(np.zeros(np.shape(values[j]))) if child.op is CONST else \
+            sym(f"d{graph.labels[j]}", np.shape(values[j]))
+    text = node.op.forward_text([np.shape(values[j]) for j in node.inputs], node.params)
+    return to_text(from_text(text, env))
+
+
+def _terms(graph: Graph, values: list[Any], tans: list[Any], i: int) -> list[tuple[int, Any]]:
+    """Each input's contribution to the tangent: its local derivative times its tangent."""
+    node = graph.nodes[i]
+    ins = [values[j] for j in node.inputs]
+    terms = []
+    for k, j in enumerate(node.inputs):
+        if tans[j] is None or graph.nodes[j].op is CONST:
+            continue
+        only = [tans[jj] if kk == k else None for kk, jj in enumerate(node.inputs)]
+        part = node.op.tangent(only, values[i], ins, node.params)
+        terms.append((j, np.zeros(np.shape(values[i])) if part is None else part))
+    return terms
+
+
+def _local(graph: Graph, values: list[Any], i: int, terms) -> Any:
+    """For a one-input scalar gate: the local derivative (to spot a forgotten input tangent)."""
+    node = graph.nodes[i]
+    if len(node.inputs) != 1 or np.shape(values[i]) != () or not node.op.local:
+        return None
+    local = node.op.local[0]
+    return float(local) if isinstance(local, int) else float(local(values[node.inputs[0]], values[i]))
+
+
+def _num(x: Any) -> str:
+    from .render.numbers import fmt_value
+
+    return fmt_value(x)
+
+
