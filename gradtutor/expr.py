@@ -353,7 +353,7 @@ def to_text(root: Expr, names: Mapping[int, str] | None = None) -> str:
     """
     text: dict[int, str] = {}
     for e in postorder(root):
-        if names and id(e) in names and e is not root:
+        if names and id(e) in names:
             text[id(e)] = names[id(e)]
             continue
         text[id(e)] = _format(e, [(text[id(a)], _precedence(a) if not (names and id(a) in names) else ATOM)
@@ -390,10 +390,51 @@ def _format(e: Expr, args: list[tuple[str, int]]) -> str:
     return f"{op.symbol}({', '.join([a for a, _ in args] + [str(q) for q in e.params])})"
 
 
+def to_python(root: Expr, names: Mapping[int, str] | None = None,
+              rename: Callable[[str], str] = lambda n: n) -> str:
+    """Python with numpy, from each op's `py` template (for flat code)."""
+    text: dict[int, str] = {}
+    for e in postorder(root):
+        if names and id(e) in names:
+            text[id(e)] = rename(names[id(e)])
+            continue
+        args = [(text[id(a)], _precedence(a) if not (names and id(a) in names) else ATOM) for a in e.args]
+        text[id(e)] = _format_python(e, args, rename)
+    return text[id(root)]
+
+
+def _format_python(e: Expr, args: list[tuple[str, int]], rename: Callable[[str], str]) -> str:
+    op = e.op
+    if op is VAR:
+        return rename(e.name)
+    if op is CONST:
+        arr = np.asarray(e.value)
+        return format_number(arr) if arr.ndim == 0 else f"np.array({format_number(arr)})"
+    p = op.precedence
+    if op.form == "infix":
+        (a, pa), (b, pb) = args
+        if op.name == "pow":
+            a, b = _wrap(a, pa, POW, True), _wrap(b, pb, POW, False)
+        else:
+            a = _wrap(a, pa, p, False)
+            loose = op.name == "mul" and e.args[1].op.name == "mul"  # a * (b * c) reads as a * b * c
+            b = _wrap(b, pb, p, not loose)
+        return op.py.format(a=a, b=b)
+    fields = {f"p{k}": q for k, q in enumerate(e.params)}
+    if op.form in ("prefix", "postfix", "subscript"):
+        (a, pa), = args
+        outer = NEG if op.form == "prefix" else POSTFIX
+        fields["index"] = ", ".join(map(str, e.params))
+        return op.py.format(a=_wrap(a, pa, outer, False), **fields)
+    names = ("a", "b")
+    fields.update({n: a for n, (a, _) in zip(names, args)})
+    return op.py.format(**fields)
+
+
 def to_latex(root: Expr, names: Mapping[int, str] | None = None) -> str:
     text: dict[int, str] = {}
     for e in postorder(root):
-        if names and id(e) in names and e is not root:
+        if names and id(e) in names:
             text[id(e)] = latex_name(names[id(e)])
             continue
         text[id(e)] = _format_latex(e, [(text[id(a)], _precedence(a) if not (names and id(a) in names) else ATOM)

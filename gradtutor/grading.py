@@ -147,6 +147,8 @@ def likely_mistakes(walk: Walk, question: Question, value: np.ndarray, tol: Tole
 
 
 def _gate_mistakes(walk: Walk, question: Question, value: np.ndarray, near) -> list[Mistake]:
+    if question.kind not in ("local", "downstream"):  # gate patterns belong to the backward walk
+        return []
     graph = walk.graph
     node = graph.nodes[question.node]
     op = node.op.name

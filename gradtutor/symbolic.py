@@ -127,11 +127,14 @@ def render(labels: list[str], exprs: list[Expr], names: dict[int, str], taken: s
         definitions.append((name, body, e))
         names[id(e)] = name
     formulas = []
+    shared_ids = {id(d[2]) for d in definitions}
     for label, e in zip(labels, exprs):
-        body = to_text(e, names)
+        # A program's name for the whole formula reads well (dz = q); a shared name alone does not.
+        own = {k: v for k, v in names.items() if not (k == id(e) and k in shared_ids)}
+        body = to_text(e, own)
         used = _used_definitions(e, definitions)
         text = "\n".join([f"{n} = {d}" for n, d, _ in used] + [body])
-        formulas.append(Formula(label, e, text, body, to_latex(e, names)))
+        formulas.append(Formula(label, e, text, body, to_latex(e, own)))
     return Symbolic(formulas, [(n, d) for n, d, _ in definitions])
 
 

@@ -23,6 +23,8 @@ FORWARD_VALUES = ("x1=1", "x2=2")
               help="Shape for an input drawn at random, e.g. W=2x3 (scalar by default).")
 @seed_option
 @click.option("--show", is_flag=True, help="Print the complete worked solution instead of asking.")
+@click.option("--format", "fmt", type=click.Choice(["terminal", "markdown", "latex"]), default="terminal",
+              show_default=True, help="With --show: a handout in Markdown or LaTeX, with a picture of the graph.")
 @json_option
 @click.option("--tries", type=click.IntRange(1, 10), default=2, show_default=True,
               help="Tries per question before the answer is revealed.")
@@ -31,7 +33,7 @@ FORWARD_VALUES = ("x1=1", "x2=2")
 @click.option("--mode", type=click.Choice(["backward", "forward"]), default="backward", show_default=True,
               help="Walk the backward pass, or carry tangents forward (forward-mode differentiation).")
 @click.option("--wrt", metavar="NAME", help="Forward mode: the input to differentiate with respect to.")
-def command(program, at, shapes, seed, show, as_json, tries, rtol, atol, mode, wrt) -> None:
+def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mode, wrt) -> None:
     """Walk through the backward pass of PROGRAM one node at a time, typing the local and
     downstream gradients; gradtutor grades each answer and explains mistakes.
 
@@ -74,6 +76,13 @@ def command(program, at, shapes, seed, show, as_json, tries, rtol, atol, mode, w
     if show:
         if as_json:
             click.echo(json.dumps(walk.to_json()))
+            return
+        if fmt != "terminal":
+            if walk.mode == "forward":
+                raise click.UsageError("handouts (--format) are written for the backward walk")
+            from ..render import handout
+
+            click.echo(handout.markdown(walk) if fmt == "markdown" else handout.latex(walk), nl=False)
             return
         from ..render.walk_view import solution_view
 

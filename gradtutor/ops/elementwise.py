@@ -35,13 +35,15 @@ def _pow_domain(a, b):
 
 
 def _binary(name, symbol, forward, local, local_text, pattern, rule, precedence, latex, **kw):
+    py = "{a} ** {b}" if name == "pow" else f"{{a}} {symbol} {{b}}"
     return register(Op(name=name, symbol=symbol, form="infix", arity=2, forward=forward,
                        shape=broadcast, pattern=pattern, rule=rule, local=local,
-                       local_text=local_text, precedence=precedence, latex=latex, **kw))
+                       local_text=local_text, precedence=precedence, latex=latex, py=py, **kw))
 
 
 def _function(name, forward, local, local_text, pattern, rule, latex, arity=1, **kw):
     shape = same_shape if arity == 1 else broadcast
+    kw.setdefault("py", f"np.{name}({{a}})")
     return register(Op(name=name, symbol=name, form="call", arity=arity, forward=forward,
                        shape=shape, pattern=pattern, rule=rule, local=local,
                        local_text=local_text, precedence=CALL, latex=latex, **kw))
@@ -85,17 +87,17 @@ _function("max", np.maximum,
           ("1 - step(b - a)", "step(b - a)"), "routes",
           "a max gate routes the whole upstream gradient to the larger input and zero to the other "
           "(on a tie, to the first)",
-          r"\max\left({a}, {b}\right)", arity=2, branch=lambda a, b: np.sign(a - b))
+          r"\max\left({a}, {b}\right)", arity=2, branch=lambda a, b: np.sign(a - b), py="np.maximum({a}, {b})")
 _function("min", np.minimum,
           (lambda a, b, out: (a <= b).astype(float), lambda a, b, out: (b < a).astype(float)),
           ("1 - step(a - b)", "step(a - b)"), "routes",
           "a min gate routes the whole upstream gradient to the smaller input and zero to the other "
           "(on a tie, to the first)",
-          r"\min\left({a}, {b}\right)", arity=2, branch=lambda a, b: np.sign(a - b))
+          r"\min\left({a}, {b}\right)", arity=2, branch=lambda a, b: np.sign(a - b), py="np.minimum({a}, {b})")
 
 register(Op(name="neg", symbol="-", form="prefix", arity=1, forward=np.negative, shape=same_shape,
             pattern="flips", rule="a negation gate (times -1) passes the upstream gradient on with its sign flipped",
-            local=(-1,), local_text=("-1",), precedence=NEG, latex=r"-{a}"))
+            local=(-1,), local_text=("-1",), precedence=NEG, latex=r"-{a}", py="-{a}"))
 
 
 def _positive(what):
@@ -135,18 +137,19 @@ _function("tanh", np.tanh, (lambda a, out: 1.0 - out * out,), ("1 - out^2",), _C
           r"\tanh\left({a}\right)")
 _function("sigmoid", _sigmoid, (lambda a, out: (1.0 - out) * out,), ("(1 - out) * out",), _CHAIN,
           "sigmoid's local gradient is (1 - sigmoid(x)) * sigmoid(x), computed from the output alone",
-          r"\sigma\left({a}\right)")
+          r"\sigma\left({a}\right)", py="sigmoid({a})",
+          py_helper="def sigmoid(x):\n    return 1 / (1 + np.exp(-x))")
 _function("relu", lambda a: np.maximum(a, 0.0), (lambda a, out: a > 0,),  # a mask; g * mask is the VJP
           ("step(a)",), "gates",
           "a relu passes the upstream gradient where its input was positive and blocks it (0) elsewhere; "
-          "relu'(0) = 0", r"\operatorname{{relu}}\left({a}\right)", branch=np.sign)
+          "relu'(0) = 0", r"\operatorname{{relu}}\left({a}\right)", branch=np.sign, py="np.maximum({a}, 0.0)")
 _function("abs", np.abs, (lambda a, out: np.sign(a),), ("sign(a)",), _CHAIN,
           "abs's local gradient is the sign of its input (and 0 at 0)", r"\left|{a}\right|",
           branch=np.sign)
 # step and sign appear in derivatives (relu' = step, abs' = sign); their own slope is 0.
 _function("step", lambda a: (np.asarray(a) > 0).astype(float), (lambda a, out: np.zeros_like(out),),
           ("0",), "blocks", "step is flat on both sides of 0, so it passes no gradient",
-          r"\operatorname{{step}}\left({a}\right)", branch=np.sign,
+          r"\operatorname{{step}}\left({a}\right)", branch=np.sign, py="np.heaviside({a}, 0.0)",
           doc="1 where x > 0, else 0: the slope of relu")
 _function("sign", lambda a: np.sign(a).astype(float), (lambda a, out: np.zeros_like(out),),
           ("0",), "blocks", "sign is flat on both sides of 0, so it passes no gradient",

@@ -57,7 +57,7 @@ register(Op(name="matmul", symbol="@", form="infix", arity=2, forward=np.matmul,
                  "and B's is A transposed times the upstream gradient (outer products for vectors)",
             vjp=_matmul_vjp, vjp_text=_matmul_text, precedence=MUL, latex=r"{a} {b}",
             jvp=lambda t, out, a, b: _z(t[0], a) @ b + a @ _z(t[1], b),
-            jvp_text=lambda a, b: "da@b + a@db"))
+            jvp_text=lambda a, b: "da@b + a@db", py="{a} @ {b}"))
 
 
 def _vectors(name):
@@ -76,7 +76,7 @@ register(Op(name="dot", symbol="dot", form="call", arity=2, forward=np.dot,
             vjp=lambda g, out, a, b, need: [g * b if need[0] else None, g * a if need[1] else None],
             vjp_text=lambda a, b: ("grad * b", "grad * a"), precedence=CALL,
             latex=r"{a}^\top {b}", jvp=lambda t, out, a, b: np.dot(_z(t[0], a), b) + np.dot(a, _z(t[1], b)),
-            jvp_text=lambda a, b: "dot(da, b) + dot(a, db)"))
+            jvp_text=lambda a, b: "dot(da, b) + dot(a, db)", py="np.dot({a}, {b})"))
 register(Op(name="outer", symbol="outer", form="call", arity=2, forward=np.outer,
             shape=_vectors("outer"), pattern="swaps",
             rule="outer(u, v)[i, j] = u[i]*v[j], so u's gradient is G @ v and v's is u @ G",
@@ -84,7 +84,7 @@ register(Op(name="outer", symbol="outer", form="call", arity=2, forward=np.outer
             vjp_text=lambda a, b: ("grad @ b", "a @ grad"), precedence=CALL,
             latex=r"{a} {b}^\top",
             jvp=lambda t, out, a, b: np.outer(_z(t[0], a), b) + np.outer(a, _z(t[1], b)),
-            jvp_text=lambda a, b: "outer(da, b) + outer(a, db)"))
+            jvp_text=lambda a, b: "outer(da, b) + outer(a, db)", py="np.outer({a}, {b})"))
 
 
 def _norm_vjp(g, out, a, need):
@@ -99,4 +99,4 @@ register(Op(name="norm", symbol="norm", form="call", arity=1,
             vjp=_norm_vjp, vjp_text=lambda a: ("grad * a / out",), precedence=CALL,
             latex=r"\left\lVert {a} \right\rVert",
             jvp=lambda t, out, a: np.sum(a * t[0]) / out if out else np.zeros(()),
-            jvp_text=lambda a: "sum(a*da)/out"))
+            jvp_text=lambda a: "sum(a*da)/out", py="np.linalg.norm({a})"))

@@ -35,7 +35,7 @@ register(Op(name="transpose", symbol=".T", form="postfix", arity=1, forward=np.t
             rule="a transpose moves entries, so the gradient is transposed back",
             vjp=lambda g, out, a, need: [np.transpose(g)],
             vjp_text=lambda a: ("grad.T",), precedence=POSTFIX, latex=r"{a}^\top",
-            jvp=lambda t, out, a: np.transpose(t[0]), jvp_text=lambda a: "da.T"))
+            jvp=lambda t, out, a: np.transpose(t[0]), jvp_text=lambda a: "da.T", py="{a}.T"))
 
 
 def _normalise(index, shape):
@@ -72,7 +72,7 @@ register(Op(name="subscript", symbol="[]", form="subscript", arity=1,
             rule="indexing routes the upstream gradient to the picked entry; every other entry gets 0",
             vjp=_subscript_vjp, vjp_text=_subscript_text, precedence=POSTFIX,
             latex=r"{a}_{{{index}}}", jvp=lambda t, out, a, *index: np.asarray(t[0])[index],
-            jvp_text=lambda a, *index: f"da[{', '.join(map(str, index))}]"))
+            jvp_text=lambda a, *index: f"da[{', '.join(map(str, index))}]", py="{a}[{index}]"))
 
 
 def _onehot(i, n):
@@ -90,11 +90,12 @@ def _onehot_shape(i, n):
 register(Op(name="onehot", symbol="onehot", form="call", arity=0, forward=_onehot,
             shape=_onehot_shape, pattern="constant", rule="a constant has no gradient",
             vjp=lambda g, out, need, *ints: [], vjp_text=lambda *ints: (), int_params=2,
-            jvp=lambda t, out, *ints: None, jvp_text=lambda *ints: "0",
+            jvp=lambda t, out, *ints: None, jvp_text=lambda *ints: "0", py="onehot({p0}, {p1})",
+            py_helper="def onehot(i, n):\n    e = np.zeros(n)\n    e[i] = 1.0\n    return e",
             precedence=CALL, latex=r"e_{{{p0}}}",
             doc="onehot(i, n): the length-n vector with 1 at index i"))
 register(Op(name="ones", symbol="ones", form="call", arity=1, forward=np.ones_like,
             shape=same_shape, pattern="constant", rule="ones(x) does not change with x",
             vjp=lambda g, out, a, need: [None], vjp_text=lambda a: ("0",), precedence=CALL,
-            jvp=lambda t, out, a: None, jvp_text=lambda a: "0",
+            jvp=lambda t, out, a: None, jvp_text=lambda a: "0", py="np.ones_like({a})",
             latex=r"\mathbf{{1}}", doc="ones(x): an array of ones with x's shape"))

@@ -50,26 +50,26 @@ def gate_flow(graph: Graph, i: int) -> tuple[str, str]:
 
 def graph_tree(walk: Walk) -> Tree | None:
     """The graph drawn from the output down; a node used twice is drawn once, then referred to."""
-    graph = walk.graph
-    if len(graph.nodes) > TREE_LIMIT:
+    if len(walk.graph.nodes) > TREE_LIMIT:
         return None
+    return build_tree(walk.graph, lambda i: _tree_label(walk, i))
+
+
+def build_tree(graph: Graph, label) -> Tree:
+    """Depth first, left to right and without recursion, so a shared node is expanded where
+    it is first read and later mentions can say it was shown above."""
     out = graph.output
-    root = Tree(_tree_label(walk, out), guide_style="muted")
-    drawn = {out}
-    stack = [(out, root)]
+    root = Tree(label(out), guide_style="muted")
+    expanded = {out}
+    stack = [(j, root) for j in reversed(graph.nodes[out].inputs) if graph.nodes[j].op is not CONST]
     while stack:
-        i, branch = stack.pop()
-        children = []
-        for j in graph.nodes[i].inputs:
-            if graph.nodes[j].op is CONST:
-                continue
-            if j in drawn:
-                children.append((j, branch.add(Text.assemble((graph.labels[j], "name"),
-                                                            (" (shared: drawn above)", "muted"))), False))
-            else:
-                drawn.add(j)
-                children.append((j, branch.add(_tree_label(walk, j)), True))
-        stack.extend((j, sub) for j, sub, expand in reversed(children) if expand)
+        j, parent = stack.pop()
+        if j in expanded:
+            parent.add(Text.assemble((graph.labels[j], "name"), (" (shared: shown above)", "muted")))
+            continue
+        expanded.add(j)
+        branch = parent.add(label(j))
+        stack.extend((k, branch) for k in reversed(graph.nodes[j].inputs) if graph.nodes[k].op is not CONST)
     return root
 
 

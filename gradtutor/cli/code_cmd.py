@@ -1,0 +1,56 @@
+"""`gradtutor code`: the forward and backward pass written out as flat code."""
+
+from __future__ import annotations
+
+import click
+
+from .common import at_option, read_program
+
+
+@click.command("code")
+@click.argument("program")
+@at_option
+@click.option("--shape", "shapes", multiple=True, metavar="NAME=SHAPE",
+              help="Shape of an input without --at, e.g. W=3x4 (scalar by default).")
+@click.option("--lang", type=click.Choice(["python"]), default="python", show_default=True,
+              help="The language to write.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of the terminal.")
+def command(program, at, shapes, lang, output) -> None:
+    """Write PROGRAM's forward pass and backward pass line by line, as the lectures' "flat"
+    code: grad_L = 1.0, grad_s3 = grad_L * (1 - L) * L, ...; a value used twice collects
+    its branches with +=. The code runs as it stands (with numpy).
+
+    The backward code is written for the inputs' shapes (from --at or --shape), since
+    a matrix product's rule depends on them. With --at values, running the file prints
+    the value and the gradients.
+    """
+    import numpy as np
+
+    from ..flatcode import python_code
+    from ..graph import build
+    from ..values import parse_shape, parse_value, split_assignment
+
+    graph = build(read_program(program))
+    values = {}
+    for item in at:
+        name, text = split_assignment(item, "--at")
+        values[name] = parse_value(name, text)
+    shape_map = {n: np.shape(v) for n, v in values.items()}
+    for item in shapes:
+        name, text = split_assignment(item, "--shape")
+        shape_map[name] = parse_shape(name, text)
+    from ..engine import check_names
+
+    check_names(graph, list(shape_map), what="--at/--shape")
+    complete = values if set(values) == set(graph.variables) else None
+    if complete is not None:
+        from ..engine import forward
+
+        forward(graph, values)  # bad values (log of a negative ...) are reported here, not in the code
+    code = python_code(graph, shape_map, complete)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(code)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(code, nl=False)

@@ -1,0 +1,163 @@
+"""The worked solution as a handout: Markdown or LaTeX, with the picture where the format allows.
+
+Markdown gets the graph as a Mermaid diagram (rendered by GitHub and most Markdown
+viewers), LaTeX as a TikZ picture laid out in layers; both carry values above the
+edges and gradients below, and the forward and backward tables follow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..graph import CONST
+from ..walk import Walk
+from .numbers import fmt_value
+from .picture import edge_shares, short
+from .walk_view import gate_flow, gate_label
+
+
+def _rows(walk: Walk) -> list[tuple[str, str, str, str, str]]:
+    """(gate, input, upstream, local, downstream) for every edge, as in solve --show."""
+    graph = walk.graph
+    out = walk.output
+    rows = []
+    for step in walk.steps:
+        first = True
+        groups: dict[int, list] = {}
+        for q in step.questions:
+            groups.setdefault(q.input, []).append(q)
+        for j, qs in groups.items():
+            local = next((q for q in qs if q.kind == "local"), None)
+            down = next((q for q in qs if q.kind == "downstream"), None)
+            gate = f"{graph.labels[step.node]} = {graph.describe(step.node)} ({gate_label(graph, step.node)}: " \
+                   f"{gate_flow(graph, step.node)[0]})" if first else ""
+            upstream = f"d{out}/d{graph.labels[step.node]} = {fmt_value(step.upstream)}" if first else ""
+            if local is not None:
+                value = fmt_value(local.answer)
+                local_text = f"{local.ask} = {local.rule}" + ("" if local.rule == value else f" = {value}")
+            else:
+                note = next((n for n in step.jacobians if n.input == j), None)
+                local_text = f"VJP {note.vjp}" if note else \
+                    f"d{graph.labels[step.node]}/d{graph.labels[j]} = {fmt_value(down.local)}"
+            if down is None:
+                down_text = f"{local.ask} = {fmt_value(local.answer)}"
+            elif down.is_total:
+                down_text = f"{down.ask} = {down.working} (branches add)"
+            else:
+                down_text = f"{down.ask} = {fmt_value(down.answer)}"
+            rows.append((gate, graph.labels[j], upstream, local_text, down_text))
+            first = False
+    return rows
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- Markdown ----------------------------------------------------------------------
+
+def markdown(walk: Walk) -> str:
+    graph = walk.graph
+    out = walk.output
+    lines = [f"# Backpropagation, worked: `{_flat(graph.source.strip())}`", ""]
+    inputs = ", ".join(f"{n} = {_flat(fmt_value(walk.value(i)))}" for n, i in graph.variables.items())
+    lines += [f"At {inputs}. Values run forward above each edge, gradients backward below it.", ""]
+    lines += ["```mermaid", "flowchart LR"]
+    shares = edge_shares(walk)
+    for i, node in enumerate(graph.nodes):
+        if node.op is CONST:
+            continue
+        text = graph.labels[i] if not node.inputs else f"{gate_label(graph, i)}<br/>{graph.labels[i]}"
+        lines.append(f'    n{i}{"([" if node.inputs else "["}"{text}"{"])" if node.inputs else "]"}')
+    for (j, i), share in shares.items():
+        lines.append(f'    n{j} -- "{short(walk.value(j))} / grad {short(share)}" --> n{i}')
+    lines.append(f'    n{graph.output} -- "{short(walk.value(graph.output))} / grad 1" --> result(({out}))')
+    lines += ["```", "", "## Forward pass", "", "| node | computes | value |", "|---|---|---|"]
+    for i, how, value in walk.forward_rows():
+        lines.append(f"| `{graph.labels[i]}` | `{how}` | {_flat(fmt_value(value))} |")
+    lines += ["", f"## Backward pass (seeded with d{out}/d{out} = 1)", "",
+              "| gate | input | upstream | local | downstream |", "|---|---|---|---|---|"]
+    for row in _rows(walk):
+        lines.append("| " + " | ".join(_flat(c).replace("|", "\\|") for c in row) + " |")
+    lines += ["", "## The gradient", "", f"| input | value | d{out}/d(input) |", "|---|---|---|"]
+    for name, i in graph.variables.items():
+        lines.append(f"| `{name}` | {_flat(fmt_value(walk.value(i)))} | {_flat(fmt_value(walk.gradient(i)))} |")
+    return "\n".join(lines) + "\n"
+
+
+# --- LaTeX -------------------------------------------------------------------------
+
+_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def tex(text: str) -> str:
+    return "".join(_SPECIAL.get(c, c) for c in text)
+
+
+def _layers(walk: Walk) -> dict[int, tuple[int, int]]:
+    """(column, row) per drawn node: the column is the longest path from an input."""
+    graph = walk.graph
+    depth: dict[int, int] = {}
+    for i, node in enumerate(graph.nodes):
+        if node.op is CONST:
+            continue
+        depth[i] = 1 + max((depth[j] for j in node.inputs if j in depth), default=-1)
+    rows: dict[int, int] = {}
+    place = {}
+    for i, d in depth.items():
+        place[i] = (d, rows.get(d, 0))
+        rows[d] = rows.get(d, 0) + 1
+    return place
+
+
+def latex(walk: Walk) -> str:
+    graph = walk.graph
+    out = walk.output
+    place = _layers(walk)
+    shares = edge_shares(walk)
+    body = [r"\documentclass{article}", r"\usepackage[margin=2cm,landscape]{geometry}", r"\usepackage{tikz}",
+            r"\usepackage{longtable}", r"\usepackage{xcolor}",
+            r"\definecolor{fwd}{HTML}{1A7F37}", r"\definecolor{bwd}{HTML}{CF222E}", r"\begin{document}",
+            rf"\section*{{Backpropagation, worked: \texttt{{{tex(_flat(graph.source.strip()))}}}}}",
+            "At " + ", ".join(rf"\texttt{{{tex(n)}}} $= {tex(_flat(fmt_value(walk.value(i))))}$"
+                              for n, i in graph.variables.items())
+            + r". Values run forward above each edge (\textcolor{fwd}{green}), gradients backward below it "
+              r"(\textcolor{bwd}{red}).", "",
+            r"\begin{center}", r"\begin{tikzpicture}[x=3.2cm, y=-1.6cm, gate/.style={circle, draw, minimum size=9mm}]"]
+    for i, (col, row) in place.items():
+        node = graph.nodes[i]
+        label = tex(graph.labels[i]) if not node.inputs else tex(gate_label(graph, i))
+        style = "gate" if node.inputs else ""
+        body.append(rf"  \node[{style}] (n{i}) at ({col}, {row}) {{{label}}};")
+        if node.inputs:  # the node's name under its gate
+            body.append(rf"  \node[font=\scriptsize] at ({col}, {row + 0.45}) {{{tex(graph.labels[i])}}};")
+    col, row = place[graph.output]
+    body.append(rf"  \coordinate (out) at ({col + 0.8}, {row});")
+    edges = [(j, i, share) for (j, i), share in shares.items()] + [(graph.output, None, 1.0)]
+    for j, i, share in edges:
+        target = "out" if i is None else f"n{i}"
+        body.append(rf"  \draw[->] (n{j}) -- node[above, sloped, font=\scriptsize, text=fwd] "
+                    rf"{{{tex(short(walk.value(j)))}}} node[below, sloped, font=\scriptsize, text=bwd] "
+                    rf"{{{tex(short(share))}}} ({target});")
+    body += [r"\end{tikzpicture}", r"\end{center}", "", r"\subsection*{Forward pass}",
+             r"\begin{longtable}{lll}", r"node & computes & value \\ \hline"]
+    for i, how, value in walk.forward_rows():
+        body.append(rf"\texttt{{{tex(graph.labels[i])}}} & \texttt{{{tex(how)}}} & "
+                    rf"{tex(_flat(fmt_value(value)))} \\")
+    body += [r"\end{longtable}", rf"\subsection*{{Backward pass (seeded with $\partial {tex(out)}/\partial "
+                                 rf"{tex(out)} = 1$)}}",
+             r"\begin{longtable}{p{5cm}lp{3.5cm}p{5cm}p{5cm}}",
+             r"gate & input & upstream & local & downstream \\ \hline"]
+    for row_ in _rows(walk):
+        body.append(" & ".join(tex(_flat(c)) for c in row_) + r" \\")
+    body += [r"\end{longtable}", r"\subsection*{The gradient}", r"\begin{longtable}{lll}",
+             rf"input & value & $\partial {tex(out)}/\partial$ input \\ \hline"]
+    for name, i in graph.variables.items():
+        body.append(rf"\texttt{{{tex(name)}}} & {tex(_flat(fmt_value(walk.value(i))))} & "
+                    rf"{tex(_flat(fmt_value(walk.gradient(i))))} \\")
+    body += [r"\end{longtable}", r"\end{document}"]
+    return "\n".join(body) + "\n"
+
+
+__all__ = ["markdown", "latex", "np"]

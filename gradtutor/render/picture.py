@@ -1,0 +1,113 @@
+"""Pictures of the graph, drawn as the lectures draw them: values above the edges (green),
+gradients below (red), gates labelled +, *, max, exp, 1/x, *-1 ...
+
+Graphviz lays the picture out (the `graphviz` package writes DOT; Graphviz's `dot`
+program renders SVG or PNG). Without the program, DOT files can still be written and
+the terminal shows the same numbers as a Rich tree.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+from rich.text import Text
+from rich.tree import Tree  # noqa: F401 (the return type of value_tree)
+
+from ..engine import unbroadcast, vjp
+from ..graph import CONST
+from ..walk import Walk
+from .numbers import fmt_value
+from .walk_view import build_tree, gate_label
+
+VALUE_COLOUR = "#1a7f37"
+GRAD_COLOUR = "#cf222e"
+
+
+def short(value: Any) -> str:
+    arr = np.asarray(value, dtype=float)
+    if arr.size <= 4:
+        return fmt_value(arr, digits=3) if arr.ndim else f"{float(arr):.3g}"
+    return "×".join(map(str, arr.shape))
+
+
+def edge_shares(walk: Walk) -> dict[tuple[int, int], Any]:
+    """The gradient each edge carries back: its consumer's upstream times the local gradient."""
+    graph = walk.graph
+    shares: dict[tuple[int, int], Any] = {}
+    for i, node in enumerate(graph.nodes):
+        if not node.inputs or walk.evaluation.grads[i] is None:
+            continue
+        ins = [walk.value(j) for j in node.inputs]
+        need = [graph.nodes[j].op is not CONST for j in node.inputs]
+        parts = vjp(node.op, walk.evaluation.grads[i], walk.value(i), ins, need, node.params)
+        for j, part in zip(node.inputs, parts):
+            if part is None:
+                continue
+            part = unbroadcast(part, np.shape(walk.value(j)))
+            shares[(j, i)] = part if (j, i) not in shares else shares[(j, i)] + part
+    return shares
+
+
+def digraph(walk: Walk):
+    import graphviz
+
+    graph = walk.graph
+    dot = graphviz.Digraph("gradtutor", graph_attr={"rankdir": "LR", "fontname": "Helvetica", "nodesep": "0.5"},
+                           node_attr={"fontname": "Helvetica"}, edge_attr={"fontname": "Helvetica", "fontsize": "11"})
+    shares = edge_shares(walk)
+    for i, node in enumerate(graph.nodes):
+        if node.op is CONST:
+            continue
+        if not node.inputs:
+            dot.node(f"n{i}", graph.labels[i], shape="plaintext", fontsize="14")
+        else:
+            dot.node(f"n{i}", gate_label(graph, i), shape="circle", tooltip=f"{graph.labels[i]} = {graph.describe(i)}",
+                     xlabel=graph.labels[i])
+    for (j, i), share in shares.items():
+        dot.edge(f"n{j}", f"n{i}", label=_label(walk.value(j), share))
+    for j, i in ((j, i) for i, n in enumerate(graph.nodes) for j in dict.fromkeys(n.inputs)):
+        if (j, i) not in shares and graph.nodes[j].op is not CONST:
+            dot.edge(f"n{j}", f"n{i}", label=_label(walk.value(j), None))
+    dot.node("out", "", shape="point", width="0.05")
+    dot.edge(f"n{graph.output}", "out", label=_label(walk.value(graph.output), 1.0))
+    return dot
+
+
+def _label(value: Any, grad: Any) -> str:
+    top = f'<font color="{VALUE_COLOUR}">{html.escape(short(value))}</font>'
+    bottom = f'<font color="{GRAD_COLOUR}">{html.escape(short(grad))}</font>' if grad is not None else ""
+    return f"<{top}<br/>{bottom}>"
+
+
+def dot_source(walk: Walk) -> str:
+    return digraph(walk).source
+
+
+def render_file(walk: Walk, path: str) -> None:
+    """Write .dot, .svg or .png; the last two need Graphviz's dot program."""
+    fmt = path.rsplit(".", 1)[-1].lower()
+    if fmt == "dot":
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(dot_source(walk))
+        return
+    data = digraph(walk).pipe(format=fmt)
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def value_tree(walk: Walk) -> Tree:
+    """The graph in the terminal, from the output down, with each node's value and gradient."""
+    graph = walk.graph
+
+    def label(i: int) -> Text:
+        text = Text()
+        text.append(graph.labels[i], "name")
+        if graph.nodes[i].inputs:
+            text.append(f" = {graph.describe(i)}  [{gate_label(graph, i)}]")
+        text.append("   value ", "muted").append(short(walk.value(i)), "value")
+        text.append("   gradient ", "muted").append(short(walk.gradient(i)), "grad")
+        return text
+
+    return build_tree(graph, label)
