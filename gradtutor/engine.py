@@ -17,7 +17,7 @@ from .errors import (DomainError, MissingValuesError, NameLookupError, NotScalar
                      ShapeError, ValueInputError, join_names, suggest)
 from .graph import CONST, VAR, Graph, build
 from .ops import Op, ShapeMismatch, describe_shape, fmt_shape
-from .values import isfinite, to_python, values_from_mapping
+from .values import isfinite, values_from_mapping
 
 
 class Evaluation:
@@ -282,9 +282,6 @@ def _check_gradients(evaluation: Evaluation, targets: Iterable[int]) -> None:
                                               f"its slope is infinite or undefined at this point", ins)
     raise DomainError("a gradient is not finite (inf or nan)")
 
-
-def node_value(evaluation: Evaluation, name: str) -> Any:
-    return to_python(evaluation.values[evaluation.graph.names[name]])
 
 
 __all__ = ["grad", "forward", "backward", "Evaluation", "Result", "vjp", "unbroadcast",

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .diagnose import Mistake, diagnose, shape_words
+from .diagnose import Mistake, diagnose
 from .errors import GradtutorError
 from .formula import compile_formula, evaluate
 from .walk import Question, Walk
@@ -97,7 +97,6 @@ def likely_mistakes(walk: Walk, question: Question, value: np.ndarray, tol: Tole
     out = graph.labels[graph.output]
     gate = graph.labels[question.node]
     x = graph.labels[question.input]
-    op = graph.nodes[question.node].op
     if value.shape != expected.shape:
         return diagnose(value, expected, name=x)
 
@@ -181,6 +180,3 @@ def _short(value: Any) -> str:
 
     return fmt_value(value)
 
-
-def expected_shape_words(question: Question) -> str:
-    return shape_words(question.shape)

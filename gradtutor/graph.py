@@ -10,7 +10,7 @@ tree uses an explicit stack, so 10,000-deep parentheses are fine.
 from __future__ import annotations
 
 import gc
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -55,10 +55,6 @@ class Graph:
     def __len__(self) -> int:
         return len(self.nodes)
 
-    @property
-    def statement_names(self) -> dict[str, int]:
-        return {n: i for n, i in self.names.items() if n not in self.variables}
-
     def is_leaf(self, i: int) -> bool:
         return self.nodes[i].op.form == "leaf"
 
@@ -69,9 +65,6 @@ class Graph:
         if node.op.form != "call":
             args = [f"({a})" if a.startswith("-") else a for a in args]
         return format_op(node.op, args, node.params)
-
-    def excerpt_span(self, i: int) -> Span | None:
-        return self.nodes[i].span
 
 
 def format_op(op: Op, args: list[str], params: tuple = ()) -> str:
@@ -363,16 +356,3 @@ def _label(graph: Graph) -> None:
             graph.names[labels[-1]] = i
     graph.labels = labels
     graph.consumers = consumers
-
-
-def iter_ancestors(graph: Graph, start: int) -> Iterable[int]:
-    """Every node `start` depends on (itself included), without recursion."""
-    seen = {start}
-    stack = [start]
-    while stack:
-        i = stack.pop()
-        yield i
-        for j in graph.nodes[i].inputs:
-            if j not in seen:
-                seen.add(j)
-                stack.append(j)

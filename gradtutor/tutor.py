@@ -260,7 +260,6 @@ class Session:
 
     def hint(self, q: Question, level: int) -> str:
         graph = self.walk.graph
-        node = graph.nodes[q.node]
         gate = gate_label(graph, q.node)
         out = self.walk.output
         if q.kind == "tangent":

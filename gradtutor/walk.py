@@ -134,7 +134,6 @@ def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) ->
     # which consumers a gradient actually reaches, in the order the walk visits them
     visited = [i for i in range(len(graph.nodes) - 1, -1, -1)
                if graph.nodes[i].inputs and need[i] and evaluation.grads[i] is not None]
-    visit_order = {node: k for k, node in enumerate(visited)}
     consumers: dict[int, list[int]] = {}
     for i in visited:
         for j in dict.fromkeys(graph.nodes[i].inputs):

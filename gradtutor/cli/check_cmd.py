@@ -40,7 +40,8 @@ def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) 
 
     from ..check import run_check
     from ..graph import build
-    from ..values import parse_shape, parse_value, split_assignment
+    from ..values import split_assignment
+    from .common import parse_at, parse_shapes
 
     graph = build(read_program(program))
     claimed = {}
@@ -49,14 +50,8 @@ def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) 
         if not formula:
             raise click.BadParameter(f"the formula for {name} is empty", param_hint="--grad")
         claimed[name] = formula
-    fixed = {}
-    for item in at:
-        name, text = split_assignment(item, "--at")
-        fixed[name] = parse_value(name, text)
-    shape_map = {}
-    for item in shapes:
-        name, text = split_assignment(item, "--shape")
-        shape_map[name] = parse_shape(name, text)
+    fixed = parse_at(at)
+    shape_map = parse_shapes(shapes)
     if seed is None:
         seed = int(np.random.default_rng().integers(0, 10**6))
     report = run_check(graph, claimed, fixed, shape_map, points=points, seed=seed)

@@ -28,17 +28,12 @@ def command(program, at, shapes, lang, output) -> None:
 
     from ..flatcode import python_code
     from ..graph import build
-    from ..values import parse_shape, parse_value, split_assignment
+    from .common import parse_at, parse_shapes
 
     graph = build(read_program(program))
-    values = {}
-    for item in at:
-        name, text = split_assignment(item, "--at")
-        values[name] = parse_value(name, text)
+    values = parse_at(at)
     shape_map = {n: np.shape(v) for n, v in values.items()}
-    for item in shapes:
-        name, text = split_assignment(item, "--shape")
-        shape_map[name] = parse_shape(name, text)
+    shape_map.update(parse_shapes(shapes))
     from ..engine import check_names
 
     check_names(graph, list(shape_map), what="--at/--shape")

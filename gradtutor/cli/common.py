@@ -37,6 +37,30 @@ def read_program(text: str) -> str:
     return text
 
 
+def parse_at(at: tuple[str, ...]) -> dict[str, Any]:
+    """--at NAME=VALUE options as arrays."""
+    from ..values import parse_value, split_assignment
+
+    values: dict[str, Any] = {}
+    for item in at:
+        name, text = split_assignment(item, "--at")
+        if name in values:
+            raise ValueInputError(f"'{name}' is given twice with --at")
+        values[name] = parse_value(name, text)
+    return values
+
+
+def parse_shapes(shapes: tuple[str, ...], option: str = "--shape") -> dict[str, tuple[int, ...]]:
+    """--shape NAME=3x4 options as shapes."""
+    from ..values import parse_shape, split_assignment
+
+    out: dict[str, tuple[int, ...]] = {}
+    for item in shapes:
+        name, text = split_assignment(item, option)
+        out[name] = parse_shape(name, text)
+    return out
+
+
 def gather_values(at: tuple[str, ...], random_: tuple[str, ...], seed: int | None,
                   draw_missing: list[str] | None = None,
                   shapes: dict[str, tuple[int, ...]] | None = None) -> tuple[dict[str, Any], int | None]:
@@ -46,20 +70,13 @@ def gather_values(at: tuple[str, ...], random_: tuple[str, ...], seed: int | Non
     """
     import numpy as np
 
-    from ..values import parse_shape, parse_value, random_value, split_assignment
+    from ..values import random_value
 
-    values: dict[str, Any] = {}
-    for item in at:
-        name, text = split_assignment(item, "--at")
-        if name in values:
-            raise ValueInputError(f"'{name}' is given twice with --at")
-        values[name] = parse_value(name, text)
-    wanted: dict[str, tuple[int, ...]] = {}
-    for item in random_:
-        name, text = split_assignment(item, "--random")
+    values = parse_at(at)
+    wanted = parse_shapes(random_, "--random")
+    for name in wanted:
         if name in values:
             raise ValueInputError(f"'{name}' is given both with --at and with --random")
-        wanted[name] = parse_shape(name, text)
     for name in draw_missing or ():
         if name not in values and name not in wanted:
             wanted[name] = (shapes or {}).get(name, ())

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import DomainError, GradtutorError, NameLookupError, suggest
 from ..graph import Graph
-from ..values import parse_shape, parse_value, split_assignment
+from .common import parse_at, parse_shapes
 
 HAND_VALUES = np.array([-4, -3, -2, -1, 1, 2, 3, 4], dtype=float)  # friendly for arithmetic by hand
 
@@ -16,14 +16,8 @@ HAND_VALUES = np.array([-4, -3, -2, -1, 1, 2, 3, 4], dtype=float)  # friendly fo
 def draw_values(graph: Graph, at, shapes, seed: int | None, attempts: int = 200
                 ) -> tuple[dict[str, Any], dict[str, Any], int | None]:
     """(all values, the ones drawn at random, the seed used)."""
-    values: dict[str, Any] = {}
-    for item in at:
-        name, text = split_assignment(item, "--at")
-        values[name] = parse_value(name, text)
-    shape_of = {}
-    for item in shapes:
-        name, text = split_assignment(item, "--shape")
-        shape_of[name] = parse_shape(name, text)
+    values = parse_at(at)
+    shape_of = parse_shapes(shapes)
     for name in list(values) + list(shape_of):
         if name not in graph.variables:
             hint = suggest(name, graph.variables) or f"the inputs are {', '.join(graph.variables)}"

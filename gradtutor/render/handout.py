@@ -13,41 +13,15 @@ from ..graph import CONST
 from ..walk import Walk
 from .numbers import fmt_value
 from .picture import edge_shares, short
-from .walk_view import gate_flow, gate_label
+from .walk_view import edge_rows, gate_label
 
 
 def _rows(walk: Walk) -> list[tuple[str, str, str, str, str]]:
-    """(gate, input, upstream, local, downstream) for every edge, as in solve --show."""
-    graph = walk.graph
-    out = walk.output
-    rows = []
-    for step in walk.steps:
-        first = True
-        groups: dict[int, list] = {}
-        for q in step.questions:
-            groups.setdefault(q.input, []).append(q)
-        for j, qs in groups.items():
-            local = next((q for q in qs if q.kind == "local"), None)
-            down = next((q for q in qs if q.kind == "downstream"), None)
-            gate = f"{graph.labels[step.node]} = {graph.describe(step.node)} ({gate_label(graph, step.node)}: " \
-                   f"{gate_flow(graph, step.node)[0]})" if first else ""
-            upstream = f"d{out}/d{graph.labels[step.node]} = {fmt_value(step.upstream)}" if first else ""
-            if local is not None:
-                value = fmt_value(local.answer)
-                local_text = f"{local.ask} = {local.rule}" + ("" if local.rule == value else f" = {value}")
-            else:
-                note = next((n for n in step.jacobians if n.input == j), None)
-                local_text = f"VJP {note.vjp}" if note else \
-                    f"d{graph.labels[step.node]}/d{graph.labels[j]} = {fmt_value(down.local)}"
-            if down is None:
-                down_text = f"{local.ask} = {fmt_value(local.answer)}"
-            elif down.is_total:
-                down_text = f"{down.ask} = {down.working} (branches add)"
-            else:
-                down_text = f"{down.ask} = {fmt_value(down.answer)}"
-            rows.append((gate, graph.labels[j], upstream, local_text, down_text))
-            first = False
-    return rows
+    """(gate, input, upstream, local, downstream) for every edge, then the branch sums."""
+    rows, sums = edge_rows(walk)
+    table = [(f"{r.gate} ({r.pattern})" if r.first else "", r.input, r.upstream, r.local, r.downstream)
+             for r in rows]
+    return table + [("branches add", name, "", "", text) for name, text in sums]
 
 
 def _flat(text: str) -> str:

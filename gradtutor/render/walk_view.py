@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..graph import CONST, Graph, format_number
-from ..ops import describe_shape, fmt_shape
+from ..ops import fmt_shape
 from ..walk import JacobianNote, Step, Walk, jacobian_bytes
 from .numbers import fmt_value
 
@@ -236,19 +237,50 @@ def solution_view(walk: Walk) -> list[Any]:
     table.add_column("upstream", style="grad")
     table.add_column("local")
     table.add_column("downstream", style="grad")
-    branch_rows: list[tuple[str, str]] = []
+    rows, sums = edge_rows(walk)
+    for k, row in enumerate(rows):
+        if row.first and k:
+            table.add_section()
+        gate = Text()
+        if row.first:
+            gate.append(f"{row.gate}\n", "name").append(row.pattern, "op")
+        table.add_row(gate, row.input, row.upstream, row.local, row.downstream)
+    if sums:
+        table.add_section()
+    for name, text in sums:
+        table.add_row(Text("branches add", "op"), name, "", "", text)
+    views.append(table)
+    views.append(gradient_table(walk))
+    return views
+
+
+@dataclass
+class EdgeRow:
+    """One edge of the backward table: upstream x local = downstream."""
+
+    first: bool          # the first row of its gate
+    gate: str            # 'q = x + y'
+    pattern: str         # 'add: distributes'
+    input: str
+    upstream: str
+    local: str
+    downstream: str
+
+
+def edge_rows(walk: Walk) -> tuple[list[EdgeRow], list[tuple[str, str]]]:
+    """The worked solution's backward rows as plain text (for the terminal and the handouts),
+    and the branch sums (input, 'share + share = total')."""
+    graph = walk.graph
+    out = walk.output
+    rows: list[EdgeRow] = []
+    sums: list[tuple[str, str]] = []
     for step in walk.steps:
-        first = True
-        by_input: dict[int, list] = {}
+        groups: dict[int, list] = {}
         for q in step.questions:
-            by_input.setdefault(q.input, []).append(q)
-        for j, qs in by_input.items():
+            groups.setdefault(q.input, []).append(q)
+        for k, (j, qs) in enumerate(groups.items()):
             local = next((q for q in qs if q.kind == "local"), None)
             down = next((q for q in qs if q.kind == "downstream"), None)
-            gate = Text()
-            if first:
-                gate.append(f"{graph.labels[step.node]} = {graph.describe(step.node)}\n", "name")
-                gate.append(f"{gate_label(graph, step.node)}: {gate_flow(graph, step.node)[0]}", "op")
             note = next((n for n in step.jacobians if n.input == j), None)
             if local is not None:
                 value = fmt_value(local.answer)
@@ -260,22 +292,17 @@ def solution_view(walk: Walk) -> list[Any]:
             if down is None:  # at the output the local gradient is already df/dx
                 down_text = f"{local.ask} = {fmt_value(local.answer)}" if local is not None else ""
             elif down.is_total:
-                share = down.branches[-1][1]
-                down_text = f"share {fmt_value(share)}; total {down.ask} = {fmt_value(down.answer)}"
-                branch_rows.append((down.ask, f"{down.rule} = {down.working}"))
+                down_text = f"share {fmt_value(down.branches[-1][1])}; total {down.ask} = {fmt_value(down.answer)}"
+                sums.append((graph.labels[j], f"{down.rule} = {down.working}"))
             else:
                 sep = "\n" if np.ndim(down.answer) else " "  # matrices read better on their own lines
                 down_text = f"{down.ask} ={sep}{fmt_value(down.answer)}"
-            upstream = f"d{out}/d{graph.labels[step.node]} = {fmt_value(step.upstream)}" if first else ""
-            table.add_row(gate, graph.labels[j], upstream, local_text, down_text)
-            first = False
-        if step.questions:
-            table.add_section()
-    for ask, text in branch_rows:
-        table.add_row(Text("branches add", "op"), ask.split("/d", 1)[1], "", "", text)
-    views.append(table)
-    views.append(gradient_table(walk))
-    return views
+            rows.append(EdgeRow(k == 0, f"{graph.labels[step.node]} = {graph.describe(step.node)}",
+                                f"{gate_label(graph, step.node)}: {gate_flow(graph, step.node)[0]}",
+                                graph.labels[j],
+                                f"d{out}/d{graph.labels[step.node]} = {fmt_value(step.upstream)}" if k == 0 else "",
+                                local_text, down_text))
+    return rows, sums
 
 
 def gradient_table(walk: Walk) -> Table:
@@ -288,6 +315,3 @@ def gradient_table(walk: Walk) -> Table:
         table.add_row(name, fmt_value(walk.value(i)), fmt_value(walk.gradient(i)))
     return table
 
-
-def shape_phrase(shape: tuple[int, ...]) -> str:
-    return describe_shape(shape)
