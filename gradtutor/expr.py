@@ -247,8 +247,11 @@ def _transpose(a, shape, params):
     return None
 
 
-def _sum(a, shape, params):
-    return a if a.shape == () else _pull_constant("sum")(a, shape=shape, params=params)
+def _reduction(name: str):
+    """sum and mean of a scalar are the scalar; a constant factor moves out in front."""
+    def rule(a, shape, params):
+        return a if a.shape == () else _pull_constant(name)(a, shape=shape, params=params)
+    return rule
 
 
 def _ones(a, shape, params):
@@ -266,7 +269,7 @@ def _ones(a, shape, params):
 
 _RULES: dict[str, Callable[..., Expr | None]] = {
     "add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "pow": _pow,
-    "transpose": _transpose, "sum": _sum, "mean": _sum, "ones": _ones,
+    "transpose": _transpose, "sum": _reduction("sum"), "mean": _reduction("mean"), "ones": _ones,
     "matmul": _pull_constant("matmul"), "outer": _pull_constant("outer"), "dot": _pull_constant("dot"),
     "sum_axis": _pull_constant("sum_axis"),
 }
@@ -336,8 +339,30 @@ def symbols(root: Expr) -> list[str]:
 
 # --- printing -------------------------------------------------------------------------
 
+def _fraction(value: Any) -> tuple[int, int] | None:
+    """1/6 rather than 0.16666666666666666: a simple fraction whose decimal runs on, exactly."""
+    from fractions import Fraction
+
+    if np.ndim(value) != 0:
+        return None
+    x = float(value)
+    if x == int(x) or len(repr(x)) <= 8:
+        return None
+    frac = Fraction(x).limit_denominator(1000)
+    if frac.numerator / frac.denominator != x:  # the division must give back the very same float
+        return None
+    return frac.numerator, frac.denominator
+
+
+def _const_text(value: Any) -> str:
+    frac = _fraction(value)
+    return f"{frac[0]}/{frac[1]}" if frac else format_number(value)
+
+
 def _precedence(e: Expr) -> int:
     if e.is_const:
+        if _fraction(e.value):
+            return MUL
         return NEG if np.ndim(e.value) == 0 and float(e.value) < 0 else ATOM
     return e.op.precedence
 
@@ -366,7 +391,7 @@ def _format(e: Expr, args: list[tuple[str, int]]) -> str:
     if op is VAR:
         return e.name
     if op is CONST:
-        return format_number(e.value)
+        return _const_text(e.value)
     p = op.precedence
     if op.form == "infix":
         (a, pa), (b, pb) = args
@@ -409,7 +434,7 @@ def _format_python(e: Expr, args: list[tuple[str, int]], rename: Callable[[str],
         return rename(e.name)
     if op is CONST:
         arr = np.asarray(e.value)
-        return format_number(arr) if arr.ndim == 0 else f"np.array({format_number(arr)})"
+        return _const_text(arr) if arr.ndim == 0 else f"np.array({format_number(arr)})"
     p = op.precedence
     if op.form == "infix":
         (a, pa), (b, pb) = args
@@ -464,7 +489,8 @@ def _format_latex(e: Expr, args: list[tuple[str, int]]) -> str:
     if op is CONST:
         arr = np.asarray(e.value)
         if arr.ndim == 0:
-            return format_number(arr)
+            frac = _fraction(arr)
+            return rf"\frac{{{frac[0]}}}{{{frac[1]}}}" if frac else format_number(arr)
         rows = arr if arr.ndim == 2 else arr[:, None]
         body = r" \\ ".join(" & ".join(format_number(v) for v in row) for row in rows)
         return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
