@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from .errors import (DomainError, MissingValuesError, NameLookupError, NotScalarError,
-                     ShapeError, ValueInputError, join_names, suggest)
+                     ShapeError, join_names, suggest)
 from .graph import CONST, VAR, Graph, build
 from .ops import Op, ShapeMismatch, describe_shape, fmt_shape
 from .values import isfinite, values_from_mapping
@@ -283,6 +283,3 @@ def _check_gradients(evaluation: Evaluation, targets: Iterable[int]) -> None:
     raise DomainError("a gradient is not finite (inf or nan)")
 
 
-
-__all__ = ["grad", "forward", "backward", "Evaluation", "Result", "vjp", "unbroadcast",
-           "check_values", "check_names", "require_scalar", "requires_grad", "ValueInputError"]

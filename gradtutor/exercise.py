@@ -135,4 +135,4 @@ def lint_variants(problem: Problem, samples: int = 200) -> str | None:
     return None
 
 
-__all__ = ["Exercise", "exercise", "lint_variants", "FORMULA_POINTS", "Any"]
+__all__ = ["Exercise", "exercise", "lint_variants", "FORMULA_POINTS"]

@@ -23,7 +23,7 @@ import numpy as np
 
 from .engine import requires_grad
 from .expr import apply, const, from_text, sym, to_python
-from .graph import CONST, Graph, format_number
+from .graph import CONST, Graph
 from .ops import Shape
 from .symbolic import unbroadcast
 
@@ -153,5 +153,3 @@ def _literal(value: Any) -> str:
 def _one_line(source: str) -> str:
     return "; ".join(line.strip() for line in source.strip().splitlines() if line.strip()).replace('"', "'")
 
-
-__all__ = ["python_code", "format_number"]

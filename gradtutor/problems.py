@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -374,6 +374,3 @@ def find(sets: list[ProblemSet], key: str) -> tuple[ProblemSet, Problem | None]:
                               f"its problems are: {', '.join(p.id for p in chosen.problems)}")
     return chosen, problem
 
-
-__all__ = ["Problem", "ProblemSet", "RandomSpec", "Target", "ProblemFileError", "load_set", "load_all",
-           "find", "FORMAT", "field"]

@@ -140,35 +140,22 @@ def render(labels: list[str], exprs: list[Expr], names: dict[int, str], taken: s
 
 def _shared(roots: list[Expr], names: dict[int, str], taken: set[str]) -> list[tuple[Expr, str]]:
     """Large unnamed subexpressions printed more than once: they get names u1, u2, ..."""
-    uses: dict[int, int] = {}
-    nodes: dict[int, Expr] = {}
-    for root in roots:
-        for e in postorder(root):
-            nodes[id(e)] = e
-            for a in e.args:
-                uses[id(a)] = uses.get(id(a), 0) + 1
-        uses[id(root)] = uses.get(id(root), 0) + 1
-    # a node's printed copies multiply by its parents' copies: count paths, parents first
-    copies: dict[int, int] = {}
-    order: list[Expr] = []
-    for root in roots:
-        order += postorder(root)
-    seen: set[int] = set()
-    for e in reversed(order):
-        if id(e) in seen:
-            continue
-        seen.add(id(e))
+    nodes: dict[int, Expr] = {id(e): e for root in roots for e in postorder(root)}
     parents: dict[int, list[int]] = {}
     for e in nodes.values():
         for a in e.args:
             parents.setdefault(id(a), []).append(id(e))
-    for e in reversed(_topological(nodes)):
-        own = sum(1 for r in roots if r is e)
-        copies[id(e)] = own + sum(1 if pid in names else copies.get(pid, 0) for pid in parents.get(id(e), []))
+    # How often a node would be printed: once per root it is, plus once per printed copy of each
+    # parent (a parent the program named is printed as its name, so its insides never are).
+    order = _topological(nodes)
+    copies: dict[int, int] = {}
+    for e in reversed(order):
+        copies[id(e)] = sum(1 for r in roots if r is e) + \
+            sum(0 if p in names else copies[p] for p in parents.get(id(e), []))
     picked = []
     counter = 0
-    for e in _topological(nodes):
-        if id(e) in names or not e.args or e.is_const or copies.get(id(e), 0) < 2:
+    for e in order:
+        if id(e) in names or not e.args or e.is_const or copies[id(e)] < 2:
             continue
         if len(to_text(e, names)) < SHARED_MIN_CHARS:
             continue
@@ -236,6 +223,3 @@ def hessian(graph: Graph, values: Mapping[str, Any]) -> tuple[list[str], np.ndar
                                                   * np.ones(y.shape)) for y in inputs]))
     return labels, np.array(rows)
 
-
-__all__ = ["symbolic_gradients", "gradients", "hessian", "program_exprs", "unbroadcast", "Symbolic", "Formula",
-           "to_text"]

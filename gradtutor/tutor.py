@@ -181,7 +181,8 @@ class Session:
 
     def ask(self, outcome: Outcome) -> None:
         q = outcome.question
-        what = "local gradient" if q.kind == "local" else "downstream gradient"
+        what = {"local": "local gradient", "downstream": "downstream gradient", "tangent": "tangent",
+                "value": "value", "gradient": "gradient", "formula": "gradient, as a formula,"}[q.kind]
         prompt = f"{q.ask} = "
         while True:
             try:

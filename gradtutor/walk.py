@@ -190,7 +190,7 @@ def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) ->
                     continue
                 branch_list = shares[j] if many else []
                 working = "" if not explain else \
-                    _branch_sum(graph, out, j, branch_list) if many else _times(upstream, local, share)
+                    _branch_sum(branch_list) if many else _times(upstream, local, share)
                 rule = " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{name_j}"
                                   for c, _ in branch_list) if many else down_rule
                 questions.append(Question(ask, "downstream", i, j, total, rule, working, upstream, local,
@@ -246,7 +246,7 @@ def _times(upstream: Any, local: Any, share: Any) -> str:
     return f"({_num(upstream)}) × ({_num(local)}) = {_num(share)}"
 
 
-def _branch_sum(graph: Graph, out: str, j: int, branches: list[tuple[int, Any]]) -> str:
+def _branch_sum(branches: list[tuple[int, Any]]) -> str:
     shares = " + ".join(f"({_num(s)})" for _, s in branches)
     return f"{shares} = {_num(_sum(s for _, s in branches))}"
 

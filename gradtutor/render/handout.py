@@ -7,8 +7,6 @@ edges and gradients below, and the forward and backward tables follow.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..graph import CONST
 from ..walk import Walk
 from .numbers import fmt_value
@@ -133,5 +131,3 @@ def latex(walk: Walk) -> str:
     body += [r"\end{longtable}", r"\end{document}"]
     return "\n".join(body) + "\n"
 
-
-__all__ = ["markdown", "latex", "np"]
