@@ -155,10 +155,26 @@ def _raise_first_overflow(graph: Graph, out: list[Any]) -> None:
     raise DomainError("the output is not a finite number")
 
 
+def infer_shapes(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """Every node's shape from the inputs' shapes, without values (for code written ahead)."""
+    out: list[tuple[int, ...]] = []
+    for i, node in enumerate(graph.nodes):
+        if node.op is VAR:
+            out.append(tuple(shapes.get(node.name, ())))
+        elif node.op is CONST:
+            out.append(np.shape(node.value))
+        else:
+            out.append(_shape_of(graph, i, node.op, [out[j] for j in node.inputs]))
+    return out
+
+
 def _check_shapes(graph: Graph, i: int, op: Op, ins: list[Any]) -> None:
-    shapes = [np.shape(v) for v in ins]
+    _shape_of(graph, i, op, [np.shape(v) for v in ins])
+
+
+def _shape_of(graph: Graph, i: int, op: Op, shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
     try:
-        op.shape(*shapes, *graph.nodes[i].params)
+        return tuple(op.shape(*shapes, *graph.nodes[i].params))
     except ShapeMismatch as exc:
         if len(shapes) == 2:
             shown = f"{fmt_shape(shapes[0])} and {fmt_shape(shapes[1])}"

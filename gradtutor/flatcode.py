@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .engine import requires_grad
+from .engine import infer_shapes, requires_grad
 from .expr import apply, const, from_text, sym, to_python
 from .graph import CONST, Graph
 from .ops import Shape
@@ -38,7 +38,14 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
     labels = graph.labels
     function = "f"  # the lectures' def f(...); an output also called f is just a local variable inside
     names = [_pyname(label) for label in labels]
-    shape_of = _shapes(graph, shapes)
+    shape_of = infer_shapes(graph, shapes)
+    if shape_of[graph.output] != ():
+        from .errors import NotScalarError
+        from .ops import describe_shape
+
+        raise NotScalarError(f"the output is {describe_shape(shape_of[graph.output])}, but a gradient needs a "
+                             f"scalar output", source=graph.source, span=graph.nodes[graph.output].span,
+                             hint="reduce it to one number, e.g. sum(...) or mean(...) around the output")
 
     def ref(j: int):
         node = graph.nodes[j]
@@ -118,17 +125,6 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
                  "    for name, g in gradients.items():\n"
                  "        print(name, g)\n")
     return body + ("" if body.endswith("\n") else "\n")
-
-
-def _shapes(graph: Graph, shapes: Mapping[str, Shape]) -> list[Shape]:
-    """Every node's shape, from the inputs' shapes."""
-    out: list[Shape] = []
-    for node in graph.nodes:
-        if node.op.form == "leaf":
-            out.append(np.shape(node.value) if node.op is CONST else tuple(shapes.get(node.name, ())))
-        else:
-            out.append(tuple(node.op.shape(*(out[j] for j in node.inputs), *node.params)))
-    return out
 
 
 def _ops(expr) -> list:

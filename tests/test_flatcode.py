@@ -95,3 +95,11 @@ def test_broadcasting_softmax_and_indexing_run(tmp_path):
              {"W1": rng.standard_normal((3, 4)), "X": rng.standard_normal((4, 5)), "b1": rng.standard_normal((3, 1)),
               "W2": rng.standard_normal((2, 3)), "b2": rng.standard_normal((2, 1)), "Y": rng.standard_normal((2, 5))},
              tmp_path, 98)
+
+
+def test_code_errors_are_clear(run):
+    result = run("code", "W@x")
+    assert result.exit_code == 2 and "'@' cannot combine shapes" in result.stderr
+    assert "--shape W=3x4" in result.stderr
+    vector = run("code", "W@x", "--shape", "W=2x3", "--shape", "x=3")
+    assert vector.exit_code == 2 and "sum(...)" in vector.stderr

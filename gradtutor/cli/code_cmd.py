@@ -42,7 +42,16 @@ def command(program, at, shapes, lang, output) -> None:
         from ..engine import forward
 
         forward(graph, values)  # bad values (log of a negative ...) are reported here, not in the code
-    code = python_code(graph, shape_map, complete)
+    from ..errors import ShapeError
+
+    try:
+        code = python_code(graph, shape_map, complete)
+    except ShapeError as exc:
+        unsized = [n for n in graph.variables if n not in shape_map]
+        if unsized and not exc.hint:
+            exc.hint = (f"{', '.join(unsized)} {'is' if len(unsized) == 1 else 'are'} taken as scalars; "
+                        f"give shapes with --shape (e.g. --shape {unsized[0]}=3x4) or values with --at")
+        raise
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(code)

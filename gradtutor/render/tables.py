@@ -69,7 +69,8 @@ def symbolic_view(graph, extras: dict) -> list[Any]:
         views.append(table)
     check = extras.get("hessian")
     if check is not None:
-        table = Table(title="the Hessian: second derivatives", title_justify="left", header_style="title")
+        views.append(Text("the Hessian: second derivatives", "title"))
+        table = Table(header_style="title")
         table.add_column("", style="name", no_wrap=True)
         for label in check.labels:
             table.add_column(label, justify="right", style="grad")
