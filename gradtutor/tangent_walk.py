@@ -52,14 +52,17 @@ class TangentWalk(Walk):
 
 
 def build_tangent_walk(graph: Graph, values: Mapping[str, Any], wrt: str | None = None) -> TangentWalk:
+    from .errors import GradtutorError
+
+    if not graph.variables:
+        raise GradtutorError("the program has no inputs, so there is nothing to differentiate with respect to",
+                             hint="use a name such as x in the program, e.g. sin(x)")
     wrt = wrt or next(iter(graph.variables))
     check_names(graph, [wrt], what="--wrt")
     evaluation = forward(graph, values)
     require_scalar(evaluation)
     seed_node = graph.variables[wrt]
     if np.shape(evaluation.values[seed_node]) != ():
-        from .errors import GradtutorError
-
         raise GradtutorError(f"the forward walk seeds one scalar input, but '{wrt}' is not a scalar",
                              hint="choose a scalar input with --wrt, or use gradtutor grad --mode forward")
     seeds = {seed_node: np.float64(1.0)}

@@ -72,7 +72,7 @@ def _layers(walk: Walk) -> dict[int, tuple[int, int]]:
     graph = walk.graph
     depth: dict[int, int] = {}
     for i, node in enumerate(graph.nodes):
-        if node.op is CONST:
+        if node.op is CONST and i != graph.output:  # constants live in their gates' labels
             continue
         depth[i] = 1 + max((depth[j] for j in node.inputs if j in depth), default=-1)
     rows: dict[int, int] = {}
@@ -100,6 +100,8 @@ def latex(walk: Walk) -> str:
     for i, (col, row) in place.items():
         node = graph.nodes[i]
         label = tex(graph.labels[i]) if not node.inputs else tex(gate_label(graph, i))
+        if node.op is CONST:  # a program that is only a constant
+            label = tex(short(node.value))
         style = "gate" if node.inputs else ""
         body.append(rf"  \node[{style}] (n{i}) at ({col}, {row}) {{{label}}};")
         if node.inputs:  # the node's name under its gate
