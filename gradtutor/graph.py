@@ -87,7 +87,7 @@ def format_number(value: Any) -> str:
     arr = np.asarray(value)
     if arr.ndim == 0:
         x = float(arr)
-        if x == int(x) and abs(x) < 1e15:
+        if np.isfinite(x) and x == int(x) and abs(x) < 1e15:
             return str(int(x))
         return repr(x)
     return "[" + ", ".join(format_number(v) for v in arr) + "]"
@@ -114,8 +114,14 @@ class _Builder:
         raise cls(message, source=self.source, span=span, hint=hint)
 
     # handlers, one per grammar rule; each returns a node index
+    def _float(self, span, token) -> float:
+        value = float(token)
+        if not np.isfinite(value):
+            self.fail(ParseError, f"the number {token} is too large for a 64-bit float", span)
+        return value
+
     def number(self, span, token):
-        return self.add(Node(CONST, span=span, value=np.float64(float(token))))
+        return self.add(Node(CONST, span=span, value=np.float64(self._float(span, token))))
 
     def name(self, span, token):
         name = str(token)
@@ -178,7 +184,7 @@ class _Builder:
         return self._op(INFIX["transpose"], (a,), span)
 
     def index(self, span, token):
-        value = float(token)
+        value = self._float(span, token)
         if value != int(value):
             self.fail(ParseError, f"indices are whole numbers, got {token}", span,
                       "for example x[0] or W[1, 2]; negative indices count from the end")
@@ -191,10 +197,10 @@ class _Builder:
         return self._op(INFIX["subscript"], (a,), span, tuple(indices))
 
     def signed(self, span, token):
-        return float(token)
+        return self._float(span, token)
 
     def negative(self, span, token):
-        return -float(token)
+        return -self._float(span, token)
 
     def literal(self, span, *items):
         # Items are numbers (floats) or inner rows, already built as constant nodes

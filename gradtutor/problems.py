@@ -235,6 +235,11 @@ def _load_problem(path: str, lines: _Lines, set_id: str, k: int, raw: dict, need
     except GradtutorError as exc:
         raise _fail(path, lines.line(k, "program"), "problem.program", exc.render().removeprefix("error: ")) from None
 
+    for table in ("values", "random"):
+        if not isinstance(raw.get(table, {}), dict):
+            raise _fail(path, lines.line(k, table), f"problem.{table}",
+                        "should be a table, such as { x = 1, y = 2 }" if table == "values" else
+                        "should be a table, such as { x = [-3, 3] }")
     values: dict[str, np.ndarray] = {}
     for name, value in (raw.get("values") or {}).items():
         where = lines.line(k, f"values.{name}")

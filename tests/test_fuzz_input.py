@@ -54,3 +54,21 @@ def test_programs_without_inputs(run):
     handout = run("solve", "1", "--show", "--format", "latex")
     assert handout.exit_code == 0 and r"\end{document}" in handout.stdout
     assert run("grad", "2*3", "--json").stdout.strip() == '{"value": 6.0, "gradients": {}}'
+
+
+def test_numbers_too_large_for_a_float(run):
+    """Found by fuzzing practice answers: 1e400 overflows to infinity."""
+    result = run("grad", "1e400 * x", "--at", "x=1")
+    assert result.exit_code == 2 and "too large for a 64-bit float" in result.stderr
+    graded = run("solve", "--json", input="1e400\n-4\n")
+    assert graded.exit_code == 0
+
+
+def test_lint_reports_a_field_of_the_wrong_kind(run, tmp_path):
+    """Found by fuzzing problem files: `values = 3` is not a table."""
+    path = tmp_path / "bad.toml"
+    path.write_text('id = "bad"\ntitle = "t"\norder = 1\n\n[[problem]]\nid = "p"\ntitle = "t"\nprompt = "p"\n'
+                    'program = "f = x"\nvalues = 3\n')
+    result = run("problems", "lint", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:10: problem.values: should be a table" in result.stderr
