@@ -223,6 +223,9 @@ def _check_point(graph: Graph, values: dict[str, Any], node: int, name: str, exa
                 mistakes = diagnose(claimed, exact, name=name)
             reference = claimed
 
+    if claimed is not None and claimed.shape != exact.shape:
+        # a claim of the wrong shape cannot be compared entry by entry, with numbers or otherwise
+        return PointResult(passed, max_error, worst, None, 0, 0, mistakes, kinked), False
     differ = Differencer(graph, values, node)
     size = int(np.prod(exact.shape, dtype=int))
     sampled = size > FULL_CHECK_LIMIT
@@ -231,14 +234,12 @@ def _check_point(graph: Graph, values: dict[str, Any], node: int, name: str, exa
         entries = [tuple(int(i) for i in np.unravel_index(int(k), exact.shape)) for k in flat]
     else:
         entries = [tuple(int(i) for i in idx) for idx in np.ndindex(*exact.shape)] if exact.shape else [()]
-    probes = [(differ.entry(idx), float(reference[idx]) if reference.shape == exact.shape else None)
-              for idx in entries]
+    probes = [(differ.entry(idx), float(reference[idx])) for idx in entries]
     if sampled:
         for k in range(DIRECTIONS):
             u = rng.standard_normal(exact.shape)
-            ref = float(np.vdot(reference, u)) if reference.shape == exact.shape else None
-            probes.append((differ.direction(u, f"direction {k + 1}"), ref))
-    usable = [(p, ref) for p, ref in probes if not p.kink and ref is not None]
+            probes.append((differ.direction(u, f"direction {k + 1}"), float(np.vdot(reference, u))))
+    usable = [(p, ref) for p, ref in probes if not p.kink]
     numeric_error = None
     if usable:
         # entries and directional derivatives live on different scales: score each group alone

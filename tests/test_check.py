@@ -124,3 +124,10 @@ def test_diagnose_names_common_mistakes():
     assert diagnose(g + [[0, 0], [0, 1]], g) == []
     assert nice_factor(0.5) == "1/2" and nice_factor(3.0) == "3" and nice_factor(0.3713) == "0.3713"
     assert relative_error(1e-20, 0.0) < 1e-6  # the floor keeps near-zero entries from blowing up
+
+
+def test_a_claim_of_the_wrong_shape_has_no_numeric_error(run):
+    code, data = check_json(run, "sum((W@x)^2)", "--shape", "W=3x2", "--shape", "x=2", "--grad", "W=2*outer(x, W@x)")
+    target = data["targets"][0]
+    assert code == 1 and target["numeric_rel_error"] is None
+    assert any("transpose of the gradient" in note for note in target["diagnosis"])

@@ -158,3 +158,16 @@ def test_engine_never_imports_rich_or_click():
             "print(sorted(m for m in ('rich', 'click', 'lark') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_grad_loads_only_what_it_needs():
+    """Start-up matters (the bar is 1.5x `import numpy`): plain `grad` must not pull in the
+    symbolic layer, the tutor, the checker or lark itself."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from gradtutor.cli import main; main(['grad', 'x*y', '--at', 'x=1', '--at', 'y=2']); "
+            "print(sorted(m for m in sys.modules if m.startswith(('gradtutor.expr', 'gradtutor.symbolic', "
+            "'gradtutor.tutor', 'gradtutor.check', 'gradtutor.walk', 'lark', 'graphviz'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

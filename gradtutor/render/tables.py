@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..expr import latex_name
 from ..ops import fmt_shape
 from .numbers import fmt_value
 
@@ -62,6 +61,8 @@ def symbolic_view(graph, extras: dict) -> list[Any]:
             table.add_row(f"where {name}", f"= {definition}")
         for f in result.formulas:
             if latex:
+                from ..expr import latex_name  # here only: plain `grad` should not load the symbolic layer
+
                 table.add_row(f"d{out}/d{f.name}",
                               f"\\frac{{\\partial {latex_name(out)}}}{{\\partial {latex_name(f.name)}}} = {f.latex}")
             else:
