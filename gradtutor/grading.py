@@ -18,6 +18,7 @@ import numpy as np
 from .diagnose import Mistake, diagnose
 from .errors import GradtutorError
 from .formula import compile_formula, evaluate
+from .graph import CONST
 from .walk import Question, Walk
 
 RTOL = 1e-2
@@ -146,25 +147,25 @@ def likely_mistakes(walk: Walk, question: Question, value: np.ndarray, tol: Tole
 
 
 def _gate_mistakes(walk: Walk, question: Question, value: np.ndarray, near) -> list[Mistake]:
+    """Mistakes typical of the gate's pattern (from the op table): swaps, routes, distributes."""
     if question.kind not in ("local", "downstream"):  # gate patterns belong to the backward walk
         return []
     graph = walk.graph
     node = graph.nodes[question.node]
-    op = node.op.name
+    constant = any(graph.nodes[j].op is CONST for j in node.inputs)
+    pattern = node.op.flow(constant)[0]
     x = graph.labels[question.input]
     scale = 1.0 if question.kind == "local" else question.upstream
     mistakes: list[Mistake] = []
-    if op == "mul" and len(set(node.inputs)) == 2:
+    if pattern == "swaps" and len(set(node.inputs)) == 2:
         if near(np.multiply(scale, walk.value(question.input))):
             other = graph.labels[[j for j in node.inputs if j != question.input][0]]
             mistakes.append(Mistake("swap", f"a multiply gate swaps: the gradient for {x} uses the *other* "
                                             f"input's value ({other}), not {x}'s own"))
-    elif op in ("max", "min") and len(set(node.inputs)) == 2:
+    elif pattern == "routes" and len(set(node.inputs)) == 2:
         if near(scale) or near(np.zeros_like(np.asarray(question.answer, dtype=float))):
-            larger = "larger" if op == "max" else "smaller"
-            mistakes.append(Mistake("routing", f"a {op} gate routes: the whole upstream gradient goes to the "
-                                               f"{larger} input and the other input gets 0"))
-    elif op in ("add", "sub"):
+            mistakes.append(Mistake("routing", f"a {node.op.name} gate routes: {node.op.rule}"))
+    elif pattern == "distributes":
         if near(np.multiply(0.5, scale)):
             mistakes.append(Mistake("distribute", "an add gate does not split the gradient: each input gets "
                                                   "all of it"))

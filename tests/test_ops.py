@@ -65,6 +65,14 @@ def _inputs(name, shapes, rng):
     return ins
 
 
+def _evaluated(name, shapes, params, seed):
+    """The op, inputs inside its domain, its output, and the generator for further draws."""
+    op = TABLE[name]
+    rng = np.random.default_rng(seed)
+    ins = _inputs(name, shapes, rng)
+    return op, ins, np.asarray(op.forward(*ins, *params), dtype=float), rng
+
+
 def _cases():
     for name, entries in CATALOGUE.items():
         for shapes, params in entries:
@@ -73,10 +81,7 @@ def _cases():
 
 @pytest.mark.parametrize("name, shapes, params", list(_cases()))
 def test_vjp_matches_central_differences(name, shapes, params):
-    op = TABLE[name]
-    rng = np.random.default_rng(0)
-    ins = _inputs(name, shapes, rng)
-    out = np.asarray(op.forward(*ins, *params), dtype=float)
+    op, ins, out, rng = _evaluated(name, shapes, params, seed=0)
     assert out.shape == op.shape(*shapes, *params)
     if op.arity == 0:
         return
@@ -99,12 +104,9 @@ def test_vjp_matches_central_differences(name, shapes, params):
 
 @pytest.mark.parametrize("name, shapes, params", list(_cases()))
 def test_formula_rule_matches_numeric_rule(name, shapes, params):
-    op = TABLE[name]
+    op, ins, out, rng = _evaluated(name, shapes, params, seed=1)
     if op.arity == 0:
         return
-    rng = np.random.default_rng(1)
-    ins = _inputs(name, shapes, rng)
-    out = np.asarray(op.forward(*ins, *params), dtype=float)
     g = rng.standard_normal(out.shape)
     parts = vjp(op, g, out, ins, [True] * op.arity, params)
     env = {"a": ins[0], "out": out, "grad": g}
@@ -151,12 +153,9 @@ def test_conventions_at_non_differentiable_points(program, x, expected):
 @pytest.mark.parametrize("name, shapes, params", list(_cases()))
 def test_jvp_matches_central_differences_and_its_formula(name, shapes, params):
     """Forward mode: J·t against a difference along t, and the tangent formula against J·t."""
-    op = TABLE[name]
+    op, ins, out, rng = _evaluated(name, shapes, params, seed=3)
     if op.arity == 0:
         return
-    rng = np.random.default_rng(3)
-    ins = _inputs(name, shapes, rng)
-    out = np.asarray(op.forward(*ins, *params), dtype=float)
     tangents = [rng.standard_normal(s) for s in shapes]
     got = op.tangent(tangents, out, ins, params)
     got = np.zeros(out.shape) if got is None else np.broadcast_to(got, out.shape)

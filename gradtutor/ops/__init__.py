@@ -35,7 +35,7 @@ class Op:
 
     __slots__ = ("name", "symbol", "form", "arity", "forward", "shape", "pattern", "rule", "local",
                  "local_text", "vjp", "vjp_text", "precedence", "latex", "domain", "branch",
-                 "int_params", "doc", "with_constant", "jvp", "jvp_text", "py", "py_helper")
+                 "int_params", "doc", "with_constant", "jvp", "jvp_text", "py", "py_helper", "gate")
 
     def __init__(self, name: str, symbol: str, form: str, arity: int, forward: Callable[..., Array],
                  shape: Callable[..., Shape], pattern: str, rule: str, local: tuple[Local, ...] = (),
@@ -44,7 +44,8 @@ class Op:
                  latex: str = "", domain: Callable[..., str | None] | None = None,
                  branch: Callable[..., Array] | None = None, int_params: int = 0, doc: str = "",
                  with_constant: tuple[str, str] | None = None, jvp: Callable[..., Array] | None = None,
-                 jvp_text: Callable[..., str] | None = None, py: str = "", py_helper: str = "") -> None:
+                 jvp_text: Callable[..., str] | None = None, py: str = "", py_helper: str = "",
+                 gate: tuple[str, str] | None = None) -> None:
         self.name = name                # unique: 'add', 'sin', 'matmul'
         self.symbol = symbol            # how it is written: '+', 'sin', '@', '.T'
         self.form = form                # 'infix' | 'prefix' | 'postfix' | 'call' | 'subscript' | 'leaf'
@@ -68,6 +69,8 @@ class Op:
         self.jvp_text = jvp_text        # the same as a formula over a, b, out, da and db
         self.py = py                    # how flat code writes it with numpy ({a}, {b}, {p0} ...)
         self.py_helper = py_helper      # a small function flat code defines when the op is used
+        # how the lectures label the gate when one operand is a constant c: (c on the left, c on the right)
+        self.gate = gate or ("{c}" + symbol + "x", symbol + "{c}")
 
     def __repr__(self) -> str:
         return f"Op({self.name})"

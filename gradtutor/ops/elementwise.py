@@ -51,7 +51,7 @@ def _function(name, forward, local, local_text, pattern, rule, latex, arity=1, *
 
 _binary("add", "+", np.add, (1, 1), ("1", "1"), "distributes",
         "an add gate hands the upstream gradient unchanged to each of its inputs",
-        ADD, r"{a} + {b}", with_constant=("passes through",
+        ADD, r"{a} + {b}", gate=("+{c}", "+{c}"), with_constant=("passes through",
                                          "adding a constant (c + x) has local gradient 1: the gradient passes "
                                          "through unchanged"))
 _binary("sub", "-", np.subtract, (1, -1), ("1", "-1"), "distributes",
@@ -62,13 +62,13 @@ _binary("sub", "-", np.subtract, (1, -1), ("1", "-1"), "distributes",
 _binary("mul", "*", np.multiply,
         (lambda a, b, out: b, lambda a, b, out: a), ("b", "a"), "swaps",
         "a multiply gate swaps its inputs: each input's gradient is the upstream gradient times the other input's value",
-        MUL, r"{a} \cdot {b}", with_constant=("scales",
+        MUL, r"{a} \cdot {b}", gate=("*{c}", "*{c}"), with_constant=("scales",
                                               "multiplying by a constant a has local gradient a: the gradient is "
                                               "scaled by the same constant"))
 _binary("div", "/", np.divide,
         (lambda a, b, out: 1.0 / b, lambda a, b, out: -a / (b * b)), ("1 / b", "-a / b^2"), "scales",
         "for a / b, the numerator's local gradient is 1/b and the denominator's is -a/b^2",
-        MUL, r"\frac{{{a}}}{{{b}}}", domain=_nonzero("denominator"),
+        MUL, r"\frac{{{a}}}{{{b}}}", domain=_nonzero("denominator"), gate=("{c}/x", "/{c}"),
         with_constant=("scales", "for c / x the local gradient is -c/x^2 (1/x gives -1/x^2); "
                                  "for x / c it is 1/c"))
 def _power_rule(a, b, out):
@@ -81,7 +81,7 @@ _binary("pow", "^", np.power,
         (_power_rule, lambda a, b, out: np.log(a) * out),
         ("b * a^(b - 1)", "log(a) * out"), "power rule",
         "for a^b, the base's local gradient is b*a^(b-1) (the power rule) and the exponent's is log(a)*a^b",
-        POW, r"{a}^{{{b}}}", domain=_pow_domain)
+        POW, r"{a}^{{{b}}}", domain=_pow_domain, gate=("{c}^x", "^{c}"))
 _function("max", np.maximum,
           (lambda a, b, out: (a >= b).astype(float), lambda a, b, out: (b > a).astype(float)),
           ("1 - step(b - a)", "step(b - a)"), "routes",

@@ -27,12 +27,7 @@ def gate_label(graph: Graph, i: int) -> str:
     consts = [graph.nodes[j].op is CONST and np.ndim(graph.nodes[j].value) == 0 for j in node.inputs]
     if op.form == "infix" and any(consts) and not all(consts):
         c = format_number(graph.nodes[node.inputs[consts.index(True)]].value)
-        if op.name == "div" and consts[0]:
-            return f"{c}/x"
-        if op.name == "pow" and consts[1]:
-            return f"^{c}"
-        symbol = "*" if op.name == "mul" else op.symbol
-        return f"{symbol}{c}" if consts[1] or op.name in ("add", "mul") else f"{c}{symbol}x"
+        return op.gate[0 if consts[0] else 1].format(c=c)
     if op.form == "prefix":
         return "*-1"
     if op.form == "postfix":
