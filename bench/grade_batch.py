@@ -20,8 +20,8 @@ import time
 import numpy as np
 from _timing import gradtutor_command
 
-from gradtutor.exercise import exercise
-from gradtutor.problems import load_all
+from gradtutor.course.exercise import exercise
+from gradtutor.course.problems import load_all
 
 
 def submission(sets, rng: np.random.Generator) -> dict:
@@ -73,9 +73,11 @@ def main() -> None:
         results = os.listdir(os.path.join(folder, "results"))
         assert len(results) == args.count
         problems = sum(len(s.problems) for s in sets)
-        print(f"{args.count} submissions x {problems} problems ({questions} answers) graded in {seconds:.1f} s "
-              f"on {'one pinned core' if pin else 'an unpinned process'}: {seconds / args.count * 1000:.1f} ms "
-              f"per submission")
+        print(
+            f"{args.count} submissions x {problems} problems ({questions} answers) graded in {seconds:.1f} s "
+            f"on {'one pinned core' if pin else 'an unpinned process'}: {seconds / args.count * 1000:.1f} ms "
+            f"per submission"
+        )
         print("target: under 60 s")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

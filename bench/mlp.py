@@ -15,7 +15,7 @@ import numpy as np
 from _timing import interleave, median_ms
 
 import gradtutor
-from gradtutor.graph import build
+from gradtutor.graph.build import build
 
 PROGRAM = "mean((W2 @ relu(W1 @ X + b1) + b2 - Y)^2)"
 
@@ -42,9 +42,14 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     n, b = args.width, args.batch
-    values = {"W1": rng.standard_normal((n, n)) / np.sqrt(n), "b1": rng.standard_normal((n, 1)),
-              "W2": rng.standard_normal((n, n)) / np.sqrt(n), "b2": rng.standard_normal((n, 1)),
-              "X": rng.standard_normal((n, b)), "Y": rng.standard_normal((n, b))}
+    values = {
+        "W1": rng.standard_normal((n, n)) / np.sqrt(n),
+        "b1": rng.standard_normal((n, 1)),
+        "W2": rng.standard_normal((n, n)) / np.sqrt(n),
+        "b2": rng.standard_normal((n, 1)),
+        "X": rng.standard_normal((n, b)),
+        "Y": rng.standard_normal((n, b)),
+    }
     graph = build(PROGRAM)
     wrt = ["W1", "b1", "W2", "b2"]
 
@@ -54,10 +59,13 @@ def main() -> None:
     for name in wrt:
         np.testing.assert_allclose(ours.gradients[name], grads[name], rtol=1e-10, atol=1e-12)
 
-    times = interleave({
-        "numpy by hand": lambda: by_hand(**values),
-        "gradtutor.grad": lambda: gradtutor.grad(graph, values, wrt=wrt),
-    }, args.repeat)
+    times = interleave(
+        {
+            "numpy by hand": lambda: by_hand(**values),
+            "gradtutor.grad": lambda: gradtutor.grad(graph, values, wrt=wrt),
+        },
+        args.repeat,
+    )
     base = median_ms(times["numpy by hand"])
     print(f"{PROGRAM}   (width {n}, batch {b}; medians of {args.repeat} interleaved runs)")
     for name, samples in times.items():

@@ -14,8 +14,8 @@ import time
 import numpy as np
 
 from gradtutor import grammar
-from gradtutor.engine import backward, forward
-from gradtutor.graph import build
+from gradtutor.autodiff.reverse import backward, forward
+from gradtutor.graph.build import build
 
 
 def program(terms: int) -> str:
@@ -28,8 +28,10 @@ def main() -> None:
     args = parser.parse_args()
     values = {f"x{k}": np.float64(0.01 * k) for k in range(50)}
     grammar.parse("x")  # load the parser before timing
-    print(f"{'terms':>8} {'nodes':>8} {'parse':>9} {'build':>9} {'forward':>9} {'backward':>9} "
-          f"{'total':>9} {'µs/term':>8}")
+    print(
+        f"{'terms':>8} {'nodes':>8} {'parse':>9} {'build':>9} {'forward':>9} {'backward':>9} "
+        f"{'total':>9} {'µs/term':>8}"
+    )
     for n in args.sizes:
         text = program(n)
         gc.disable()  # as build() does: parse alone, under the same conditions
@@ -45,8 +47,10 @@ def main() -> None:
         backward(ev)
         t3 = time.perf_counter()
         total = t3 - t0
-        print(f"{n:>8} {len(graph):>8} {parse:>8.3f}s {t1 - t0:>8.3f}s {t2 - t1:>8.3f}s {t3 - t2:>8.3f}s "
-              f"{total:>8.3f}s {total / n * 1e6:>8.1f}")
+        print(
+            f"{n:>8} {len(graph):>8} {parse:>8.3f}s {t1 - t0:>8.3f}s {t2 - t1:>8.3f}s {t3 - t2:>8.3f}s "
+            f"{total:>8.3f}s {total / n * 1e6:>8.1f}"
+        )
     print("parse is included in build; total = build + forward + backward")
 
 

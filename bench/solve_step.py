@@ -17,10 +17,10 @@ import time
 import numpy as np
 from rich.console import Console
 
-from gradtutor.graph import build
+from gradtutor.graph.build import build
 from gradtutor.render.console import THEME
-from gradtutor.tutor import Session
-from gradtutor.walk import build_walk
+from gradtutor.teach.session import Session
+from gradtutor.teach.walk import build_walk
 
 
 def program(gates: int) -> str:
@@ -52,7 +52,7 @@ def main() -> None:
     for k, q in enumerate(walk.questions):
         if k % 2:
             answers.append(str(-float(q.answer) + 1.0))  # wrong first...
-        answers.append(repr(float(q.answer)))           # ...then right
+        answers.append(repr(float(q.answer)))  # ...then right
     stamps: list[float] = []
 
     def read(prompt: str) -> str:
@@ -66,8 +66,10 @@ def main() -> None:
     Session(walk, console, read).run()
     end = time.perf_counter()
     steps = [(b - a) * 1000 for a, b in zip(stamps, stamps[1:])]
-    print(f"graph: {len(graph.nodes)} nodes, {len(walk.questions)} questions "
-          f"({len(steps)} answers given, half of them wrong first)")
+    print(
+        f"graph: {len(graph.nodes)} nodes, {len(walk.questions)} questions "
+        f"({len(steps)} answers given, half of them wrong first)"
+    )
     print(f"  build the worked solution      {build_ms:7.2f} ms")
     print(f"  start to first prompt          {(stamps[0] - start) * 1000:7.2f} ms (graph, forward table)")
     print(f"  step, median                   {statistics.median(steps):7.2f} ms")

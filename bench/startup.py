@@ -22,13 +22,16 @@ def main() -> None:
     gt = gradtutor_command()
     run_quiet(gt + PROGRAM)  # the first run builds the cached parser; not what we measure
     baseline = [sys.executable, "-c", "import numpy"]
-    times = interleave({
-        "python -c 'import numpy' (pipe)": lambda: run_quiet(baseline),
-        "python -c 'import numpy' (terminal)": lambda: run_in_terminal(baseline),
-        "gradtutor grad (terminal, Rich tables)": lambda: run_in_terminal(gt + PROGRAM),
-        "gradtutor grad (piped)": lambda: run_quiet(gt + PROGRAM),
-        "gradtutor grad --json": lambda: run_quiet(gt + PROGRAM + ["--json"]),
-    }, args.repeat)
+    times = interleave(
+        {
+            "python -c 'import numpy' (pipe)": lambda: run_quiet(baseline),
+            "python -c 'import numpy' (terminal)": lambda: run_in_terminal(baseline),
+            "gradtutor grad (terminal, Rich tables)": lambda: run_in_terminal(gt + PROGRAM),
+            "gradtutor grad (piped)": lambda: run_quiet(gt + PROGRAM),
+            "gradtutor grad --json": lambda: run_quiet(gt + PROGRAM + ["--json"]),
+        },
+        args.repeat,
+    )
     base_pipe = median_ms(times["python -c 'import numpy' (pipe)"])
     base_term = median_ms(times["python -c 'import numpy' (terminal)"])
     print(f"medians of {args.repeat} interleaved runs")

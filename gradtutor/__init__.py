@@ -16,7 +16,7 @@ __all__ = ["grad", "__version__"]
 def __getattr__(name):
     # Imported on first use so `import gradtutor` (and the CLI's start-up) stays cheap.
     if name == "grad":
-        from .engine import grad
+        from .autodiff.reverse import grad
 
         return grad
     raise AttributeError(name)

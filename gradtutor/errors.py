@@ -8,7 +8,7 @@ message can show the line with a caret under the spot.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 Span = tuple[int, int]
 
@@ -18,8 +18,9 @@ class GradtutorError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, source: str | None = None, span: Span | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, source: str | None = None, span: Span | None = None, hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.source = source
@@ -86,7 +87,7 @@ def excerpt(source: str, start: int, end: int | None = None) -> str:
     shown_from = 0
     if len(text) > 100 and column > 60:  # keep very long lines readable
         shown_from = column - 40
-        text = "…" + text[shown_from:shown_from + 90]
+        text = "…" + text[shown_from : shown_from + 90]
         column = column - shown_from + 1
     elif len(text) > 100:
         text = text[:100] + "…"

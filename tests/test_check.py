@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from gradtutor.check import run_check
-from gradtutor.diagnose import diagnose, nice_factor, relative_error
-from gradtutor.graph import build
+from gradtutor.autodiff.check import run_check
+from gradtutor.autodiff.compare import diagnose, nice_factor, relative_error
+from gradtutor.graph.build import build
 
 
 def check_json(run, *args):
@@ -18,8 +18,18 @@ def check_json(run, *args):
 
 
 def test_right_formulas_pass_with_exit_0(run):
-    code, data = check_json(run, "sum((W@x)^2)", "--shape", "W=3x2", "--shape", "x=2",
-                            "--grad", "x=2*W.T@(W@x)", "--grad", "W=2*outer(W@x, x)")
+    code, data = check_json(
+        run,
+        "sum((W@x)^2)",
+        "--shape",
+        "W=3x2",
+        "--shape",
+        "x=2",
+        "--grad",
+        "x=2*W.T@(W@x)",
+        "--grad",
+        "W=2*outer(W@x, x)",
+    )
     assert code == 0 and data["passed"]
     for target in data["targets"]:
         assert target["passed"] and target["max_rel_error"] < 1e-12
@@ -33,15 +43,19 @@ def test_formulas_may_use_statement_names(run):
     assert [t["name"] for t in data["targets"]] == ["x", "z", "q"]
 
 
-@pytest.mark.parametrize("claim, kind", [
-    ("x=-2*W.T@(W@x)", "sign flipped"),
-    ("W=2*outer(x, W@x)", "transposed"),
-    ("x=W.T@(W@x)", "1/2 times the gradient"),
-    ("x=2*W@x", "wrong shape"),
-])
+@pytest.mark.parametrize(
+    "claim, kind",
+    [
+        ("x=-2*W.T@(W@x)", "sign flipped"),
+        ("W=2*outer(x, W@x)", "transposed"),
+        ("x=W.T@(W@x)", "1/2 times the gradient"),
+        ("x=2*W@x", "wrong shape"),
+    ],
+)
 def test_wrong_formulas_fail_with_exit_1_and_a_diagnosis(run, claim, kind):
-    code, data = check_json(run, "sum((W@x)^2)", "--shape", "W=3x3" if "outer" in claim else "W=2x3",
-                            "--shape", "x=3", "--grad", claim)
+    code, data = check_json(
+        run, "sum((W@x)^2)", "--shape", "W=3x3" if "outer" in claim else "W=2x3", "--shape", "x=3", "--grad", claim
+    )
     assert code == 1 and not data["passed"]
     target = data["targets"][0]
     assert not target["passed"]
@@ -53,7 +67,7 @@ def test_a_formula_right_at_one_point_only_fails(run):
     code, data = check_json(run, "x^3 * y", "--at", "y=1", "--grad", "x=3*y")
     assert code == 1
     rigged = run("check", "x^3 * y", "--at", "x=1", "--at", "y=1", "--grad", "x=3*y", "--json")
-    assert rigged.exit_code == 0          # at the single point x = 1 it happens to agree
+    assert rigged.exit_code == 0  # at the single point x = 1 it happens to agree
     assert json.loads(rigged.stdout)["points"] == 1
 
 
@@ -94,13 +108,16 @@ def test_large_inputs_are_sampled_and_still_catch_a_transpose():
     assert any("transposed" in note for note in wrong.targets[0].diagnosis)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["x*y", "--grad", "xx=y"], "did you mean 'x'?"),
-    (["x*y", "--grad", "x=yy"], "did you mean 'y'?"),
-    (["x*y", "--grad", "x=(y"], "'(' is never closed"),
-    (["x*y", "--shape", "w=3"], "'w' is not an input"),
-    (["x*y", "--grad", "x"], "--grad expects NAME=VALUE"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["x*y", "--grad", "xx=y"], "did you mean 'x'?"),
+        (["x*y", "--grad", "x=yy"], "did you mean 'y'?"),
+        (["x*y", "--grad", "x=(y"], "'(' is never closed"),
+        (["x*y", "--shape", "w=3"], "'w' is not an input"),
+        (["x*y", "--grad", "x"], "--grad expects NAME=VALUE"),
+    ],
+)
 def test_check_bad_input_exits_2(run, args, message):
     result = run("check", *args)
     assert result.exit_code == 2, result.stdout

@@ -7,7 +7,6 @@ import subprocess
 
 import numpy as np
 import pytest
-
 from conftest import GRADTUTOR
 
 
@@ -16,8 +15,9 @@ def test_table_shows_value_and_each_gradient(run):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "f = -12"
-    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:5]]
-            for line in lines if line.startswith("│")}
+    rows = {
+        line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:5]] for line in lines if line.startswith("│")
+    }
     assert rows == {"x": ["scalar", "-2", "-4"], "y": ["scalar", "5", "-4"], "z": ["scalar", "-4", "3"]}
 
 
@@ -61,8 +61,11 @@ def test_random_values_are_reproducible_with_a_seed(run):
 def test_values_from_npy_and_json_files(run, tmp_path):
     np.save(tmp_path / "W.npy", np.array([[0.1, 0.5], [-0.3, 0.8]]))
     (tmp_path / "x.json").write_text("[0.2, 0.4]")
-    data = json.loads(run("grad", "sum((W@x)^2)", "--at", f"W=@{tmp_path / 'W.npy'}",
-                          "--at", f"x=@{tmp_path / 'x.json'}", "--json").stdout)
+    data = json.loads(
+        run(
+            "grad", "sum((W@x)^2)", "--at", f"W=@{tmp_path / 'W.npy'}", "--at", f"x=@{tmp_path / 'x.json'}", "--json"
+        ).stdout
+    )
     assert data["value"] == pytest.approx(0.116)
 
 
@@ -73,20 +76,23 @@ def test_program_from_a_file(run, tmp_path):
     assert data["value"] == 0.5 and data["gradients"]["b"] == 0.25
 
 
-@pytest.mark.parametrize("args, message", [
-    (["sigmod(x)", "--at", "x=1"], "did you mean 'sigmoid'?"),
-    (["(x + y", "--at", "x=1"], "'(' is never closed"),
-    (["x * y", "--at", "x=1"], "no value given for the input 'y'"),
-    (["x", "--at", "x=[[1,2],[3]]"], "different lengths"),
-    (["x", "--at", "x=[1,2"], "is not a number or a list"),
-    (["x", "--at", "x=@/no/such/file.npy"], "does not exist"),
-    (["x", "--at", "x"], "--at expects NAME=VALUE"),
-    (["sum(W@x)", "--at", "W=[[1,2]]", "--at", "x=[1,2,3]"], "'@' cannot combine shapes (1, 2) and (3,)"),
-    (["log(x)", "--at", "x=-1"], "log needs a positive input"),
-    (["x", "--at", "x=[1,2]"], "sum(...)"),
-    (["x", "--at", "x=nan"], "finite"),
-    (["x", "--random", "x=2x3x4"], "one or two positive sizes"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["sigmod(x)", "--at", "x=1"], "did you mean 'sigmoid'?"),
+        (["(x + y", "--at", "x=1"], "'(' is never closed"),
+        (["x * y", "--at", "x=1"], "no value given for the input 'y'"),
+        (["x", "--at", "x=[[1,2],[3]]"], "different lengths"),
+        (["x", "--at", "x=[1,2"], "is not a number or a list"),
+        (["x", "--at", "x=@/no/such/file.npy"], "does not exist"),
+        (["x", "--at", "x"], "--at expects NAME=VALUE"),
+        (["sum(W@x)", "--at", "W=[[1,2]]", "--at", "x=[1,2,3]"], "'@' cannot combine shapes (1, 2) and (3,)"),
+        (["log(x)", "--at", "x=-1"], "log needs a positive input"),
+        (["x", "--at", "x=[1,2]"], "sum(...)"),
+        (["x", "--at", "x=nan"], "finite"),
+        (["x", "--random", "x=2x3x4"], "one or two positive sizes"),
+    ],
+)
 def test_bad_input_exits_2_with_a_message_and_no_traceback(run, args, message):
     result = run("grad", *args)
     assert result.exit_code == 2
@@ -104,8 +110,11 @@ def test_pickled_npy_files_are_refused(run, tmp_path):
 
 
 def test_the_installed_program_runs_as_a_subprocess():
-    out = subprocess.run(GRADTUTOR + ["grad", "(x+y)*z", "--at", "x=-2", "--at", "y=5", "--at", "z=-4", "--json"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        GRADTUTOR + ["grad", "(x+y)*z", "--at", "x=-2", "--at", "y=5", "--at", "z=-4", "--json"],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == {"value": -12.0, "gradients": {"x": -4.0, "y": -4.0, "z": 3.0}}
     bad = subprocess.run(GRADTUTOR + ["grad", "sigmod(x)"], capture_output=True, text=True)

@@ -12,8 +12,14 @@ import numpy as np
 import pytest
 
 import gradtutor
-from gradtutor.errors import (DomainError, MissingValuesError, NameLookupError, NotScalarError,
-                              ShapeError, ValueInputError)
+from gradtutor.errors import (
+    DomainError,
+    MissingValuesError,
+    NameLookupError,
+    NotScalarError,
+    ShapeError,
+    ValueInputError,
+)
 
 SIGMOID_VALUES = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
 SIGMOID_EXPRESSION = "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))"
@@ -45,8 +51,7 @@ def test_sigmoid_neuron(program):
     g = result.gradients
     assert [g["w0"], g["w1"], g["w2"]] == pytest.approx([-0.20, -0.39, 0.20], abs=5e-3)
     assert [g["x0"], g["x1"]] == pytest.approx([0.39, -0.59], abs=5e-3)
-    assert [g["w0"], g["w1"], g["w2"], g["x0"], g["x1"]] == pytest.approx(
-        [ds * -1, ds * -2, ds, ds * 2, ds * -3])
+    assert [g["w0"], g["w1"], g["w2"], g["x0"], g["x1"]] == pytest.approx([ds * -1, ds * -2, ds, ds * 2, ds * -3])
 
 
 def test_add_and_max_with_a_branch():
@@ -72,12 +77,11 @@ def test_squared_norm_of_a_matrix_vector_product():
 
 def test_gradients_have_the_variables_shapes():
     rng = np.random.default_rng(0)
-    values = {"W": rng.standard_normal((3, 4)), "x": rng.standard_normal(4),
-              "b": rng.standard_normal((3, 1)), "c": 2.0}
+    values = {"W": rng.standard_normal((3, 4)), "x": rng.standard_normal(4), "b": rng.standard_normal((3, 1)), "c": 2.0}
     result = gradtutor.grad("sum(relu(W @ x + b) * c)", values)
     assert result.gradients["W"].shape == (3, 4)
     assert result.gradients["x"].shape == (4,)
-    assert result.gradients["b"].shape == (3, 1)   # un-broadcast back to the column
+    assert result.gradients["b"].shape == (3, 1)  # un-broadcast back to the column
     assert isinstance(result.gradients["c"], float)
 
 
@@ -108,27 +112,34 @@ def test_mean_over_a_batch_averages_the_gradients():
     np.testing.assert_allclose(result.gradients["x"], 2 * x / 4)
 
 
-@pytest.mark.parametrize("program, values, error, message", [
-    ("x * y", {"x": 1}, MissingValuesError, "no value given for the input 'y'"),
-    ("x * y * z", {"x": 1}, MissingValuesError, "inputs 'y' and 'z'"),
-    ("x", {"x": 1, "X": 2}, NameLookupError, "'X', which the program does not use"),
-    ("x", {"x": [[1, 2], [3]]}, ValueInputError, "different lengths"),
-    ("x", {"x": "abc"}, ValueInputError, "is text"),
-    ("x", {"x": np.zeros((2, 2, 2))}, ValueInputError, "3 dimensions"),
-    ("x", {"x": float("nan")}, ValueInputError, "inf or nan"),
-    ("sum(W @ x)", {"W": np.ones((2, 3)), "x": np.ones(2)}, ShapeError,
-     r"'@' cannot combine shapes \(2, 3\) and \(2,\)"),
-    ("sum(x + y)", {"x": np.ones(2), "y": np.ones(3)}, ShapeError, r"'\+' cannot combine shapes \(2,\) and \(3,\)"),
-    ("x @ y", {"x": 2.0, "y": np.ones(2)}, ShapeError, "use '\\*' to scale"),
-    ("log(x - 3)", {"x": 1}, DomainError, "log needs a positive input"),
-    ("x / y", {"x": 1, "y": 0}, DomainError, "division by zero"),
-    ("sqrt(x)", {"x": -1}, DomainError, "sqrt needs a non-negative input"),
-    ("sqrt(x)", {"x": 0}, DomainError, "gradient through sqrt is not finite"),
-    ("exp(x)", {"x": 1000}, DomainError, "overflowed"),
-    ("x^0.5", {"x": -2}, DomainError, "fractional power"),
-    ("W @ x", {"W": np.ones((2, 2)), "x": np.ones(2)}, NotScalarError, "vector of length 2"),
-    ("x[3]", {"x": np.ones(3)}, ShapeError, "index 3 is out of range"),
-])
+@pytest.mark.parametrize(
+    "program, values, error, message",
+    [
+        ("x * y", {"x": 1}, MissingValuesError, "no value given for the input 'y'"),
+        ("x * y * z", {"x": 1}, MissingValuesError, "inputs 'y' and 'z'"),
+        ("x", {"x": 1, "X": 2}, NameLookupError, "'X', which the program does not use"),
+        ("x", {"x": [[1, 2], [3]]}, ValueInputError, "different lengths"),
+        ("x", {"x": "abc"}, ValueInputError, "is text"),
+        ("x", {"x": np.zeros((2, 2, 2))}, ValueInputError, "3 dimensions"),
+        ("x", {"x": float("nan")}, ValueInputError, "inf or nan"),
+        (
+            "sum(W @ x)",
+            {"W": np.ones((2, 3)), "x": np.ones(2)},
+            ShapeError,
+            r"'@' cannot combine shapes \(2, 3\) and \(2,\)",
+        ),
+        ("sum(x + y)", {"x": np.ones(2), "y": np.ones(3)}, ShapeError, r"'\+' cannot combine shapes \(2,\) and \(3,\)"),
+        ("x @ y", {"x": 2.0, "y": np.ones(2)}, ShapeError, "use '\\*' to scale"),
+        ("log(x - 3)", {"x": 1}, DomainError, "log needs a positive input"),
+        ("x / y", {"x": 1, "y": 0}, DomainError, "division by zero"),
+        ("sqrt(x)", {"x": -1}, DomainError, "sqrt needs a non-negative input"),
+        ("sqrt(x)", {"x": 0}, DomainError, "gradient through sqrt is not finite"),
+        ("exp(x)", {"x": 1000}, DomainError, "overflowed"),
+        ("x^0.5", {"x": -2}, DomainError, "fractional power"),
+        ("W @ x", {"W": np.ones((2, 2)), "x": np.ones(2)}, NotScalarError, "vector of length 2"),
+        ("x[3]", {"x": np.ones(3)}, ShapeError, "index 3 is out of range"),
+    ],
+)
 def test_bad_input_raises_a_clear_error(program, values, error, message):
     with pytest.raises(error, match=message):
         gradtutor.grad(program, values)
@@ -153,9 +164,11 @@ def test_engine_never_imports_rich_or_click():
     import subprocess
     import sys
 
-    code = ("import sys, gradtutor; gradtutor.grad('x*y', {'x': 1, 'y': 2}); "
-            "import gradtutor.check; "
-            "print(sorted(m for m in ('rich', 'click', 'lark') if m in sys.modules))")
+    code = (
+        "import sys, gradtutor; gradtutor.grad('x*y', {'x': 1, 'y': 2}); "
+        "import gradtutor.autodiff.check; "
+        "print(sorted(m for m in ('rich', 'click', 'lark') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -166,8 +179,10 @@ def test_grad_loads_only_what_it_needs():
     import subprocess
     import sys
 
-    code = ("import sys; from gradtutor.cli import main; main(['grad', 'x*y', '--at', 'x=1', '--at', 'y=2']); "
-            "print(sorted(m for m in sys.modules if m.startswith(('gradtutor.expr', 'gradtutor.symbolic', "
-            "'gradtutor.tutor', 'gradtutor.check', 'gradtutor.walk', 'lark', 'graphviz'))))")
+    code = (
+        "import sys; from gradtutor.cli import main; main(['grad', 'x*y', '--at', 'x=1', '--at', 'y=2']); "
+        "print(sorted(m for m in sys.modules if m.startswith(('gradtutor.graph.expr', 'gradtutor.autodiff.symbolic', "
+        "'gradtutor.teach.session', 'gradtutor.autodiff.check', 'gradtutor.teach.walk', 'lark', 'graphviz'))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -9,12 +9,11 @@ import sys
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_properties import SHAPES, scalar_expressions, typed
 
 import gradtutor
-from gradtutor.flatcode import python_code
-from gradtutor.graph import build
-
-from test_properties import SHAPES, scalar_expressions, typed
+from gradtutor.autodiff.flatcode import python_code
+from gradtutor.graph.build import build
 
 NEURON = "s0 = w0*x0\ns1 = w1*x1\ns2 = s0 + s1\ns3 = s2 + w2\nL = sigmoid(s3)"
 
@@ -31,10 +30,23 @@ def load(code: str, tmp_path, name="generated"):
 def test_the_sigmoid_neuron_reads_like_the_lectures_flat_code():
     code = python_code(build(NEURON), {})
     body = [line.strip() for line in code.splitlines() if line.strip() and not line.strip().startswith("#")]
-    expected = ["s0 = w0 * x0", "s1 = w1 * x1", "s2 = s0 + s1", "s3 = s2 + w2", "L = sigmoid(s3)",
-                "grad_L = 1.0", "grad_s3 = grad_L * (1 - L) * L", "grad_s2 = grad_s3", "grad_w2 = grad_s3",
-                "grad_s0 = grad_s2", "grad_s1 = grad_s2", "grad_w1 = grad_s1 * x1", "grad_x1 = grad_s1 * w1",
-                "grad_w0 = grad_s0 * x0", "grad_x0 = grad_s0 * w0"]
+    expected = [
+        "s0 = w0 * x0",
+        "s1 = w1 * x1",
+        "s2 = s0 + s1",
+        "s3 = s2 + w2",
+        "L = sigmoid(s3)",
+        "grad_L = 1.0",
+        "grad_s3 = grad_L * (1 - L) * L",
+        "grad_s2 = grad_s3",
+        "grad_w2 = grad_s3",
+        "grad_s0 = grad_s2",
+        "grad_s1 = grad_s2",
+        "grad_w1 = grad_s1 * x1",
+        "grad_x1 = grad_s1 * w1",
+        "grad_w0 = grad_s0 * x0",
+        "grad_x0 = grad_s0 * w0",
+    ]
     positions = [body.index(line) for line in expected]
     assert positions == sorted(positions)
 
@@ -49,8 +61,22 @@ def test_branches_are_summed_with_plus_equals(tmp_path):
 
 def test_the_code_command_writes_a_runnable_file(run, tmp_path):
     path = tmp_path / "neuron.py"
-    result = run("code", NEURON, "--at", "w0=2", "--at", "x0=-1", "--at", "w1=-3", "--at", "x1=-2", "--at", "w2=-3",
-                 "-o", str(path))
+    result = run(
+        "code",
+        NEURON,
+        "--at",
+        "w0=2",
+        "--at",
+        "x0=-1",
+        "--at",
+        "w1=-3",
+        "--at",
+        "x1=-2",
+        "--at",
+        "w2=-3",
+        "-o",
+        str(path),
+    )
     assert result.exit_code == 0
     out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, check=True).stdout.split("\n")
     assert abs(float(out[0]) - 0.731) < 1e-3
@@ -65,22 +91,22 @@ def _matches(program: str, values: dict, tmp_path, k: int) -> None:
     exact = gradtutor.grad(graph, values)
     assert np.isclose(value, exact.value)
     for name, g in exact.gradients.items():
-        np.testing.assert_allclose(np.broadcast_to(grads[name], np.shape(g)), g, rtol=1e-9, atol=1e-12,
-                                   err_msg=program)
+        np.testing.assert_allclose(np.broadcast_to(grads[name], np.shape(g)), g, rtol=1e-9, atol=1e-12, err_msg=program)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(program=scalar_expressions(4), seed=st.integers(0, 2**32 - 1))
 def test_generated_code_matches_the_engine_on_random_scalar_programs(tmp_path, program, seed):
     rng = np.random.default_rng(seed)
     _matches(program, {n: rng.uniform(-1.5, 1.5) for n in "abcd"}, tmp_path, seed)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
-@given(program=st.one_of(typed((), 3), typed((3, 4), 3).map(lambda e: f"sum({e})")),
-       seed=st.integers(0, 2**32 - 1))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(program=st.one_of(typed((), 3), typed((3, 4), 3).map(lambda e: f"sum({e})")), seed=st.integers(0, 2**32 - 1))
 def test_generated_code_matches_the_engine_on_random_matrix_programs(tmp_path, program, seed):
     rng = np.random.default_rng(seed)
     _matches(program, {n: rng.uniform(-1, 1, size=s) * 0.8 for n, s in SHAPES.items()}, tmp_path, seed)
@@ -89,12 +115,25 @@ def test_generated_code_matches_the_engine_on_random_matrix_programs(tmp_path, p
 def test_broadcasting_softmax_and_indexing_run(tmp_path):
     program = "s = W @ x + b\nL = -log(softmax(s)[1]) + 0.1*sum(W^2) + sum(c*s)"
     rng = np.random.default_rng(0)
-    _matches(program, {"W": rng.standard_normal((3, 2)), "x": rng.standard_normal(2),
-                       "b": rng.standard_normal(3), "c": 0.5}, tmp_path, 99)
-    _matches("mean((W2 @ relu(W1 @ X + b1) + b2 - Y)^2)",
-             {"W1": rng.standard_normal((3, 4)), "X": rng.standard_normal((4, 5)), "b1": rng.standard_normal((3, 1)),
-              "W2": rng.standard_normal((2, 3)), "b2": rng.standard_normal((2, 1)), "Y": rng.standard_normal((2, 5))},
-             tmp_path, 98)
+    _matches(
+        program,
+        {"W": rng.standard_normal((3, 2)), "x": rng.standard_normal(2), "b": rng.standard_normal(3), "c": 0.5},
+        tmp_path,
+        99,
+    )
+    _matches(
+        "mean((W2 @ relu(W1 @ X + b1) + b2 - Y)^2)",
+        {
+            "W1": rng.standard_normal((3, 4)),
+            "X": rng.standard_normal((4, 5)),
+            "b1": rng.standard_normal((3, 1)),
+            "W2": rng.standard_normal((2, 3)),
+            "b2": rng.standard_normal((2, 1)),
+            "Y": rng.standard_normal((2, 5)),
+        },
+        tmp_path,
+        98,
+    )
 
 
 def test_code_errors_are_clear(run):

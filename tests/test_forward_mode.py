@@ -8,13 +8,12 @@ import math
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_properties import SHAPES, scalar_expressions, typed
 
 import gradtutor
-from gradtutor.forward_mode import forward_gradients
-from gradtutor.graph import build
-from gradtutor.tangent_walk import build_tangent_walk
-
-from test_properties import SHAPES, scalar_expressions, typed
+from gradtutor.autodiff.forward import forward_gradients
+from gradtutor.graph.build import build
+from gradtutor.teach.tangent_walk import build_tangent_walk
 
 
 def _agree(program: str, values: dict) -> None:
@@ -36,8 +35,7 @@ def test_forward_and_reverse_agree_on_random_scalar_programs(program, seed):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(program=st.one_of(typed((), 3), typed((3,), 3).map(lambda e: f"sum({e})")),
-       seed=st.integers(0, 2**32 - 1))
+@given(program=st.one_of(typed((), 3), typed((3,), 3).map(lambda e: f"sum({e})")), seed=st.integers(0, 2**32 - 1))
 def test_forward_and_reverse_agree_on_random_matrix_programs(program, seed):
     rng = np.random.default_rng(seed)
     _agree(program, {n: rng.uniform(-1, 1, size=s) * 0.8 for n, s in SHAPES.items()})
@@ -54,14 +52,15 @@ def test_both_modes_report_their_sweeps(run):
 
 
 def test_the_lectures_tangent_table():
-    walk = build_tangent_walk(build("w3 = x1 * x2\nw4 = sin(x1)\nw5 = w3 + w4"),
-                              {"x1": np.float64(1.0), "x2": np.float64(2.0)}, "x1")
+    walk = build_tangent_walk(
+        build("w3 = x1 * x2\nw4 = sin(x1)\nw5 = w3 + w4"), {"x1": np.float64(1.0), "x2": np.float64(2.0)}, "x1"
+    )
     rules = {q.ask: q.rule for q in walk.questions}
     assert rules == {"dw3/dx1": "x2*dx1 + x1*dx2", "dw4/dx1": "cos(x1)*dx1", "dw5/dx1": "dw3 + dw4"}
     answers = {q.ask: q.answer for q in walk.questions}
-    assert answers["dw3/dx1"] == 2.0                      # w2 * 1 + w1 * 0
+    assert answers["dw3/dx1"] == 2.0  # w2 * 1 + w1 * 0
     assert answers["dw4/dx1"] == math.cos(1.0)
-    assert answers["dw5/dx1"] == 2.0 + math.cos(1.0)      # = dz/dx1 = x2 + cos(x1)
+    assert answers["dw5/dx1"] == 2.0 + math.cos(1.0)  # = dz/dx1 = x2 + cos(x1)
 
 
 def test_forward_walk_grades_and_diagnoses(run):
@@ -73,12 +72,12 @@ def test_forward_walk_grades_and_diagnoses(run):
     assert by_ask["dw3/dx1"]["mistakes"] == ["missed-term"] and by_ask["dw3/dx1"]["correct"]
     assert result["score"] == 2.5
     wrt_x2 = json.loads(run("solve", "--mode", "forward", "--wrt", "x2", "--show", "--json").stdout)
-    assert [q["answer"] for q in wrt_x2["questions"]] == [1.0, 0.0, 1.0]   # dz/dx2 = x1
+    assert [q["answer"] for q in wrt_x2["questions"]] == [1.0, 0.0, 1.0]  # dz/dx2 = x1
 
 
 def test_a_tangent_cannot_be_answered_with_its_own_name(run):
     result = json.loads(run("solve", "--mode", "forward", "--json", input="dw3\n").stdout)
-    assert result["questions"][0]["attempts"] == 0   # 'dw3' is not a name the answer may use yet
+    assert result["questions"][0]["attempts"] == 0  # 'dw3' is not a name the answer may use yet
 
 
 def test_forward_walk_prints_the_table_and_the_sweeps(run):

@@ -7,9 +7,9 @@ import os
 
 import numpy as np
 
-from gradtutor.batch import Grader
-from gradtutor.exercise import exercise
-from gradtutor.problems import load_all
+from gradtutor.course.batch import Grader
+from gradtutor.course.exercise import exercise
+from gradtutor.course.problems import load_all
 
 SETS = os.path.join(os.path.dirname(__file__), "data", "sets")
 
@@ -27,10 +27,14 @@ def norm_answers(seed):
 
 
 def test_full_marks_exit_0_and_gradescope_shape(run, tmp_path):
-    path = write(tmp_path, "ada.json", {
-        "mini/add": {"df/dx": "1", "df/dy": 1},
-        "mini/norm": norm_answers(42),
-    })
+    path = write(
+        tmp_path,
+        "ada.json",
+        {
+            "mini/add": {"df/dx": "1", "df/dy": 1},
+            "mini/norm": norm_answers(42),
+        },
+    )
     result = run("grade", path, "--json", "--sets", SETS)
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -39,7 +43,7 @@ def test_full_marks_exit_0_and_gradescope_shape(run, tmp_path):
     assert all(set(t) == {"name", "score", "max_score", "output"} for t in data["tests"])
     assert [t["name"] for t in data["tests"]][:2] == ["mini/add: df/dx", "mini/add: df/dy"]
     norm = [t for t in data["tests"] if t["name"].startswith("mini/norm")]
-    assert [t["max_score"] for t in norm] == [2.0, 2.0]   # points = 4, shared by 2 questions
+    assert [t["max_score"] for t in norm] == [2.0, 2.0]  # points = 4, shared by 2 questions
 
 
 def test_wrong_answers_carry_the_diagnosis_and_exit_1(run, tmp_path):
@@ -57,7 +61,7 @@ def test_wrong_answers_carry_the_diagnosis_and_exit_1(run, tmp_path):
 def test_a_formula_answer_must_hold_beyond_the_variant(run, tmp_path):
     answers = norm_answers(3)
     ex = exercise(load_all(SETS)[0].problem("norm"), 3)
-    answers["df/dx"] = json.dumps(ex.questions[1].answer.tolist())   # the numbers, not a formula
+    answers["df/dx"] = json.dumps(ex.questions[1].answer.tolist())  # the numbers, not a formula
     result = run("grade", write(tmp_path, "c.json", {"mini/norm": answers}), "--json", "--sets", SETS)
     test = next(t for t in json.loads(result.stdout)["tests"] if t["name"] == "mini/norm: df/dx")
     assert test["score"] == 0 and "right at this point only" in test["output"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradtutor.grading import Tolerance, grade
-from gradtutor.graph import build
-from gradtutor.walk import build_walk
+from gradtutor.graph.build import build
+from gradtutor.teach.grading import Tolerance, grade
+from gradtutor.teach.walk import build_walk
 
 
 def setup(program, **values):
@@ -20,21 +20,32 @@ def mul():
     return setup("q = x + y; f = q * z", x=-2, y=5, z=-4)
 
 
-@pytest.mark.parametrize("ask, answer", [
-    ("df/dq", "-4"), ("df/dq", "z"), ("df/dq", "-4.002"), ("df/dz", "x + y"),
-    ("df/dx", "grad"), ("df/dx", "grad * 1"), ("df/dx", "-3.97"),
-])
+@pytest.mark.parametrize(
+    "ask, answer",
+    [
+        ("df/dq", "-4"),
+        ("df/dq", "z"),
+        ("df/dq", "-4.002"),
+        ("df/dz", "x + y"),
+        ("df/dx", "grad"),
+        ("df/dx", "grad * 1"),
+        ("df/dx", "-3.97"),
+    ],
+)
 def test_right_answers_in_any_form(mul, ask, answer):
     walk, q = mul
     assert grade(walk, q[ask], answer).correct
 
 
-@pytest.mark.parametrize("ask, answer, kind", [
-    ("df/dq", "4", "sign"),
-    ("df/dq", "q", "swap"),                  # mul gate: used its own input instead of the other
-    ("df/dx", "1", "local-only"),            # forgot to multiply by the upstream
-    ("dq/dx", "-4", "downstream-for-local"),
-])
+@pytest.mark.parametrize(
+    "ask, answer, kind",
+    [
+        ("df/dq", "4", "sign"),
+        ("df/dq", "q", "swap"),  # mul gate: used its own input instead of the other
+        ("df/dx", "1", "local-only"),  # forgot to multiply by the upstream
+        ("dq/dx", "-4", "downstream-for-local"),
+    ],
+)
 def test_mistakes_are_named(mul, ask, answer, kind):
     walk, q = mul
     verdict = grade(walk, q[ask], answer)
@@ -86,8 +97,8 @@ def test_unreadable_answers_explain_and_use_no_try(mul):
 
 def test_tolerance_accepts_hand_rounding_and_is_configurable(mul):
     walk, q = mul
-    assert grade(walk, q["df/dq"], "-3.97").correct              # within 1%
+    assert grade(walk, q["df/dq"], "-3.97").correct  # within 1%
     assert not grade(walk, q["df/dq"], "-3.9").correct
     assert grade(walk, q["df/dq"], "-3.9", Tolerance(rtol=0.05, atol=0)).correct
     walk2, q2 = setup("sigmoid(x)", x=1)
-    assert grade(walk2, q2["df/dx"], "0.2").correct             # 0.1966 by hand: absolute 5e-3 allows it
+    assert grade(walk2, q2["df/dx"], "0.2").correct  # 0.1966 by hand: absolute 5e-3 allows it

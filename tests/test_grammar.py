@@ -9,7 +9,7 @@ import pytest
 
 import gradtutor
 from gradtutor.errors import ArityError, NameLookupError, ParseError
-from gradtutor.graph import build
+from gradtutor.graph.build import build
 
 
 def value(program: str, **values) -> float:
@@ -17,21 +17,24 @@ def value(program: str, **values) -> float:
     return gradtutor.grad(graph, {k: v for k, v in values.items() if k in graph.variables}).value
 
 
-@pytest.mark.parametrize("program, expected", [
-    ("-x^2", -9.0),            # unary minus binds looser than ^
-    ("-x**2", -9.0),           # ** is a synonym for ^
-    ("2^3^2", 512.0),          # ^ is right-associative: 2^(3^2)
-    ("(2^3)^2", 64.0),
-    ("x - 1 - 1", 1.0),        # - is left-associative
-    ("12 / x / 2", 2.0),
-    ("1 + 2 * x", 7.0),        # * before +
-    ("2 * x ^ 2", 18.0),       # ^ before *
-    ("x ^ -1", 1 / 3),         # the exponent may carry a sign, as in Python
-    ("--x", 3.0),
-    ("+x", 3.0),
-    ("1e-3 * x", 3e-3),
-    (".5 * x", 1.5),
-])
+@pytest.mark.parametrize(
+    "program, expected",
+    [
+        ("-x^2", -9.0),  # unary minus binds looser than ^
+        ("-x**2", -9.0),  # ** is a synonym for ^
+        ("2^3^2", 512.0),  # ^ is right-associative: 2^(3^2)
+        ("(2^3)^2", 64.0),
+        ("x - 1 - 1", 1.0),  # - is left-associative
+        ("12 / x / 2", 2.0),
+        ("1 + 2 * x", 7.0),  # * before +
+        ("2 * x ^ 2", 18.0),  # ^ before *
+        ("x ^ -1", 1 / 3),  # the exponent may carry a sign, as in Python
+        ("--x", 3.0),
+        ("+x", 3.0),
+        ("1e-3 * x", 3e-3),
+        (".5 * x", 1.5),
+    ],
+)
 def test_precedence_and_associativity_follow_python(program, expected):
     assert value(program, x=3.0) == pytest.approx(expected)
 
@@ -77,14 +80,17 @@ def test_statements_that_do_not_reach_the_output_are_reported():
     assert set(graph.variables) == {"x", "y"}  # x is still an input (its gradient is 0)
 
 
-@pytest.mark.parametrize("source, message, caret_column", [
-    ("(x + y * z", "'(' is never closed; expected ')'", 0),
-    ("x +", "the program ends too early; expected a number, a name or '('", 2),
-    ("2x", "unexpected 'x'", 1),
-    ("x $ y", "unexpected character '$'", 2),
-    ("max(x,, y)", "unexpected ','", 6),
-    ("x[1.5]", "indices are whole numbers", 2),
-])
+@pytest.mark.parametrize(
+    "source, message, caret_column",
+    [
+        ("(x + y * z", "'(' is never closed; expected ')'", 0),
+        ("x +", "the program ends too early; expected a number, a name or '('", 2),
+        ("2x", "unexpected 'x'", 1),
+        ("x $ y", "unexpected character '$'", 2),
+        ("max(x,, y)", "unexpected ','", 6),
+        ("x[1.5]", "indices are whole numbers", 2),
+    ],
+)
 def test_parse_errors_show_the_line_a_caret_and_what_was_expected(source, message, caret_column):
     with pytest.raises(ParseError) as info:
         build(source)
@@ -122,14 +128,17 @@ def test_wrong_number_of_arguments():
         build("sin(x, y)")
 
 
-@pytest.mark.parametrize("source, message", [
-    ("q = x; q = y", "'q' is assigned twice"),
-    ("f = q * 2; q = x", "'q' is used before it is assigned"),
-    ("exp = x + 1", "'exp' is a function name"),
-    ("exp + 1", "'exp' is a function; call it with parentheses"),
-    ("[[1, 2], [3]]", "different lengths"),
-    ("", "the program is empty"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("q = x; q = y", "'q' is assigned twice"),
+        ("f = q * 2; q = x", "'q' is used before it is assigned"),
+        ("exp = x + 1", "'exp' is a function name"),
+        ("exp + 1", "'exp' is a function; call it with parentheses"),
+        ("[[1, 2], [3]]", "different lengths"),
+        ("", "the program is empty"),
+    ],
+)
 def test_other_program_errors(source, message):
     with pytest.raises(gradtutor.errors.GradtutorError, match=message):
         build(source)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradtutor.engine import unbroadcast, vjp
-from gradtutor.formula import compile_formula, evaluate
+from gradtutor.autodiff.reverse import unbroadcast, vjp
+from gradtutor.graph.formula import compile_formula, evaluate
 from gradtutor.ops import TABLE
 
 ELEMENTWISE_BINARY = [((), ()), ((3,), (3,)), ((2, 3), (1, 3)), ((2, 3), ()), ((4,), (2, 1))]
@@ -19,11 +19,32 @@ UNARY = [(), (3,), (2, 3)]
 
 # op name -> list of (input shapes, params)
 CATALOGUE: dict[str, list[tuple[tuple, tuple]]] = {
-    **{name: [(shapes, ()) for shapes in ELEMENTWISE_BINARY]
-       for name in ("add", "sub", "mul", "div", "pow", "max", "min")},
-    **{name: [((shape,), ()) for shape in UNARY]
-       for name in ("neg", "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",
-                    "relu", "abs", "step", "sign", "sum", "mean", "norm", "ones")},
+    **{
+        name: [(shapes, ()) for shapes in ELEMENTWISE_BINARY]
+        for name in ("add", "sub", "mul", "div", "pow", "max", "min")
+    },
+    **{
+        name: [((shape,), ()) for shape in UNARY]
+        for name in (
+            "neg",
+            "exp",
+            "log",
+            "sqrt",
+            "sin",
+            "cos",
+            "tan",
+            "tanh",
+            "sigmoid",
+            "relu",
+            "abs",
+            "step",
+            "sign",
+            "sum",
+            "mean",
+            "norm",
+            "ones",
+        )
+    },
     "matmul": [(((3,), (3,)), ()), (((2, 3), (3,)), ()), (((3,), (3, 2)), ()), (((2, 3), (3, 4)), ())],
     "dot": [(((3,), (3,)), ())],
     "outer": [(((3,), (2,)), ())],
@@ -34,7 +55,7 @@ CATALOGUE: dict[str, list[tuple[tuple, tuple]]] = {
     "onehot": [((), (1, 3))],
     "sum_axis": [(((2, 3),), (0,)), (((2, 3),), (1,)), (((3,),), (0,))],
 }
-POSITIVE = {"log", "sqrt", "pow", "div"}   # keep inputs inside the domain
+POSITIVE = {"log", "sqrt", "pow", "div"}  # keep inputs inside the domain
 KINKED = {"relu", "abs", "step", "sign", "max", "min"}
 
 
@@ -98,6 +119,7 @@ def test_vjp_matches_central_differences(name, shapes, params):
             moved = list(ins)
             moved[k] = ins[k] + t * u
             return float(np.sum(g * op.forward(*moved, *params)))
+
         numeric = (f(h) - f(-h)) / (2 * h)
         assert np.vdot(part, u) == pytest.approx(numeric, rel=1e-5, abs=1e-7), (name, k, numeric_zero)
 
@@ -115,8 +137,12 @@ def test_formula_rule_matches_numeric_rule(name, shapes, params):
     for k, text in enumerate(op.backward_text(shapes, params)):
         value = evaluate(compile_formula(text, env), env)
         expected = np.zeros(shapes[k]) if parts[k] is None else unbroadcast(parts[k], shapes[k])
-        got = unbroadcast(np.broadcast_to(value, np.broadcast_shapes(np.shape(value), np.shape(expected)))
-                          if np.ndim(value) < len(shapes[k]) else value, shapes[k])
+        got = unbroadcast(
+            np.broadcast_to(value, np.broadcast_shapes(np.shape(value), np.shape(expected)))
+            if np.ndim(value) < len(shapes[k])
+            else value,
+            shapes[k],
+        )
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12, err_msg=f"{name} input {k}: {text}")
 
 
@@ -136,14 +162,17 @@ def test_local_derivative_formulas_match_numeric_locals():
             np.testing.assert_allclose(formula, numeric, rtol=1e-12, err_msg=f"{op.name}: {text}")
 
 
-@pytest.mark.parametrize("program, x, expected", [
-    ("relu(x)", 0.0, 0.0),        # relu'(0) = 0, as in PyTorch
-    ("abs(x)", 0.0, 0.0),         # abs'(0) = 0
-    ("max(x, 1)", 1.0, 1.0),      # a tie gives the gradient to the first argument
-    ("max(1, x)", 1.0, 0.0),
-    ("min(x, 1)", 1.0, 1.0),
-    ("norm(x)", 0.0, 0.0),
-])
+@pytest.mark.parametrize(
+    "program, x, expected",
+    [
+        ("relu(x)", 0.0, 0.0),  # relu'(0) = 0, as in PyTorch
+        ("abs(x)", 0.0, 0.0),  # abs'(0) = 0
+        ("max(x, 1)", 1.0, 1.0),  # a tie gives the gradient to the first argument
+        ("max(1, x)", 1.0, 0.0),
+        ("min(x, 1)", 1.0, 1.0),
+        ("norm(x)", 0.0, 0.0),
+    ],
+)
 def test_conventions_at_non_differentiable_points(program, x, expected):
     import gradtutor
 

@@ -10,8 +10,19 @@ import subprocess
 
 import pytest
 
-NEURON_ARGS = ["1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))", "--at", "w0=2", "--at", "x0=-1", "--at", "w1=-3",
-               "--at", "x1=-2", "--at", "w2=-3"]
+NEURON_ARGS = [
+    "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))",
+    "--at",
+    "w0=2",
+    "--at",
+    "x0=-1",
+    "--at",
+    "w1=-3",
+    "--at",
+    "x1=-2",
+    "--at",
+    "w2=-3",
+]
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 
 
@@ -36,7 +47,7 @@ def test_svg_output_contains_every_node_and_the_values(run, tmp_path):
     texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
     for label in ["w0", "x0", "w1", "x1", "w2", "mul", "add", "*-1", "exp", "+1", "1/x", "0.731", "0.197", "-0.534"]:
         assert label in texts, label
-    assert 'fill="#1a7f37"' in svg and 'fill="#cf222e"' in svg   # green values, red gradients
+    assert 'fill="#1a7f37"' in svg and 'fill="#cf222e"' in svg  # green values, red gradients
 
 
 @needs_dot
@@ -50,13 +61,23 @@ def test_without_graphviz_the_terminal_shows_a_tree(tmp_path):
     env = dict(os.environ, PATH="/nonexistent", NO_COLOR="1")
     from conftest import GRADTUTOR
 
-    out = subprocess.run(GRADTUTOR + ["graph", "(x + y) * max(y, z)", "--at", "x=1", "--at", "y=2", "--at", "z=0",
-                                      "-o", str(tmp_path / "g.svg")], capture_output=True, text=True, env=env)
+    out = subprocess.run(
+        GRADTUTOR
+        + ["graph", "(x + y) * max(y, z)", "--at", "x=1", "--at", "y=2", "--at", "z=0", "-o", str(tmp_path / "g.svg")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert out.returncode == 2
     assert "dot program is needed" in out.stderr and "apt install graphviz" in out.stderr
     assert "t2 = max(y, z)  [max]   value 2   gradient 3" in out.stdout
-    dot = subprocess.run(GRADTUTOR + ["graph", "(x + y) * z", "--at", "x=1", "--at", "y=2", "--at", "z=3",
-                                      "-o", str(tmp_path / "g.dot")], capture_output=True, text=True, env=env)
+    dot = subprocess.run(
+        GRADTUTOR
+        + ["graph", "(x + y) * z", "--at", "x=1", "--at", "y=2", "--at", "z=3", "-o", str(tmp_path / "g.dot")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert dot.returncode == 0 and (tmp_path / "g.dot").exists()
 
 
@@ -67,8 +88,9 @@ def test_terminal_tree_shows_values_and_gradients(run):
 
 
 def test_markdown_handout(run):
-    out = run("solve", "(x + y) * max(y, z)", "--at", "x=1", "--at", "y=2", "--at", "z=0", "--show",
-              "--format", "markdown").stdout
+    out = run(
+        "solve", "(x + y) * max(y, z)", "--at", "x=1", "--at", "y=2", "--at", "z=0", "--show", "--format", "markdown"
+    ).stdout
     assert out.startswith("# Backpropagation, worked: `(x + y) * max(y, z)`")
     assert "```mermaid" in out and 'n1 -- "2 / grad 3" --> n4' in out
     assert "| node | computes | value |" in out and "| gate | input | upstream | local | downstream |" in out
@@ -82,6 +104,10 @@ def test_latex_handout(run, tmp_path):
     assert r"\begin{tikzpicture}" in out and "{0.731}" in out
     if shutil.which("pdflatex"):
         (tmp_path / "h.tex").write_text(out)
-        done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "h.tex"], cwd=tmp_path,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "h.tex"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stdout[-2000:]

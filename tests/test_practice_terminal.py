@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pexpect
-
 from conftest import GRADTUTOR
 
 SETS = os.path.join(os.path.dirname(__file__), "data", "sets")
@@ -13,10 +12,16 @@ SETS = os.path.join(os.path.dirname(__file__), "data", "sets")
 
 def test_practise_a_set_and_see_the_progress_bar_move(home):
     env = dict(os.environ, GRADTUTOR_HOME=str(home), NO_COLOR="1", TERM="dumb")
-    run = lambda *args: pexpect.spawn(GRADTUTOR[0], GRADTUTOR[1:] + list(args), env=env,  # noqa: E731
-                                      encoding="utf-8", timeout=30, dimensions=(60, 120))
+    run = lambda *args: pexpect.spawn(
+        GRADTUTOR[0],
+        GRADTUTOR[1:] + list(args),
+        env=env,  # noqa: E731
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(60, 120),
+    )
     listing = run("practice", "--sets", SETS)
-    listing.expect_exact("░░░░░░░░░░░░░░░░░░░░")   # nothing solved yet
+    listing.expect_exact("░░░░░░░░░░░░░░░░░░░░")  # nothing solved yet
     listing.expect_exact("0/3")
     listing.expect(pexpect.EOF)
 
@@ -34,7 +39,7 @@ def test_practise_a_set_and_see_the_progress_bar_move(home):
     child.sendline("hint")
     child.expect_exact("mul gate (swaps)")
     child.expect_exact("df/dx = ")
-    child.sendline("y")                         # a formula: the other input
+    child.sendline("y")  # a formula: the other input
     child.expect_exact("✔ correct")
     child.expect_exact("df/dy = ")
     child.sendline("x")

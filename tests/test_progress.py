@@ -10,9 +10,9 @@ import sys
 import textwrap
 
 import pexpect
-
 from conftest import GRADTUTOR
-from gradtutor.progress import MIGRATIONS, SCHEMA_VERSION, Store
+
+from gradtutor.course.progress import MIGRATIONS, SCHEMA_VERSION, Store
 
 SETS = os.path.join(os.path.dirname(__file__), "data", "sets")
 
@@ -24,8 +24,10 @@ def gradtutor(home, *args, input=None):
 
 def answers_in(home) -> list[tuple]:
     with sqlite3.connect(os.path.join(home, "progress.sqlite3")) as conn:
-        return conn.execute("SELECT a.ask, a.given, a.correct, t.problem FROM answers a "
-                            "JOIN attempts t ON t.id = a.attempt_id ORDER BY a.id").fetchall()
+        return conn.execute(
+            "SELECT a.ask, a.given, a.correct, t.problem FROM answers a "
+            "JOIN attempts t ON t.id = a.attempt_id ORDER BY a.id"
+        ).fetchall()
 
 
 def test_progress_survives_across_processes(home):
@@ -40,13 +42,19 @@ def test_progress_survives_across_processes(home):
 
 def test_a_killed_process_loses_nothing_already_answered(home):
     env = dict(os.environ, GRADTUTOR_HOME=str(home), NO_COLOR="1", TERM="dumb")
-    child = pexpect.spawn(GRADTUTOR[0], GRADTUTOR[1:] + ["practice", "mini", "--sets", SETS], env=env,
-                          encoding="utf-8", timeout=30, dimensions=(60, 110))
+    child = pexpect.spawn(
+        GRADTUTOR[0],
+        GRADTUTOR[1:] + ["practice", "mini", "--sets", SETS],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(60, 110),
+    )
     child.expect_exact("df/dx = ")
     child.sendline("1")
     child.expect_exact("✔ correct")
     child.expect_exact("df/dy = ")
-    child.sendline("7")              # wrong: recorded as a try
+    child.sendline("7")  # wrong: recorded as a try
     child.expect_exact("try again")
     os.kill(child.pid, signal.SIGKILL)
     child.expect(pexpect.EOF)
@@ -61,8 +69,8 @@ def test_a_killed_process_loses_nothing_already_answered(home):
 def test_concurrent_writers_do_not_corrupt_the_file(home):
     script = textwrap.dedent(f"""
         import sys
-        from gradtutor.progress import Store
-        with Store.open({os.path.join(home, 'progress.sqlite3')!r}) as store:
+        from gradtutor.course.progress import Store
+        with Store.open({os.path.join(home, "progress.sqlite3")!r}) as store:
             attempt = store.start_attempt("mini", "mini/add", None, 2.0)
             for k in range(150):
                 store.record_answer(attempt, f"q{{k}}", "local", str(k), k % 2 == 0, 1, "first-try", [], 1.0)
@@ -82,10 +90,14 @@ def test_an_old_schema_migrates_forward_keeping_its_data(home):
     conn = sqlite3.connect(path)
     conn.executescript(MIGRATIONS[0])
     conn.execute("PRAGMA user_version = 1")
-    conn.execute("INSERT INTO attempts (set_id, problem, seed, started_at, max_score) "
-                 "VALUES ('mini', 'mini/add', NULL, '2026-01-01T10:00:00', 2)")
-    conn.execute("INSERT INTO answers (attempt_id, ask, kind, given, correct, try, status, answered_at) "
-                 "VALUES (1, 'df/dx', 'local', '1', 1, 1, 'first-try', '2026-01-01T10:00:05')")
+    conn.execute(
+        "INSERT INTO attempts (set_id, problem, seed, started_at, max_score) "
+        "VALUES ('mini', 'mini/add', NULL, '2026-01-01T10:00:00', 2)"
+    )
+    conn.execute(
+        "INSERT INTO answers (attempt_id, ask, kind, given, correct, try, status, answered_at) "
+        "VALUES (1, 'df/dx', 'local', '1', 1, 1, 'first-try', '2026-01-01T10:00:05')"
+    )
     conn.commit()
     conn.close()
     with Store.open(path) as store:
@@ -102,11 +114,11 @@ def test_reset_asks_first(home, run):
 
 
 def test_summary_counts_first_tries_mistakes_and_streak(home):
-    gradtutor(home, "practice", "mini/mul", "--sets", SETS, input="2\n3\n2\n")   # df/dx swapped first
+    gradtutor(home, "practice", "mini/mul", "--sets", SETS, input="2\n3\n2\n")  # df/dx swapped first
     with Store.open(os.path.join(home, "progress.sqlite3")) as store:
         summary = store.set_summary("mini", ["mini/add", "mini/mul", "mini/norm"], {})
         assert summary.solved == 1
-        assert summary.first_try_rate == 0.5       # df/dx wrong first, df/dy right
+        assert summary.first_try_rate == 0.5  # df/dx wrong first, df/dy right
         assert summary.top_mistakes == [("swap", 1)]
         assert store.streak() == 1
 

@@ -10,17 +10,26 @@ are covered entry by entry in test_ops.py.
 from __future__ import annotations
 
 import numpy as np
+from conftest import numeric_gradient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gradtutor
-from gradtutor.engine import forward
-from gradtutor.graph import build
+from gradtutor.autodiff.reverse import forward
+from gradtutor.graph.build import build
 
-from conftest import numeric_gradient
-
-SMOOTH_UNARY = ["sin({})", "cos({})", "tanh({})", "sigmoid({})", "exp(tanh({}))", "log(1 + ({})^2)",
-                "sqrt(1 + ({})^2)", "-({})", "({})^2", "({})^3"]
+SMOOTH_UNARY = [
+    "sin({})",
+    "cos({})",
+    "tanh({})",
+    "sigmoid({})",
+    "exp(tanh({}))",
+    "log(1 + ({})^2)",
+    "sqrt(1 + ({})^2)",
+    "-({})",
+    "({})^2",
+    "({})^3",
+]
 SCALAR_NAMES = ["a", "b", "c", "d"]
 
 
@@ -93,13 +102,16 @@ def _check(program: str, values: dict[str, np.ndarray]) -> None:
     values = {n: v for n, v in values.items() if n in graph.variables}
     result = gradtutor.grad(graph, values)
     for name, value in values.items():
+
         def f(v, name=name):
             moved = dict(values)
             moved[name] = v
             return float(forward(graph, moved).value)
+
         expected = numeric_gradient(f, value)
-        np.testing.assert_allclose(result.gradients[name], expected, rtol=1e-5, atol=1e-6,
-                                   err_msg=f"{program}: d/d{name}")
+        np.testing.assert_allclose(
+            result.gradients[name], expected, rtol=1e-5, atol=1e-6, err_msg=f"{program}: d/d{name}"
+        )
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -110,9 +122,12 @@ def test_reverse_mode_matches_central_differences_on_scalar_programs(program, se
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(program=st.one_of(typed((), 4), typed((3, 4), 3).map(lambda e: f"sum({e})"),
-                         typed((3,), 3).map(lambda e: f"sum({e})")),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    program=st.one_of(
+        typed((), 4), typed((3, 4), 3).map(lambda e: f"sum({e})"), typed((3,), 3).map(lambda e: f"sum({e})")
+    ),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_reverse_mode_matches_central_differences_on_matrix_programs(program, seed):
     rng = np.random.default_rng(seed)
     values = {n: rng.uniform(-1, 1, size=s) * 0.8 for n, s in SHAPES.items()}

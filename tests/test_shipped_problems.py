@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from gradtutor.exercise import exercise
-from gradtutor.graph import build
-from gradtutor.lint import lint
-from gradtutor.problems import load_all
+from gradtutor.course.exercise import exercise
+from gradtutor.course.lint import lint
+from gradtutor.course.problems import load_all
+from gradtutor.graph.build import build
 from gradtutor.resources import problems_dir
 
 SETS = load_all()
@@ -29,8 +29,23 @@ def test_the_sets_cover_the_curriculum():
     ids = [s.id for s in SETS]
     assert ids == sorted(ids, key=lambda i: next(s.order for s in SETS if s.id == i))
     programs = "\n".join(p.program for s in SETS for p in s.problems)
-    for piece in ["max(", "min(", "sigmoid(", "exp(", "1 /", "@", ".T", "relu(", "softmax(", "mean(", "sum(",
-                  "log(", "sin(", "tanh(", "^2"]:
+    for piece in [
+        "max(",
+        "min(",
+        "sigmoid(",
+        "exp(",
+        "1 /",
+        "@",
+        ".T",
+        "relu(",
+        "softmax(",
+        "mean(",
+        "sum(",
+        "log(",
+        "sin(",
+        "tanh(",
+        "^2",
+    ]:
         assert piece in programs, piece
     kinds = {(t.form if t.form == "formula" else "value") for s in SETS for p in s.problems for t in p.targets or []}
     assert kinds == {"value", "formula"}
@@ -57,7 +72,7 @@ def _differences(f, base, h=1e-6):
 
 def _numeric_output_gradient(graph, values, node):
     """d output / d node, overriding the node's value (independent of gradtutor's numeric module)."""
-    from gradtutor.engine import forward
+    from gradtutor.autodiff.reverse import forward
 
     name = graph.nodes[node].name
     is_input = name in graph.variables and graph.variables[name] == node
@@ -66,17 +81,19 @@ def _numeric_output_gradient(graph, values, node):
         if is_input:
             return float(forward(graph, {**values, name: value}).value)
         return float(forward(graph, values, overrides={node: value}).value)
+
     return _differences(f, forward(graph, values).values[node])
 
 
 def _numeric_local(graph, values, gate, wrt):
-    from gradtutor.engine import forward
+    from gradtutor.autodiff.reverse import forward
 
     vals = forward(graph, values).values
     node = graph.nodes[gate]
 
     def f(x):
         return float(node.op.forward(*[x if j == wrt else vals[j] for j in node.inputs], *node.params))
+
     return _differences(f, vals[wrt])
 
 
@@ -100,16 +117,21 @@ def test_worked_solution_matches_central_differences(run, problem, seed):
             numeric, kink = _numeric_local(graph, values, q.node, q.input)
         elif q.kind == "value":
             continue
-        elif q.kind == "downstream" and "*" in q.ask:   # one branch's share: upstream x local
+        elif q.kind == "downstream" and "*" in q.ask:  # one branch's share: upstream x local
             if np.shape(answer) != ():
                 continue
             upstream, kink_up = _numeric_output_gradient(graph, values, q.node)
             local, kink_local = _numeric_local(graph, values, q.node, q.input)
             numeric, kink = upstream * local, kink_up | kink_local
-        else:                                            # a total gradient df/dX
+        else:  # a total gradient df/dX
             numeric, kink = _numeric_output_gradient(graph, values, q.input)
         smooth = ~np.broadcast_to(kink, np.shape(numeric))
-        np.testing.assert_allclose(np.broadcast_to(answer, np.shape(numeric))[smooth], numeric[smooth],
-                                   rtol=1e-4, atol=1e-5, err_msg=f"{problem.key} {q.ask}")
+        np.testing.assert_allclose(
+            np.broadcast_to(answer, np.shape(numeric))[smooth],
+            numeric[smooth],
+            rtol=1e-4,
+            atol=1e-5,
+            err_msg=f"{problem.key} {q.ask}",
+        )
         checked += int(smooth.any())
     assert checked or all(q.kind == "value" for q in questions)

@@ -12,7 +12,7 @@ def test_piped_answers_are_graded_one_per_line(run):
     result = run("solve", input="z\nq\n1\n-4\n1\ngrad*1\n")
     assert result.exit_code == 0
     assert result.stdout.count("✔ correct") == 6
-    assert "df/dq = z" in result.stdout          # the answers are echoed, as a transcript
+    assert "df/dq = z" in result.stdout  # the answers are echoed, as a transcript
     assert "score 6 / 6" in result.stdout
 
 
@@ -54,24 +54,28 @@ def test_random_values_avoid_domain_errors(run):
 
 
 def test_random_vectors_with_shape(run):
-    data = json.loads(run("solve", "sum(relu(W @ x))", "--shape", "W=2x3", "--shape", "x=3",
-                          "--seed", "1", "--show", "--json").stdout)
+    data = json.loads(
+        run("solve", "sum(relu(W @ x))", "--shape", "W=2x3", "--shape", "x=3", "--seed", "1", "--show", "--json").stdout
+    )
     forward = {row["node"]: row["value"] for row in data["forward"]}
     assert len(forward["W"]) == 2 and len(forward["W"][0]) == 3
 
 
 def test_large_graphs_show_jacobian_sizes_instead_of_building_them(run, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
-    result = run("solve", "sum((W@x)^2)", "--shape", "W=512x512", "--shape", "x=512", "--seed", "1",
-                 input="skip\nskip\nquit\n")
+    result = run(
+        "solve", "sum((W@x)^2)", "--shape", "W=512x512", "--shape", "x=512", "--seed", "1", input="skip\nskip\nquit\n"
+    )
     assert "512 × 262,144 = 134,217,728 numbers (1.1 GB)" in result.stdout
     assert "instead gradtutor applies the VJP outer(grad, x)" in result.stdout
 
 
 def test_bad_input_exits_2(run):
-    for args, message in [(["sigmod(x)"], "did you mean 'sigmoid'?"),
-                          (["x*y", "--at", "w=1"], "'w' is not an input"),
-                          (["W @ x", "--shape", "W=2x2", "--shape", "x=2"], "sum(...)")]:
+    for args, message in [
+        (["sigmod(x)"], "did you mean 'sigmoid'?"),
+        (["x*y", "--at", "w=1"], "'w' is not an input"),
+        (["W @ x", "--shape", "W=2x2", "--shape", "x=2"], "sum(...)"),
+    ]:
         result = run("solve", *args, input="")
         assert result.exit_code == 2, args
         assert message in result.stderr

@@ -6,7 +6,6 @@ import os
 
 import pexpect
 import pytest
-
 from conftest import GRADTUTOR
 
 TIMEOUT = 30
@@ -14,8 +13,9 @@ TIMEOUT = 30
 
 def spawn(*args: str) -> pexpect.spawn:
     env = dict(os.environ, NO_COLOR="1", TERM="dumb", COLUMNS="110", LINES="60")
-    child = pexpect.spawn(GRADTUTOR[0], GRADTUTOR[1:] + ["solve", *args], env=env, encoding="utf-8",
-                          timeout=TIMEOUT, dimensions=(60, 110))
+    child = pexpect.spawn(
+        GRADTUTOR[0], GRADTUTOR[1:] + ["solve", *args], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(60, 110)
+    )
     return child
 
 
@@ -32,9 +32,15 @@ def finish(child: pexpect.spawn) -> int:
 
 def test_all_correct_run_ends_with_full_marks():
     child = spawn()
-    child.expect_exact("q = x + y")          # the default walks the classic example
-    for prompt, text in [("df/dq = ", "z"), ("df/dz = ", "3"), ("dq/dx = ", "1"),
-                         ("df/dx = ", "-4"), ("dq/dy = ", "1"), ("df/dy = ", "grad")]:
+    child.expect_exact("q = x + y")  # the default walks the classic example
+    for prompt, text in [
+        ("df/dq = ", "z"),
+        ("df/dz = ", "3"),
+        ("dq/dx = ", "1"),
+        ("df/dx = ", "-4"),
+        ("dq/dy = ", "1"),
+        ("df/dy = ", "grad"),
+    ]:
         answer(child, prompt, text)
         child.expect_exact("✔ correct")
     child.expect_exact("score 6 / 6")

@@ -9,14 +9,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_properties import SHAPES, scalar_expressions, typed
 
 import gradtutor
-from gradtutor.engine import forward
-from gradtutor.formula import compile_formula, evaluate, program_env
-from gradtutor.graph import build
-from gradtutor.symbolic import symbolic_gradients
-
-from test_properties import SHAPES, scalar_expressions, typed
+from gradtutor.autodiff.reverse import forward
+from gradtutor.autodiff.symbolic import symbolic_gradients
+from gradtutor.graph.build import build
+from gradtutor.graph.formula import compile_formula, evaluate, program_env
 
 
 def formulas(program, shapes=None):
@@ -28,19 +27,24 @@ def test_squared_norm_formulas_are_the_lectures():
     got = formulas("sum((W@x)^2)", {"W": (2, 2), "x": (2,)})
     assert got == {"W": "2*outer(W@x, x)", "x": "2*W.T@(W@x)"}
     named = formulas("q = W@x\nf = sum(q^2)", {"W": (2, 2), "x": (2,)})
-    assert named == {"W": "2*outer(q, x)", "x": "2*W.T@q"}   # the lectures' 2 q x^T and 2 W^T q
+    assert named == {"W": "2*outer(q, x)", "x": "2*W.T@q"}  # the lectures' 2 q x^T and 2 W^T q
 
 
 def test_sigmoid_neuron_formulas_use_the_output():
     got = formulas("s0 = w0*x0\ns1 = w1*x1\ns2 = s0 + s1\ns3 = s2 + w2\nL = sigmoid(s3)")
-    assert got == {"w0": "(1 - L)*L*x0", "x0": "(1 - L)*L*w0", "w1": "(1 - L)*L*x1",
-                   "x1": "(1 - L)*L*w1", "w2": "(1 - L)*L"}
+    assert got == {
+        "w0": "(1 - L)*L*x0",
+        "x0": "(1 - L)*L*w0",
+        "w1": "(1 - L)*L*x1",
+        "x1": "(1 - L)*L*w1",
+        "w2": "(1 - L)*L",
+    }
 
 
 def test_small_examples_read_as_written_by_hand():
     assert formulas("q = x + y\nf = q * z") == {"x": "z", "y": "z", "z": "q"}
-    assert formulas("3*x^2*y") == {"x": "6*y*x", "y": "3*x^2"}    # the lectures write [6yx, 3x^2]
-    assert formulas("sin(x)*x")["x"] == "sin(x) + x*cos(x)"       # the product rule
+    assert formulas("3*x^2*y") == {"x": "6*y*x", "y": "3*x^2"}  # the lectures write [6yx, 3x^2]
+    assert formulas("sin(x)*x")["x"] == "sin(x) + x*cos(x)"  # the product rule
 
 
 def test_formulas_evaluate_to_the_exact_gradient_at_the_lecture_point():
@@ -62,8 +66,13 @@ def _parses_back(program: str, values: dict) -> None:
     env = program_env(graph, forward(graph, values).values)
     for f in result.formulas:
         value = evaluate(compile_formula(f.text, graph.names), env)
-        np.testing.assert_allclose(np.broadcast_to(value, np.shape(exact[f.name])), exact[f.name],
-                                   rtol=1e-9, atol=1e-10, err_msg=f"{program}: d/d{f.name} = {f.text}")
+        np.testing.assert_allclose(
+            np.broadcast_to(value, np.shape(exact[f.name])),
+            exact[f.name],
+            rtol=1e-9,
+            atol=1e-10,
+            err_msg=f"{program}: d/d{f.name} = {f.text}",
+        )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -74,16 +83,22 @@ def test_symbolic_formulas_parse_back_and_match_reverse_mode_on_scalar_programs(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(program=st.one_of(typed((), 4), typed((3, 4), 3).map(lambda e: f"sum({e})")),
-       seed=st.integers(0, 2**32 - 1))
+@given(program=st.one_of(typed((), 4), typed((3, 4), 3).map(lambda e: f"sum({e})")), seed=st.integers(0, 2**32 - 1))
 def test_symbolic_formulas_parse_back_and_match_reverse_mode_on_matrix_programs(program, seed):
     rng = np.random.default_rng(seed)
     _parses_back(program, {n: rng.uniform(-1, 1, size=s) * 0.8 for n, s in SHAPES.items()})
 
 
 def test_broadcast_inputs_are_summed_back_to_their_shape():
-    _parses_back("sum(W @ X + b) + sum(c * X)", {"W": np.ones((2, 3)), "X": np.arange(12.0).reshape(3, 4) / 10,
-                                                  "b": np.array([[1.0], [2.0]]), "c": np.float64(0.5)})
+    _parses_back(
+        "sum(W @ X + b) + sum(c * X)",
+        {
+            "W": np.ones((2, 3)),
+            "X": np.arange(12.0).reshape(3, 4) / 10,
+            "b": np.array([[1.0], [2.0]]),
+            "c": np.float64(0.5),
+        },
+    )
     got = formulas("sum(W @ X + b)", {"W": (2, 3), "X": (3, 4), "b": (2, 1)})
     assert got["b"] == "sum(ones(W@X), 1)"
 
@@ -97,8 +112,11 @@ def test_repeated_subexpressions_are_named_and_still_parse_back():
 
 
 def test_cli_symbolic_json_and_latex(run):
-    data = json.loads(run("grad", "sum((W@x)^2)", "--at", "W=[[0.1,0.5],[-0.3,0.8]]", "--at", "x=[0.2,0.4]",
-                          "--symbolic", "--json").stdout)
+    data = json.loads(
+        run(
+            "grad", "sum((W@x)^2)", "--at", "W=[[0.1,0.5],[-0.3,0.8]]", "--at", "x=[0.2,0.4]", "--symbolic", "--json"
+        ).stdout
+    )
     assert data["symbolic"] == {"W": "2*outer(W@x, x)", "x": "2*W.T@(W@x)"}
     text = run("grad", "s = w*x + b; L = sigmoid(s)", "--at", "w=1", "--at", "x=2", "--at", "b=0", "--latex").stdout
     assert r"\frac{\partial L}{\partial w} = \left(1 - L\right) \cdot L \cdot x" in text
@@ -106,8 +124,9 @@ def test_cli_symbolic_json_and_latex(run):
 
 def test_hessian_by_differentiating_the_symbolic_gradient(run):
     x, y = 0.5, -1.0
-    data = json.loads(run("grad", "x^2*y + exp(x*y)", "--at", f"x={x}", "--at", f"y={y}", "--order", "2",
-                          "--json").stdout)
+    data = json.loads(
+        run("grad", "x^2*y + exp(x*y)", "--at", f"x={x}", "--at", f"y={y}", "--order", "2", "--json").stdout
+    )
     e = math.exp(x * y)
     expected = [[2 * y + y * y * e, 2 * x + e * (1 + x * y)], [2 * x + e * (1 + x * y), x * x * e]]
     np.testing.assert_allclose(data["hessian"]["matrix"], expected, rtol=1e-12)
@@ -117,12 +136,25 @@ def test_hessian_by_differentiating_the_symbolic_gradient(run):
 
 def test_hessian_of_a_vector_program_is_the_matrix_of_second_derivatives(run):
     W = np.array([[0.1, 0.5], [-0.3, 0.8]])
-    data = json.loads(run("grad", "sum((W@x)^2)", "--at", f"W={json.dumps(W.tolist())}", "--at", "x=[0.2,0.4]",
-                          "--wrt", "x", "--order", "2", "--json").stdout)
+    data = json.loads(
+        run(
+            "grad",
+            "sum((W@x)^2)",
+            "--at",
+            f"W={json.dumps(W.tolist())}",
+            "--at",
+            "x=[0.2,0.4]",
+            "--wrt",
+            "x",
+            "--order",
+            "2",
+            "--json",
+        ).stdout
+    )
     H = np.array(data["hessian"]["matrix"])
     labels = data["hessian"]["entries"]
     xs = [labels.index("x[0]"), labels.index("x[1]")]
-    np.testing.assert_allclose(H[np.ix_(xs, xs)], 2 * W.T @ W, rtol=1e-12)   # d2f/dx2 = 2 W^T W
+    np.testing.assert_allclose(H[np.ix_(xs, xs)], 2 * W.T @ W, rtol=1e-12)  # d2f/dx2 = 2 W^T W
     assert H.shape == (6, 6) and np.allclose(H, H.T)
     table = run("grad", "x^2*y", "--at", "x=1", "--at", "y=2", "--order", "2").stdout
     assert "the Hessian" in table and "agrees with central" in table
@@ -130,7 +162,7 @@ def test_hessian_of_a_vector_program_is_the_matrix_of_second_derivatives(run):
 
 @pytest.mark.parametrize("program", ["x^3", "sin(x)*exp(y)", "sum(tanh(W@x))"])
 def test_hessian_check_agrees_with_differences_of_the_gradient(program):
-    from gradtutor.check import hessian_check
+    from gradtutor.autodiff.check import hessian_check
 
     rng = np.random.default_rng(0)
     graph = build(program)

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from gradtutor.graph import build
-from gradtutor.walk import build_walk
+from gradtutor.graph.build import build
+from gradtutor.teach.walk import build_walk
 
 
 def walk_of(program, **values):
@@ -23,8 +23,13 @@ def answers(walk):
 def test_add_then_multiply_walk():
     walk = walk_of("q = x + y; f = q * z", x=-2, y=5, z=-4)
     assert [(q.ask, q.kind) for q in walk.questions] == [
-        ("df/dq", "local"), ("df/dz", "local"),
-        ("dq/dx", "local"), ("df/dx", "downstream"), ("dq/dy", "local"), ("df/dy", "downstream")]
+        ("df/dq", "local"),
+        ("df/dz", "local"),
+        ("dq/dx", "local"),
+        ("df/dx", "downstream"),
+        ("dq/dy", "local"),
+        ("df/dy", "downstream"),
+    ]
     # the lectures: dq/dx = dq/dy = 1, df/dq = z = -4, df/dz = q = 3, grad = (-4, -4, 3)
     assert answers(walk) == {"df/dq": -4, "df/dz": 3, "dq/dx": 1, "df/dx": -4, "dq/dy": 1, "df/dy": -4}
     rules = {q.ask: q.rule for q in walk.questions}
@@ -66,9 +71,9 @@ def test_add_and_max_walk_with_branch_sum():
     assert got["df/da"] == 2 and got["df/db"] == 3
     assert got["db/dy"] == 1 and got["db/dz"] == 0
     assert got["da/dx"] == 1 and got["da/dy"] == 1
-    assert got["df/db * db/dy"] == 3   # y's share through b
+    assert got["df/db * db/dy"] == 3  # y's share through b
     assert got["df/dx"] == 2
-    assert got["df/dy"] == 5           # gradients add at branches: 3 + 2
+    assert got["df/dy"] == 5  # gradients add at branches: 3 + 2
     total = next(q for q in walk.questions if q.ask == "df/dy")
     assert total.is_total and [s for _, s in total.branches] == [3, 2]
 
@@ -76,10 +81,10 @@ def test_add_and_max_walk_with_branch_sum():
 def test_squared_norm_walk_follows_the_shape_convention():
     walk = walk_of("q = W @ x\nf = sum(q^2)", W=[[0.1, 0.5], [-0.3, 0.8]], x=[0.2, 0.4])
     got = answers(walk)
-    np.testing.assert_allclose(got["df/dq"], [0.44, 0.52])       # 2q
+    np.testing.assert_allclose(got["df/dq"], [0.44, 0.52])  # 2q
     np.testing.assert_allclose(got["df/dW"], [[0.088, 0.176], [0.104, 0.208]])
     np.testing.assert_allclose(got["df/dx"], [-0.112, 0.636])
-    assert all(q.kind == "downstream" for q in walk.questions)   # no scalar gates: no local questions
+    assert all(q.kind == "downstream" for q in walk.questions)  # no scalar gates: no local questions
     step = next(s for s in walk.steps if walk.graph.labels[s.node] == "q")
     notes = {walk.graph.labels[n.input]: n for n in step.jacobians}
     assert (notes["W"].rows, notes["W"].cols) == (2, 4) and notes["W"].vjp == "outer(grad, x)"

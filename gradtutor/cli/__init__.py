@@ -95,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug in gradtutor, not the user's fault
         if os.environ.get("GRADTUTOR_DEBUG"):
             raise
-        _print_error(f"internal error: {type(exc).__name__}: {exc}\n"
-                     "  this is a bug in gradtutor; run again with GRADTUTOR_DEBUG=1 to see the traceback")
+        _print_error(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "  this is a bug in gradtutor; run again with GRADTUTOR_DEBUG=1 to see the traceback"
+        )
         return 3
     return 0
 

@@ -12,13 +12,28 @@ from .common import at_option, json_option, read_program, seed_option
 
 @click.command("check")
 @click.argument("program")
-@click.option("--grad", "claims", multiple=True, metavar="NAME=FORMULA",
-              help="Your gradient of the output with respect to NAME, e.g. \"x=2*W.T@(W@x)\" (repeatable).")
+@click.option(
+    "--grad",
+    "claims",
+    multiple=True,
+    metavar="NAME=FORMULA",
+    help='Your gradient of the output with respect to NAME, e.g. "x=2*W.T@(W@x)" (repeatable).',
+)
 @at_option
-@click.option("--shape", "shapes", multiple=True, metavar="NAME=SHAPE",
-              help="Shape of an input drawn at random, e.g. W=3x4 (scalar by default).")
-@click.option("--points", type=click.IntRange(1, 100), default=3, show_default=True,
-              help="Random points to check at, so a formula cannot pass by coincidence.")
+@click.option(
+    "--shape",
+    "shapes",
+    multiple=True,
+    metavar="NAME=SHAPE",
+    help="Shape of an input drawn at random, e.g. W=3x4 (scalar by default).",
+)
+@click.option(
+    "--points",
+    type=click.IntRange(1, 100),
+    default=3,
+    show_default=True,
+    help="Random points to check at, so a formula cannot pass by coincidence.",
+)
 @seed_option
 @json_option
 def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) -> None:
@@ -38,9 +53,9 @@ def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) 
     """
     import numpy as np
 
-    from ..check import run_check
-    from ..graph import build
-    from ..values import split_assignment
+    from ..autodiff.check import run_check
+    from ..graph.build import build
+    from ..language.values import split_assignment
     from .common import parse_at, parse_shapes
 
     graph = build(read_program(program))

@@ -10,10 +10,16 @@ from .common import at_option, read_program
 @click.command("code")
 @click.argument("program")
 @at_option
-@click.option("--shape", "shapes", multiple=True, metavar="NAME=SHAPE",
-              help="Shape of an input without --at, e.g. W=3x4 (scalar by default).")
-@click.option("--lang", type=click.Choice(["python"]), default="python", show_default=True,
-              help="The language to write.")
+@click.option(
+    "--shape",
+    "shapes",
+    multiple=True,
+    metavar="NAME=SHAPE",
+    help="Shape of an input without --at, e.g. W=3x4 (scalar by default).",
+)
+@click.option(
+    "--lang", type=click.Choice(["python"]), default="python", show_default=True, help="The language to write."
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of the terminal.")
 def command(program, at, shapes, lang, output) -> None:
     """Write PROGRAM's forward pass and backward pass line by line, as the lectures' "flat"
@@ -26,20 +32,20 @@ def command(program, at, shapes, lang, output) -> None:
     """
     import numpy as np
 
-    from ..flatcode import python_code
-    from ..graph import build
+    from ..autodiff.flatcode import python_code
+    from ..graph.build import build
     from .common import parse_at, parse_shapes
 
     graph = build(read_program(program))
     values = parse_at(at)
     shape_map = {n: np.shape(v) for n, v in values.items()}
     shape_map.update(parse_shapes(shapes))
-    from ..engine import check_names
+    from ..autodiff.reverse import check_names
 
     check_names(graph, list(shape_map), what="--at/--shape")
     complete = values if set(values) == set(graph.variables) else None
     if complete is not None:
-        from ..engine import forward
+        from ..autodiff.reverse import forward
 
         forward(graph, values)  # bad values (log of a negative ...) are reported here, not in the code
     from ..errors import ShapeError
@@ -49,8 +55,10 @@ def command(program, at, shapes, lang, output) -> None:
     except ShapeError as exc:
         unsized = [n for n in graph.variables if n not in shape_map]
         if unsized and not exc.hint:
-            exc.hint = (f"{', '.join(unsized)} {'is' if len(unsized) == 1 else 'are'} taken as scalars; "
-                        f"give shapes with --shape (e.g. --shape {unsized[0]}=3x4) or values with --at")
+            exc.hint = (
+                f"{', '.join(unsized)} {'is' if len(unsized) == 1 else 'are'} taken as scalars; "
+                f"give shapes with --shape (e.g. --shape {unsized[0]}=3x4) or values with --at"
+            )
         raise
     if output:
         with open(output, "w", encoding="utf-8") as handle:

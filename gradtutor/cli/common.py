@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from ..errors import ValueInputError
 
 at_option = click.option(
-    "--at", "at", multiple=True, metavar="NAME=VALUE",
-    help="A value for an input: a number, a JSON list like [[1,2],[3,4]], or @file (.json or .npy).")
+    "--at",
+    "at",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A value for an input: a number, a JSON list like [[1,2],[3,4]], or @file (.json or .npy).",
+)
 random_option = click.option(
-    "--random", "random_", multiple=True, metavar="NAME=SHAPE",
-    help="Fill an input with normal samples of this shape, e.g. W=3x4 (x=3 for a vector).")
+    "--random",
+    "random_",
+    multiple=True,
+    metavar="NAME=SHAPE",
+    help="Fill an input with normal samples of this shape, e.g. W=3x4 (x=3 for a vector).",
+)
 seed_option = click.option("--seed", type=int, default=None, help="Seed for random values (printed when omitted).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
@@ -39,7 +48,7 @@ def read_program(text: str) -> str:
 
 def parse_at(at: tuple[str, ...]) -> dict[str, Any]:
     """--at NAME=VALUE options as arrays."""
-    from ..values import parse_value, split_assignment
+    from ..language.values import parse_value, split_assignment
 
     values: dict[str, Any] = {}
     for item in at:
@@ -52,7 +61,7 @@ def parse_at(at: tuple[str, ...]) -> dict[str, Any]:
 
 def parse_shapes(shapes: tuple[str, ...], option: str = "--shape") -> dict[str, tuple[int, ...]]:
     """--shape NAME=3x4 options as shapes."""
-    from ..values import parse_shape, split_assignment
+    from ..language.values import parse_shape, split_assignment
 
     out: dict[str, tuple[int, ...]] = {}
     for item in shapes:
@@ -61,16 +70,20 @@ def parse_shapes(shapes: tuple[str, ...], option: str = "--shape") -> dict[str, 
     return out
 
 
-def gather_values(at: tuple[str, ...], random_: tuple[str, ...], seed: int | None,
-                  draw_missing: list[str] | None = None,
-                  shapes: dict[str, tuple[int, ...]] | None = None) -> tuple[dict[str, Any], int | None]:
+def gather_values(
+    at: tuple[str, ...],
+    random_: tuple[str, ...],
+    seed: int | None,
+    draw_missing: list[str] | None = None,
+    shapes: dict[str, tuple[int, ...]] | None = None,
+) -> tuple[dict[str, Any], int | None]:
     """Values from --at and --random; `draw_missing` names are drawn too (scalar unless in shapes).
 
     Returns the values and the seed used for any random draws (None if nothing was drawn).
     """
     import numpy as np
 
-    from ..values import random_value
+    from ..language.values import random_value
 
     values = parse_at(at)
     wanted = parse_shapes(random_, "--random")

@@ -13,12 +13,21 @@ from .common import gather_values, json_option, read_program, value_options
 @click.argument("program", default="q = x + y; f = q * z")
 @value_options
 @click.option("--wrt", multiple=True, metavar="NAME", help="Only these inputs' gradients (repeatable).")
-@click.option("--mode", type=click.Choice(["reverse", "forward"]), default=None,
-              help="Accumulate the derivatives backward (one sweep) or forward (one sweep per input entry).")
+@click.option(
+    "--mode",
+    type=click.Choice(["reverse", "forward"]),
+    default=None,
+    help="Accumulate the derivatives backward (one sweep) or forward (one sweep per input entry).",
+)
 @click.option("--symbolic", is_flag=True, help="Also give each gradient as a formula.")
 @click.option("--latex", is_flag=True, help="Give the formulas as LaTeX (implies --symbolic).")
-@click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="2: also the Hessian, from differentiating the symbolic gradient again.")
+@click.option(
+    "--order",
+    type=click.IntRange(1, 2),
+    default=1,
+    show_default=True,
+    help="2: also the Hessian, from differentiating the symbolic gradient again.",
+)
 @json_option
 def command(program: str, at, random_, seed, wrt, mode, symbolic, latex, order, as_json: bool) -> None:
     """Compute the value of PROGRAM and its gradient with respect to each input.
@@ -33,17 +42,17 @@ def command(program: str, at, random_, seed, wrt, mode, symbolic, latex, order, 
       gradtutor grad "sum((W@x)^2)" --at "W=[[0.1,0.5],[-0.3,0.8]]" --at "x=[0.2,0.4]" --symbolic
       gradtutor grad "x1*x2 + sin(x1)" --at x1=1 --at x2=2 --mode forward
     """
-    from ..engine import grad
-    from ..graph import build
-    from ..values import to_python
+    from ..autodiff.reverse import grad
+    from ..graph.build import build
+    from ..language.values import to_python
 
     graph = build(read_program(program))
     values, used_seed = gather_values(at, random_, seed)
     wanted = list(wrt) or None
     if mode == "forward":
-        from ..engine import check_values
-        from ..forward_mode import forward_gradients
-        from ..values import values_from_mapping
+        from ..autodiff.forward import forward_gradients
+        from ..autodiff.reverse import check_values
+        from ..language.values import values_from_mapping
 
         values = values_from_mapping(values)
         check_values(graph, values)
@@ -64,8 +73,9 @@ def command(program: str, at, random_, seed, wrt, mode, symbolic, latex, order, 
     from ..render.tables import gradient_report, mode_note, symbolic_view
 
     console = stdout()
-    gradient_report(console, graph, value, gradients, values, used_seed,
-                    random_names=[a.split("=")[0].strip() for a in random_])
+    gradient_report(
+        console, graph, value, gradients, values, used_seed, random_names=[a.split("=")[0].strip() for a in random_]
+    )
     if mode:
         console.print(mode_note(mode, sweeps, sum(int(_size(values[n])) for n in gradients)))
     for view in symbolic_view(graph, extras):
@@ -84,7 +94,7 @@ def _extras(graph, values, names, symbolic: bool, latex: bool, order: int) -> di
 
     extras: dict = {"json": {}}
     if symbolic:
-        from ..symbolic import symbolic_gradients
+        from ..autodiff.symbolic import symbolic_gradients
 
         shapes = {n: np.shape(v) for n, v in values.items()}
         result = symbolic_gradients(graph, shapes, names)
@@ -94,10 +104,13 @@ def _extras(graph, values, names, symbolic: bool, latex: bool, order: int) -> di
             extras["latex"] = True
             extras["json"]["latex"] = {f.name: f.latex for f in result.formulas}
     if order == 2:
-        from ..check import hessian_check
+        from ..autodiff.check import hessian_check
 
         check = hessian_check(graph, values)
         extras["hessian"] = check
-        extras["json"]["hessian"] = {"entries": check.labels, "matrix": check.matrix.tolist(),
-                                     "max_rel_error_vs_numeric": check.error}
+        extras["json"]["hessian"] = {
+            "entries": check.labels,
+            "matrix": check.matrix.tolist(),
+            "max_rel_error_vs_numeric": check.error,
+        }
     return extras

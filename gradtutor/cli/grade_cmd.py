@@ -13,10 +13,18 @@ from .practice_cmd import sets_option
 
 @click.command("grade")
 @click.argument("submissions", nargs=-1, required=True, type=click.Path())
-@click.option("--json", "as_json", is_flag=True,
-              help="Print Gradescope's results.json (one JSON object per line for several files).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Write NAME.results.json for each submission into this folder.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print Gradescope's results.json (one JSON object per line for several files).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Write NAME.results.json for each submission into this folder.",
+)
 @sets_option
 def command(submissions, as_json, out_dir, sets_dir) -> None:
     """Grade SUBMISSION files (JSON or TOML; folders are read for *.json and *.toml).
@@ -25,8 +33,8 @@ def command(submissions, as_json, out_dir, sets_dir) -> None:
     problems with random values; see problems/README.md. Exit status: 0 when every
     answer is right, 1 when some are wrong, 2 on a malformed submission.
     """
-    from ..batch import Grader, read_submission, submission_files
-    from ..problems import load_all
+    from ..course.batch import Grader, read_submission, submission_files
+    from ..course.problems import load_all
 
     grader = Grader(load_all(sets_dir))
     files = submission_files(list(submissions))

@@ -10,11 +10,16 @@ from .common import at_option, read_program, seed_option
 @click.command("graph")
 @click.argument("program")
 @at_option
-@click.option("--shape", "shapes", multiple=True, metavar="NAME=SHAPE",
-              help="Shape for an input drawn at random, e.g. W=2x3.")
+@click.option(
+    "--shape", "shapes", multiple=True, metavar="NAME=SHAPE", help="Shape for an input drawn at random, e.g. W=2x3."
+)
 @seed_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="FILE.svg, FILE.png (needs Graphviz's dot program) or FILE.dot.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="FILE.svg, FILE.png (needs Graphviz's dot program) or FILE.dot.",
+)
 def command(program, at, shapes, seed, output) -> None:
     """Draw PROGRAM's computational graph: forward values above the edges (green) and
     gradients below them (red), as the lectures draw it. Without -o, the terminal
@@ -24,10 +29,10 @@ def command(program, at, shapes, seed, output) -> None:
     (Debian/Ubuntu) or `brew install graphviz` (macOS). FILE.dot needs nothing.
     """
     from ..errors import GradtutorError
-    from ..graph import build
+    from ..graph.build import build
     from ..render.console import stdout
     from ..render.picture import render_file, value_tree
-    from ..walk import build_walk
+    from ..teach.walk import build_walk
     from .values_draw import draw_values
 
     graph = build(read_program(program))
@@ -46,7 +51,9 @@ def command(program, at, shapes, seed, output) -> None:
         render_file(walk, output)
     except graphviz.ExecutableNotFound:
         console.print(value_tree(walk))
-        raise GradtutorError(f"Graphviz's dot program is needed to draw {suffix.upper()}, and it is not installed; "
-                             f"the graph is shown above instead",
-                             hint="install it (sudo apt install graphviz), or write a .dot file instead") from None
+        raise GradtutorError(
+            f"Graphviz's dot program is needed to draw {suffix.upper()}, and it is not installed; "
+            f"the graph is shown above instead",
+            hint="install it (sudo apt install graphviz), or write a .dot file instead",
+        ) from None
     click.echo(f"wrote {output}")

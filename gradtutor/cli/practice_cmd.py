@@ -6,8 +6,12 @@ import sys
 
 import click
 
-sets_option = click.option("--sets", "sets_dir", type=click.Path(exists=True, file_okay=False),
-                           help="A folder of problem sets (the shipped sets by default).")
+sets_option = click.option(
+    "--sets",
+    "sets_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="A folder of problem sets (the shipped sets by default).",
+)
 
 
 @click.command("practice")
@@ -21,8 +25,8 @@ def command(target, review, seed, sets_dir) -> None:
 
     Every answer is saved as soon as it is graded (see gradtutor progress).
     """
-    from ..problems import find, load_all
-    from ..progress import Store
+    from ..course.problems import find, load_all
+    from ..course.progress import Store
     from ..render.console import stdout
     from ..render.progress_view import sets_table
 
@@ -32,7 +36,7 @@ def command(target, review, seed, sets_dir) -> None:
         if target is None:
             console.print(sets_table(sets, store))
             return
-        from ..practice import practice_set, run_problem
+        from ..course.practice import practice_set, run_problem
 
         chosen, problem = find(sets, target)
         interactive = sys.stdin.isatty()

@@ -14,19 +14,26 @@ def command() -> None:
 
 @command.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--samples", type=click.IntRange(1, 10_000), default=200, show_default=True,
-              help="Random variants built per problem to look for domain errors.")
+@click.option(
+    "--samples",
+    type=click.IntRange(1, 10_000),
+    default=200,
+    show_default=True,
+    help="Random variants built per problem to look for domain errors.",
+)
 def lint_command(paths, samples) -> None:
     """Check problem files (the shipped sets by default); exit 2 on any error."""
-    from ..lint import lint
+    from ..course.lint import lint
     from ..resources import problems_dir
 
     sets, errors = lint(list(paths) or [problems_dir()], samples)
     for error in errors:
         click.echo(f"error: {error}", err=True)
     problems = sum(len(s.problems) for s in sets)
-    click.echo(f"{len(sets)} set{'s' if len(sets) != 1 else ''}, {problems} problems checked; "
-               f"{len(errors)} error{'s' if len(errors) != 1 else ''}")
+    click.echo(
+        f"{len(sets)} set{'s' if len(sets) != 1 else ''}, {problems} problems checked; "
+        f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+    )
     finish(2 if errors else 0)
 
 
@@ -36,7 +43,7 @@ def list_command(set_id) -> None:
     """List the shipped sets, or the problems of one set."""
     from rich.table import Table
 
-    from ..problems import find, load_all
+    from ..course.problems import find, load_all
     from ..render.console import stdout
 
     sets = load_all()
@@ -54,7 +61,10 @@ def list_command(set_id) -> None:
     for column in ("problem", "title", "asks"):
         table.add_column(column)
     for p in chosen.problems:
-        asks = "the backward walk" if p.targets is None else \
-            ", ".join(t.ask + (" (formula)" if t.form == "formula" else "") for t in p.targets)
+        asks = (
+            "the backward walk"
+            if p.targets is None
+            else ", ".join(t.ask + (" (formula)" if t.form == "formula" else "") for t in p.targets)
+        )
         table.add_row(f"{chosen.id}/{p.id}", p.title, asks)
     console.print(table)

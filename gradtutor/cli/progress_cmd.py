@@ -16,8 +16,8 @@ from .practice_cmd import sets_option
 @sets_option
 def command(export, reset_set, yes, sets_dir) -> None:
     """Show your practice progress, per set."""
-    from ..problems import find, load_all
-    from ..progress import Store
+    from ..course.problems import find, load_all
+    from ..course.progress import Store
     from ..render.console import stdout
 
     sets = load_all(sets_dir)

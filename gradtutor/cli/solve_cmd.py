@@ -19,19 +19,40 @@ FORWARD_VALUES = ("x1=1", "x2=2")
 @click.command("solve")
 @click.argument("program", required=False)
 @at_option
-@click.option("--shape", "shapes", multiple=True, metavar="NAME=SHAPE",
-              help="Shape for an input drawn at random, e.g. W=2x3 (scalar by default).")
+@click.option(
+    "--shape",
+    "shapes",
+    multiple=True,
+    metavar="NAME=SHAPE",
+    help="Shape for an input drawn at random, e.g. W=2x3 (scalar by default).",
+)
 @seed_option
 @click.option("--show", is_flag=True, help="Print the complete worked solution instead of asking.")
-@click.option("--format", "fmt", type=click.Choice(["terminal", "markdown", "latex"]), default="terminal",
-              show_default=True, help="With --show: a handout in Markdown or LaTeX, with a picture of the graph.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "markdown", "latex"]),
+    default="terminal",
+    show_default=True,
+    help="With --show: a handout in Markdown or LaTeX, with a picture of the graph.",
+)
 @json_option
-@click.option("--tries", type=click.IntRange(1, 10), default=2, show_default=True,
-              help="Tries per question before the answer is revealed.")
+@click.option(
+    "--tries",
+    type=click.IntRange(1, 10),
+    default=2,
+    show_default=True,
+    help="Tries per question before the answer is revealed.",
+)
 @click.option("--rtol", type=float, default=1e-2, show_default=True, help="Relative tolerance for answers.")
 @click.option("--atol", type=float, default=5e-3, show_default=True, help="Absolute tolerance for answers.")
-@click.option("--mode", type=click.Choice(["backward", "forward"]), default="backward", show_default=True,
-              help="Walk the backward pass, or carry tangents forward (forward-mode differentiation).")
+@click.option(
+    "--mode",
+    type=click.Choice(["backward", "forward"]),
+    default="backward",
+    show_default=True,
+    help="Walk the backward pass, or carry tangents forward (forward-mode differentiation).",
+)
 @click.option("--wrt", metavar="NAME", help="Forward mode: the input to differentiate with respect to.")
 def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mode, wrt) -> None:
     """Walk through the backward pass of PROGRAM one node at a time, typing the local and
@@ -53,10 +74,10 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
       gradtutor solve "(x + y) * max(y, z)" --at x=1 --at y=2 --at z=0
       gradtutor solve "sum((W@x)^2)" --at "W=[[0.1,0.5],[-0.3,0.8]]" --at "x=[0.2,0.4]" --show
     """
-    from ..grading import Tolerance
-    from ..graph import build
+    from ..graph.build import build
     from ..render.console import stdout
-    from ..walk import build_walk
+    from ..teach.grading import Tolerance
+    from ..teach.walk import build_walk
     from .values_draw import draw_values
 
     if program is None:
@@ -66,7 +87,7 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
     graph = build(read_program(program))
     values, drawn, used_seed = draw_values(graph, at, shapes, seed)
     if mode == "forward":
-        from ..tangent_walk import build_tangent_walk
+        from ..teach.tangent_walk import build_tangent_walk
 
         walk = build_tangent_walk(graph, values, wrt)
     else:
@@ -91,15 +112,16 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
             console.print(view)
         return
 
-    from ..tutor import Session
+    from ..teach.session import Session
 
     interactive = sys.stdin.isatty()
     quiet = as_json and not interactive
     if not quiet:
         _say_drawn(console, drawn, used_seed)
     read = console.input if interactive else _read_line
-    session = Session(walk, console, read, tries=tries, tolerance=Tolerance(rtol, atol),
-                      echo=not interactive, quiet=quiet)
+    session = Session(
+        walk, console, read, tries=tries, tolerance=Tolerance(rtol, atol), echo=not interactive, quiet=quiet
+    )
     result = session.run()
     if as_json:
         click.echo(json.dumps(result.to_json()))
@@ -115,7 +137,7 @@ def _read_line(prompt: str) -> str:
 def _say_drawn(console, drawn: dict, seed: int | None) -> None:
     from rich.text import Text
 
-    from ..render.numbers import fmt_value
+    from ..language.numbers import fmt_value
 
     if drawn:
         shown = ", ".join(f"{name} = {fmt_value(value)}" for name, value in drawn.items())

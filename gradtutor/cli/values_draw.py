@@ -7,14 +7,15 @@ from typing import Any
 import numpy as np
 
 from ..errors import DomainError, GradtutorError, NameLookupError, suggest
-from ..graph import Graph
+from ..graph.build import Graph
 from .common import parse_at, parse_shapes
 
 HAND_VALUES = np.array([-4, -3, -2, -1, 1, 2, 3, 4], dtype=float)  # friendly for arithmetic by hand
 
 
-def draw_values(graph: Graph, at, shapes, seed: int | None, attempts: int = 200
-                ) -> tuple[dict[str, Any], dict[str, Any], int | None]:
+def draw_values(
+    graph: Graph, at, shapes, seed: int | None, attempts: int = 200
+) -> tuple[dict[str, Any], dict[str, Any], int | None]:
     """(all values, the ones drawn at random, the seed used)."""
     values = parse_at(at)
     shape_of = parse_shapes(shapes)
@@ -28,7 +29,7 @@ def draw_values(graph: Graph, at, shapes, seed: int | None, attempts: int = 200
     if seed is None:
         seed = int(np.random.default_rng().integers(0, 10**6))
     rng = np.random.default_rng(seed)
-    from ..engine import forward
+    from ..autodiff.reverse import forward
 
     last: GradtutorError | None = None
     for _ in range(attempts):  # redraw until the program is defined at the point (no log(-1), 1/0)

@@ -14,7 +14,8 @@ Other operations give a vector-Jacobian product directly.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence, Union
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ Shape = tuple[int, ...]
 Array = np.ndarray
 # A local derivative: a constant (1 or -1, the engine passes the gradient through
 # without multiplying) or a function of (inputs..., out).
-Local = Union[int, Callable[..., Array]]
+Local = int | Callable[..., Array]
 
 
 class ShapeMismatch(Exception):
@@ -33,42 +34,83 @@ class Op:
     """One operation. (A plain slotted class: a dataclass this size costs ~2 ms to define,
     and every start-up of `gradtutor grad` pays for it.)"""
 
-    __slots__ = ("name", "symbol", "form", "arity", "forward", "shape", "pattern", "rule", "local",
-                 "local_text", "vjp", "vjp_text", "precedence", "latex", "domain", "branch",
-                 "int_params", "doc", "with_constant", "jvp", "jvp_text", "py", "py_helper", "gate")
+    __slots__ = (
+        "name",
+        "symbol",
+        "form",
+        "arity",
+        "forward",
+        "shape",
+        "pattern",
+        "rule",
+        "local",
+        "local_text",
+        "vjp",
+        "vjp_text",
+        "precedence",
+        "latex",
+        "domain",
+        "branch",
+        "int_params",
+        "doc",
+        "with_constant",
+        "jvp",
+        "jvp_text",
+        "py",
+        "py_helper",
+        "gate",
+    )
 
-    def __init__(self, name: str, symbol: str, form: str, arity: int, forward: Callable[..., Array],
-                 shape: Callable[..., Shape], pattern: str, rule: str, local: tuple[Local, ...] = (),
-                 local_text: tuple[str, ...] = (), vjp: Callable[..., list] | None = None,
-                 vjp_text: Callable[..., tuple[str, ...]] | None = None, precedence: int = 100,
-                 latex: str = "", domain: Callable[..., str | None] | None = None,
-                 branch: Callable[..., Array] | None = None, int_params: int = 0, doc: str = "",
-                 with_constant: tuple[str, str] | None = None, jvp: Callable[..., Array] | None = None,
-                 jvp_text: Callable[..., str] | None = None, py: str = "", py_helper: str = "",
-                 gate: tuple[str, str] | None = None) -> None:
-        self.name = name                # unique: 'add', 'sin', 'matmul'
-        self.symbol = symbol            # how it is written: '+', 'sin', '@', '.T'
-        self.form = form                # 'infix' | 'prefix' | 'postfix' | 'call' | 'subscript' | 'leaf'
+    def __init__(
+        self,
+        name: str,
+        symbol: str,
+        form: str,
+        arity: int,
+        forward: Callable[..., Array],
+        shape: Callable[..., Shape],
+        pattern: str,
+        rule: str,
+        local: tuple[Local, ...] = (),
+        local_text: tuple[str, ...] = (),
+        vjp: Callable[..., list] | None = None,
+        vjp_text: Callable[..., tuple[str, ...]] | None = None,
+        precedence: int = 100,
+        latex: str = "",
+        domain: Callable[..., str | None] | None = None,
+        branch: Callable[..., Array] | None = None,
+        int_params: int = 0,
+        doc: str = "",
+        with_constant: tuple[str, str] | None = None,
+        jvp: Callable[..., Array] | None = None,
+        jvp_text: Callable[..., str] | None = None,
+        py: str = "",
+        py_helper: str = "",
+        gate: tuple[str, str] | None = None,
+    ) -> None:
+        self.name = name  # unique: 'add', 'sin', 'matmul'
+        self.symbol = symbol  # how it is written: '+', 'sin', '@', '.T'
+        self.form = form  # 'infix' | 'prefix' | 'postfix' | 'call' | 'subscript' | 'leaf'
         self.arity = arity
         self.forward = forward
-        self.shape = shape              # output shape from input shapes; raises ShapeMismatch
-        self.pattern = pattern          # gradient-flow pattern: 'distributes', 'swaps', 'routes', ...
-        self.rule = rule                # the backward rule in one sentence, for hints
-        self.local = local              # elementwise: d out / d input_i, numerically
-        self.local_text = local_text    # the same as formulas over a, b and out
-        self.vjp = vjp                  # other ops: (g, out, *inputs, need, *params) -> gradients
-        self.vjp_text = vjp_text        # the same as formulas over a, b, out and grad
-        self.precedence = precedence    # printing: higher binds tighter
+        self.shape = shape  # output shape from input shapes; raises ShapeMismatch
+        self.pattern = pattern  # gradient-flow pattern: 'distributes', 'swaps', 'routes', ...
+        self.rule = rule  # the backward rule in one sentence, for hints
+        self.local = local  # elementwise: d out / d input_i, numerically
+        self.local_text = local_text  # the same as formulas over a, b and out
+        self.vjp = vjp  # other ops: (g, out, *inputs, need, *params) -> gradients
+        self.vjp_text = vjp_text  # the same as formulas over a, b, out and grad
+        self.precedence = precedence  # printing: higher binds tighter
         self.latex = latex
-        self.domain = domain            # a message when the inputs are outside the domain
-        self.branch = branch            # changes value when an input crosses a kink
-        self.int_params = int_params    # trailing arguments that are whole-number constants: sum(x, 1)
+        self.domain = domain  # a message when the inputs are outside the domain
+        self.branch = branch  # changes value when an input crosses a kink
+        self.int_params = int_params  # trailing arguments that are whole-number constants: sum(x, 1)
         self.doc = doc
         self.with_constant = with_constant  # (pattern, rule) when one operand is a constant: x + 1, -1 * x
-        self.jvp = jvp                  # forward mode, other ops: (tangents, out, *inputs, *params) -> tangent
-        self.jvp_text = jvp_text        # the same as a formula over a, b, out, da and db
-        self.py = py                    # how flat code writes it with numpy ({a}, {b}, {p0} ...)
-        self.py_helper = py_helper      # a small function flat code defines when the op is used
+        self.jvp = jvp  # forward mode, other ops: (tangents, out, *inputs, *params) -> tangent
+        self.jvp_text = jvp_text  # the same as a formula over a, b, out, da and db
+        self.py = py  # how flat code writes it with numpy ({a}, {b}, {p0} ...)
+        self.py_helper = py_helper  # a small function flat code defines when the op is used
         # how the lectures label the gate when one operand is a constant c: (c on the left, c on the right)
         self.gate = gate or ("{c}" + symbol + "x", symbol + "{c}")
 
@@ -87,7 +129,7 @@ class Op:
         """The output's tangent given the inputs' tangents (None: zero)."""
         if self.local:
             total = None
-            for local, t, k in zip(self.local, tangents, range(len(tangents))):
+            for local, t, _k in zip(self.local, tangents, range(len(tangents))):
                 if t is None:
                     continue
                 part = t * local if isinstance(local, int) else t * local(*inputs, out)
@@ -126,9 +168,9 @@ def _times_grad(local: str) -> str:
 
 
 TABLE: dict[str, Op] = {}
-FUNCTIONS: dict[str, Op] = {}     # callable by name: sin(x), max(a, b)
+FUNCTIONS: dict[str, Op] = {}  # callable by name: sin(x), max(a, b)
 OVERLOADS: dict[tuple[str, int], Op] = {}  # (name, argument count) when a name has several forms
-INFIX: dict[str, Op] = {}         # by grammar rule name: add, mul, ...
+INFIX: dict[str, Op] = {}  # by grammar rule name: add, mul, ...
 
 
 def register(op: Op) -> Op:
@@ -143,6 +185,7 @@ def register(op: Op) -> Op:
 
 
 # --- shared shape rules ----------------------------------------------------
+
 
 def same_shape(a: Shape) -> Shape:
     return a
@@ -182,5 +225,18 @@ def _load() -> None:
 
 _load()
 
-__all__ = ["Op", "TABLE", "FUNCTIONS", "OVERLOADS", "INFIX", "ShapeMismatch", "Shape", "register",
-           "broadcast", "same_shape", "scalar_shape", "fmt_shape", "describe_shape"]
+__all__ = [
+    "Op",
+    "TABLE",
+    "FUNCTIONS",
+    "OVERLOADS",
+    "INFIX",
+    "ShapeMismatch",
+    "Shape",
+    "register",
+    "broadcast",
+    "same_shape",
+    "scalar_shape",
+    "fmt_shape",
+    "describe_shape",
+]

@@ -51,13 +51,26 @@ def _z(t, like):
     return np.zeros(np.shape(like)) if t is None else t
 
 
-register(Op(name="matmul", symbol="@", form="infix", arity=2, forward=np.matmul,
-            shape=_matmul_shape, pattern="matrix product",
-            rule="for A @ B, A's gradient is the upstream gradient times B transposed, "
-                 "and B's is A transposed times the upstream gradient (outer products for vectors)",
-            vjp=_matmul_vjp, vjp_text=_matmul_text, precedence=MUL, latex=r"{a} {b}",
-            jvp=lambda t, out, a, b: _z(t[0], a) @ b + a @ _z(t[1], b),
-            jvp_text=lambda a, b: "da@b + a@db", py="{a} @ {b}"))
+register(
+    Op(
+        name="matmul",
+        symbol="@",
+        form="infix",
+        arity=2,
+        forward=np.matmul,
+        shape=_matmul_shape,
+        pattern="matrix product",
+        rule="for A @ B, A's gradient is the upstream gradient times B transposed, "
+        "and B's is A transposed times the upstream gradient (outer products for vectors)",
+        vjp=_matmul_vjp,
+        vjp_text=_matmul_text,
+        precedence=MUL,
+        latex=r"{a} {b}",
+        jvp=lambda t, out, a, b: _z(t[0], a) @ b + a @ _z(t[1], b),
+        jvp_text=lambda a, b: "da@b + a@db",
+        py="{a} @ {b}",
+    )
+)
 
 
 def _vectors(name):
@@ -67,24 +80,48 @@ def _vectors(name):
         if name == "dot" and a != b:
             raise ShapeMismatch(f"the vectors have different lengths ({a[0]} and {b[0]})")
         return () if name == "dot" else (a[0], b[0])
+
     return shape
 
 
-register(Op(name="dot", symbol="dot", form="call", arity=2, forward=np.dot,
-            shape=_vectors("dot"), pattern="swaps",
-            rule="dot(u, v) = sum of u*v, so u's gradient is the upstream gradient times v, and v's is times u",
-            vjp=lambda g, out, a, b, need: [g * b if need[0] else None, g * a if need[1] else None],
-            vjp_text=lambda a, b: ("grad * b", "grad * a"), precedence=CALL,
-            latex=r"{a}^\top {b}", jvp=lambda t, out, a, b: np.dot(_z(t[0], a), b) + np.dot(a, _z(t[1], b)),
-            jvp_text=lambda a, b: "dot(da, b) + dot(a, db)", py="np.dot({a}, {b})"))
-register(Op(name="outer", symbol="outer", form="call", arity=2, forward=np.outer,
-            shape=_vectors("outer"), pattern="swaps",
-            rule="outer(u, v)[i, j] = u[i]*v[j], so u's gradient is G @ v and v's is u @ G",
-            vjp=lambda g, out, a, b, need: [g @ b if need[0] else None, a @ g if need[1] else None],
-            vjp_text=lambda a, b: ("grad @ b", "a @ grad"), precedence=CALL,
-            latex=r"{a} {b}^\top",
-            jvp=lambda t, out, a, b: np.outer(_z(t[0], a), b) + np.outer(a, _z(t[1], b)),
-            jvp_text=lambda a, b: "outer(da, b) + outer(a, db)", py="np.outer({a}, {b})"))
+register(
+    Op(
+        name="dot",
+        symbol="dot",
+        form="call",
+        arity=2,
+        forward=np.dot,
+        shape=_vectors("dot"),
+        pattern="swaps",
+        rule="dot(u, v) = sum of u*v, so u's gradient is the upstream gradient times v, and v's is times u",
+        vjp=lambda g, out, a, b, need: [g * b if need[0] else None, g * a if need[1] else None],
+        vjp_text=lambda a, b: ("grad * b", "grad * a"),
+        precedence=CALL,
+        latex=r"{a}^\top {b}",
+        jvp=lambda t, out, a, b: np.dot(_z(t[0], a), b) + np.dot(a, _z(t[1], b)),
+        jvp_text=lambda a, b: "dot(da, b) + dot(a, db)",
+        py="np.dot({a}, {b})",
+    )
+)
+register(
+    Op(
+        name="outer",
+        symbol="outer",
+        form="call",
+        arity=2,
+        forward=np.outer,
+        shape=_vectors("outer"),
+        pattern="swaps",
+        rule="outer(u, v)[i, j] = u[i]*v[j], so u's gradient is G @ v and v's is u @ G",
+        vjp=lambda g, out, a, b, need: [g @ b if need[0] else None, a @ g if need[1] else None],
+        vjp_text=lambda a, b: ("grad @ b", "a @ grad"),
+        precedence=CALL,
+        latex=r"{a} {b}^\top",
+        jvp=lambda t, out, a, b: np.outer(_z(t[0], a), b) + np.outer(a, _z(t[1], b)),
+        jvp_text=lambda a, b: "outer(da, b) + outer(a, db)",
+        py="np.outer({a}, {b})",
+    )
+)
 
 
 def _norm_vjp(g, out, a, need):
@@ -93,10 +130,22 @@ def _norm_vjp(g, out, a, need):
     return [g * a / out]
 
 
-register(Op(name="norm", symbol="norm", form="call", arity=1,
-            forward=lambda a: np.sqrt(np.sum(a * a)), shape=scalar_shape, pattern="scales",
-            rule="norm(x) = sqrt(sum(x^2)), so its gradient is x / norm(x): the direction of x",
-            vjp=_norm_vjp, vjp_text=lambda a: ("grad * a / out",), precedence=CALL,
-            latex=r"\left\lVert {a} \right\rVert",
-            jvp=lambda t, out, a: np.sum(a * t[0]) / out if out else np.zeros(()),
-            jvp_text=lambda a: "sum(a*da)/out", py="np.linalg.norm({a})"))
+register(
+    Op(
+        name="norm",
+        symbol="norm",
+        form="call",
+        arity=1,
+        forward=lambda a: np.sqrt(np.sum(a * a)),
+        shape=scalar_shape,
+        pattern="scales",
+        rule="norm(x) = sqrt(sum(x^2)), so its gradient is x / norm(x): the direction of x",
+        vjp=_norm_vjp,
+        vjp_text=lambda a: ("grad * a / out",),
+        precedence=CALL,
+        latex=r"\left\lVert {a} \right\rVert",
+        jvp=lambda t, out, a: np.sum(a * t[0]) / out if out else np.zeros(()),
+        jvp_text=lambda a: "sum(a*da)/out",
+        py="np.linalg.norm({a})",
+    )
+)

@@ -15,35 +15,73 @@ def _size(shape) -> int:
     return math.prod(shape)
 
 
-register(Op(name="sum", symbol="sum", form="call", arity=1, forward=np.sum, shape=scalar_shape,
-            pattern="copies",
-            rule="a sum copies the upstream gradient to every entry it added up",
-            vjp=lambda g, out, a, need: [np.broadcast_to(g, np.shape(a))],
-            vjp_text=lambda a: ("grad * ones(a)",), precedence=CALL, latex=r"\sum {a}",
-            jvp=lambda t, out, a: np.sum(t[0]), jvp_text=lambda a: "sum(da)", py="np.sum({a})"))
+register(
+    Op(
+        name="sum",
+        symbol="sum",
+        form="call",
+        arity=1,
+        forward=np.sum,
+        shape=scalar_shape,
+        pattern="copies",
+        rule="a sum copies the upstream gradient to every entry it added up",
+        vjp=lambda g, out, a, need: [np.broadcast_to(g, np.shape(a))],
+        vjp_text=lambda a: ("grad * ones(a)",),
+        precedence=CALL,
+        latex=r"\sum {a}",
+        jvp=lambda t, out, a: np.sum(t[0]),
+        jvp_text=lambda a: "sum(da)",
+        py="np.sum({a})",
+    )
+)
+
+
 def _sum_axis_shape(a, axis):
     if not 0 <= axis < len(a):
         raise ShapeMismatch(f"axis {axis} does not exist for {'a scalar' if not a else f'{len(a)}-D value'}")
-    return a[:axis] + (1,) + a[axis + 1:]
+    return a[:axis] + (1,) + a[axis + 1 :]
 
 
-register(Op(name="sum_axis", symbol="sum", form="call", arity=1, int_params=1,
-            forward=lambda a, axis: np.sum(a, axis=axis, keepdims=True), shape=_sum_axis_shape,
-            pattern="copies",
-            rule="a sum along an axis copies the upstream gradient back along that axis",
-            vjp=lambda g, out, a, need, axis: [np.broadcast_to(g, np.shape(a))],
-            vjp_text=lambda a, axis: ("grad * ones(a)",), precedence=CALL,
-            latex=r"\sum_{{\text{{axis }} {p0}}} {a}",
-            jvp=lambda t, out, a, axis: np.sum(t[0], axis=axis, keepdims=True),
-            jvp_text=lambda a, axis: f"sum(da, {axis})", py="np.sum({a}, axis={p0}, keepdims=True)",
-            doc="sum(x, axis): sums along one axis and keeps it with size 1, so it still lines up with x"))
-register(Op(name="mean", symbol="mean", form="call", arity=1, forward=np.mean, shape=scalar_shape,
-            pattern="copies",
-            rule="a mean copies the upstream gradient to every entry, divided by the number of entries",
-            vjp=lambda g, out, a, need: [np.broadcast_to(g / np.size(a), np.shape(a))],
-            vjp_text=lambda a: (f"grad * ones(a) / {_size(a)}",), precedence=CALL,
-            latex=r"\operatorname{{mean}}\left({a}\right)",
-            jvp=lambda t, out, a: np.mean(t[0]), jvp_text=lambda a: "mean(da)", py="np.mean({a})"))
+register(
+    Op(
+        name="sum_axis",
+        symbol="sum",
+        form="call",
+        arity=1,
+        int_params=1,
+        forward=lambda a, axis: np.sum(a, axis=axis, keepdims=True),
+        shape=_sum_axis_shape,
+        pattern="copies",
+        rule="a sum along an axis copies the upstream gradient back along that axis",
+        vjp=lambda g, out, a, need, axis: [np.broadcast_to(g, np.shape(a))],
+        vjp_text=lambda a, axis: ("grad * ones(a)",),
+        precedence=CALL,
+        latex=r"\sum_{{\text{{axis }} {p0}}} {a}",
+        jvp=lambda t, out, a, axis: np.sum(t[0], axis=axis, keepdims=True),
+        jvp_text=lambda a, axis: f"sum(da, {axis})",
+        py="np.sum({a}, axis={p0}, keepdims=True)",
+        doc="sum(x, axis): sums along one axis and keeps it with size 1, so it still lines up with x",
+    )
+)
+register(
+    Op(
+        name="mean",
+        symbol="mean",
+        form="call",
+        arity=1,
+        forward=np.mean,
+        shape=scalar_shape,
+        pattern="copies",
+        rule="a mean copies the upstream gradient to every entry, divided by the number of entries",
+        vjp=lambda g, out, a, need: [np.broadcast_to(g / np.size(a), np.shape(a))],
+        vjp_text=lambda a: (f"grad * ones(a) / {_size(a)}",),
+        precedence=CALL,
+        latex=r"\operatorname{{mean}}\left({a}\right)",
+        jvp=lambda t, out, a: np.mean(t[0]),
+        jvp_text=lambda a: "mean(da)",
+        py="np.mean({a})",
+    )
+)
 
 
 def _softmax(a):
@@ -57,16 +95,26 @@ def _vector_shape(a):
     return a
 
 
-register(Op(name="softmax", symbol="softmax", form="call", arity=1, forward=_softmax,
-            shape=_vector_shape, pattern="mixes",
-            rule="softmax's gradient is p * (g - dot(g, p)) with p the output: "
-                 "every entry depends on every input",
-            vjp=lambda g, out, a, need: [out * (g - np.dot(g, out))],
-            vjp_text=lambda a: ("out * (grad - dot(grad, out))",), precedence=CALL,
-            latex=r"\operatorname{{softmax}}\left({a}\right)",
-            jvp=lambda t, out, a: out * (t[0] - np.dot(out, t[0])), jvp_text=lambda a: "out*(da - dot(out, da))",
-            py="softmax({a})",
-            py_helper="def softmax(x):\n    e = np.exp(x - np.max(x))\n    return e / np.sum(e)"))
+register(
+    Op(
+        name="softmax",
+        symbol="softmax",
+        form="call",
+        arity=1,
+        forward=_softmax,
+        shape=_vector_shape,
+        pattern="mixes",
+        rule="softmax's gradient is p * (g - dot(g, p)) with p the output: every entry depends on every input",
+        vjp=lambda g, out, a, need: [out * (g - np.dot(g, out))],
+        vjp_text=lambda a: ("out * (grad - dot(grad, out))",),
+        precedence=CALL,
+        latex=r"\operatorname{{softmax}}\left({a}\right)",
+        jvp=lambda t, out, a: out * (t[0] - np.dot(out, t[0])),
+        jvp_text=lambda a: "out*(da - dot(out, da))",
+        py="softmax({a})",
+        py_helper="def softmax(x):\n    e = np.exp(x - np.max(x))\n    return e / np.sum(e)",
+    )
+)
 
 
 def _logsumexp(a):
@@ -74,12 +122,23 @@ def _logsumexp(a):
     return m + np.log(np.sum(np.exp(a - m)))
 
 
-register(Op(name="logsumexp", symbol="logsumexp", form="call", arity=1, forward=_logsumexp,
-            shape=scalar_shape, pattern="mixes",
-            rule="logsumexp's gradient is the softmax of its input, times the upstream gradient",
-            vjp=lambda g, out, a, need: [g * np.exp(a - out)],
-            vjp_text=lambda a: ("grad * exp(a - out)",), precedence=CALL,
-            latex=r"\log \sum e^{{{a}}}",
-            jvp=lambda t, out, a: np.sum(np.exp(a - out) * t[0]), jvp_text=lambda a: "sum(exp(a - out)*da)",
-            py="logsumexp({a})",
-            py_helper="def logsumexp(x):\n    m = np.max(x)\n    return m + np.log(np.sum(np.exp(x - m)))"))
+register(
+    Op(
+        name="logsumexp",
+        symbol="logsumexp",
+        form="call",
+        arity=1,
+        forward=_logsumexp,
+        shape=scalar_shape,
+        pattern="mixes",
+        rule="logsumexp's gradient is the softmax of its input, times the upstream gradient",
+        vjp=lambda g, out, a, need: [g * np.exp(a - out)],
+        vjp_text=lambda a: ("grad * exp(a - out)",),
+        precedence=CALL,
+        latex=r"\log \sum e^{{{a}}}",
+        jvp=lambda t, out, a: np.sum(np.exp(a - out) * t[0]),
+        jvp_text=lambda a: "sum(exp(a - out)*da)",
+        py="logsumexp({a})",
+        py_helper="def logsumexp(x):\n    m = np.max(x)\n    return m + np.log(np.sum(np.exp(x - m)))",
+    )
+)

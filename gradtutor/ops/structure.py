@@ -19,23 +19,57 @@ def _leaf(*_):
     raise AssertionError("leaves are not evaluated")
 
 
-register(Op(name="var", symbol="", form="leaf", arity=0, forward=_leaf, shape=_leaf,
-            pattern="input", rule="an input variable collects the gradients of all its uses",
-            precedence=ATOM))
-register(Op(name="const", symbol="", form="leaf", arity=0, forward=_leaf, shape=_leaf,
-            pattern="constant", rule="a constant has no gradient", precedence=ATOM))
+register(
+    Op(
+        name="var",
+        symbol="",
+        form="leaf",
+        arity=0,
+        forward=_leaf,
+        shape=_leaf,
+        pattern="input",
+        rule="an input variable collects the gradients of all its uses",
+        precedence=ATOM,
+    )
+)
+register(
+    Op(
+        name="const",
+        symbol="",
+        form="leaf",
+        arity=0,
+        forward=_leaf,
+        shape=_leaf,
+        pattern="constant",
+        rule="a constant has no gradient",
+        precedence=ATOM,
+    )
+)
 
 
 def _transpose_shape(a):
     return tuple(reversed(a))
 
 
-register(Op(name="transpose", symbol=".T", form="postfix", arity=1, forward=np.transpose,
-            shape=_transpose_shape, pattern="moves",
-            rule="a transpose moves entries, so the gradient is transposed back",
-            vjp=lambda g, out, a, need: [np.transpose(g)],
-            vjp_text=lambda a: ("grad.T",), precedence=POSTFIX, latex=r"{a}^\top",
-            jvp=lambda t, out, a: np.transpose(t[0]), jvp_text=lambda a: "da.T", py="{a}.T"))
+register(
+    Op(
+        name="transpose",
+        symbol=".T",
+        form="postfix",
+        arity=1,
+        forward=np.transpose,
+        shape=_transpose_shape,
+        pattern="moves",
+        rule="a transpose moves entries, so the gradient is transposed back",
+        vjp=lambda g, out, a, need: [np.transpose(g)],
+        vjp_text=lambda a: ("grad.T",),
+        precedence=POSTFIX,
+        latex=r"{a}^\top",
+        jvp=lambda t, out, a: np.transpose(t[0]),
+        jvp_text=lambda a: "da.T",
+        py="{a}.T",
+    )
+)
 
 
 def _normalise(index, shape):
@@ -48,7 +82,7 @@ def _subscript_shape(a, *index):
     for axis, (i, n) in enumerate(zip(index, a)):
         if not -n <= i < n:
             raise ShapeMismatch(f"index {i} is out of range for axis {axis}, which has size {n}")
-    return a[len(index):]
+    return a[len(index) :]
 
 
 def _subscript_vjp(g, out, a, need, *index):
@@ -66,13 +100,25 @@ def _subscript_text(a, *index):
     return (f"grad * outer(onehot({index[0]}, {a[0]}), onehot({index[1]}, {a[1]}))",)
 
 
-register(Op(name="subscript", symbol="[]", form="subscript", arity=1,
-            forward=lambda a, *index: np.asarray(a)[index], shape=_subscript_shape,
-            pattern="routes",
-            rule="indexing routes the upstream gradient to the picked entry; every other entry gets 0",
-            vjp=_subscript_vjp, vjp_text=_subscript_text, precedence=POSTFIX,
-            latex=r"{a}_{{{index}}}", jvp=lambda t, out, a, *index: np.asarray(t[0])[index],
-            jvp_text=lambda a, *index: f"da[{', '.join(map(str, index))}]", py="{a}[{index}]"))
+register(
+    Op(
+        name="subscript",
+        symbol="[]",
+        form="subscript",
+        arity=1,
+        forward=lambda a, *index: np.asarray(a)[index],
+        shape=_subscript_shape,
+        pattern="routes",
+        rule="indexing routes the upstream gradient to the picked entry; every other entry gets 0",
+        vjp=_subscript_vjp,
+        vjp_text=_subscript_text,
+        precedence=POSTFIX,
+        latex=r"{a}_{{{index}}}",
+        jvp=lambda t, out, a, *index: np.asarray(t[0])[index],
+        jvp_text=lambda a, *index: f"da[{', '.join(map(str, index))}]",
+        py="{a}[{index}]",
+    )
+)
 
 
 def _onehot(i, n):
@@ -87,15 +133,45 @@ def _onehot_shape(i, n):
     return (n,)
 
 
-register(Op(name="onehot", symbol="onehot", form="call", arity=0, forward=_onehot,
-            shape=_onehot_shape, pattern="constant", rule="a constant has no gradient",
-            vjp=lambda g, out, need, *ints: [], vjp_text=lambda *ints: (), int_params=2,
-            jvp=lambda t, out, *ints: None, jvp_text=lambda *ints: "0", py="onehot({p0}, {p1})",
-            py_helper="def onehot(i, n):\n    e = np.zeros(n)\n    e[i] = 1.0\n    return e",
-            precedence=CALL, latex=r"e_{{{p0}}}",
-            doc="onehot(i, n): the length-n vector with 1 at index i"))
-register(Op(name="ones", symbol="ones", form="call", arity=1, forward=np.ones_like,
-            shape=same_shape, pattern="constant", rule="ones(x) does not change with x",
-            vjp=lambda g, out, a, need: [None], vjp_text=lambda a: ("0",), precedence=CALL,
-            jvp=lambda t, out, a: None, jvp_text=lambda a: "0", py="np.ones_like({a})",
-            latex=r"\mathbf{{1}}", doc="ones(x): an array of ones with x's shape"))
+register(
+    Op(
+        name="onehot",
+        symbol="onehot",
+        form="call",
+        arity=0,
+        forward=_onehot,
+        shape=_onehot_shape,
+        pattern="constant",
+        rule="a constant has no gradient",
+        vjp=lambda g, out, need, *ints: [],
+        vjp_text=lambda *ints: (),
+        int_params=2,
+        jvp=lambda t, out, *ints: None,
+        jvp_text=lambda *ints: "0",
+        py="onehot({p0}, {p1})",
+        py_helper="def onehot(i, n):\n    e = np.zeros(n)\n    e[i] = 1.0\n    return e",
+        precedence=CALL,
+        latex=r"e_{{{p0}}}",
+        doc="onehot(i, n): the length-n vector with 1 at index i",
+    )
+)
+register(
+    Op(
+        name="ones",
+        symbol="ones",
+        form="call",
+        arity=1,
+        forward=np.ones_like,
+        shape=same_shape,
+        pattern="constant",
+        rule="ones(x) does not change with x",
+        vjp=lambda g, out, a, need: [None],
+        vjp_text=lambda a: ("0",),
+        precedence=CALL,
+        jvp=lambda t, out, a: None,
+        jvp_text=lambda a: "0",
+        py="np.ones_like({a})",
+        latex=r"\mathbf{{1}}",
+        doc="ones(x): an array of ones with x's shape",
+    )
+)

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..check import BANDS, CheckReport, band
+from ..autodiff.check import BANDS, CheckReport, band
 
 _VERDICTS = {"right": ("✔ right", "ok"), "wrong": ("✘ wrong", "bad"), "kink": ("⚠ at a kink", "warn")}
 
@@ -18,8 +18,9 @@ def _err(value: float | None) -> str:
 def render_check(console: Console, report: CheckReport) -> None:
     claims = report.mode == "claims"
     title = "your gradients" if claims else "gradtutor's gradients against central differences"
-    console.print(Text.assemble(("checking ", "muted"), (title, "title"), (" for ", "muted"),
-                                (report.program.strip(), "name")))
+    console.print(
+        Text.assemble(("checking ", "muted"), (title, "title"), (" for ", "muted"), (report.program.strip(), "name"))
+    )
     if report.points == 1 and report.fixed:
         where = "at the point given by --at"
     else:
@@ -46,8 +47,11 @@ def render_check(console: Console, report: CheckReport) -> None:
             row.append(Text(t.formula or ""))
         row.append(Text(text, style))
         if claims:
-            worst = "—" if t.worst_index is None or not t.max_error else \
-                (str(list(t.worst_index)) if t.worst_index else "·")
+            worst = (
+                "—"
+                if t.worst_index is None or not t.max_error
+                else (str(list(t.worst_index)) if t.worst_index else "·")
+            )
             row += [_err(t.max_error), worst]
         row.append(_err(t.numeric_error))
         if not claims:
@@ -60,14 +64,20 @@ def render_check(console: Console, report: CheckReport) -> None:
             style = "bad" if not t.passed and not note.startswith(("the point", "it matches")) else "hint"
             console.print(Text.assemble((f"{t.name}: ", "name"), (note, style)))
         if t.sampled:
-            console.print(Text(f"{t.name}: large, so the numeric check used a random sample of entries "
-                               f"and random directions (g·u against a difference along u)", "muted"))
+            console.print(
+                Text(
+                    f"{t.name}: large, so the numeric check used a random sample of entries "
+                    f"and random directions (g·u against a difference along u)",
+                    "muted",
+                )
+            )
     if not claims:
         console.print(Text("bands: " + "; ".join(meaning for _, _, meaning in BANDS), "muted"))
     if not report.passed:
         console.print(Text("some gradients are wrong", "bad"))
     elif any(t.verdict == "kink" for t in report.targets):
-        console.print(Text("no errors found, but some gradients sit on a kink and could not be "
-                           "checked numerically here", "warn"))
+        console.print(
+            Text("no errors found, but some gradients sit on a kink and could not be checked numerically here", "warn")
+        )
     else:
         console.print(Text("all gradients are right", "ok"))

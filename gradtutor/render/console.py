@@ -9,19 +9,21 @@ from __future__ import annotations
 from rich.console import Console
 from rich.theme import Theme
 
-THEME = Theme({
-    "value": "green",          # forward values, drawn green in the lectures
-    "grad": "red",             # gradients, drawn red
-    "name": "bold cyan",
-    "op": "magenta",
-    "ok": "bold green",
-    "bad": "bold red",
-    "warn": "yellow",
-    "hint": "yellow",
-    "muted": "dim",
-    "title": "bold",
-    "ask": "bold",
-})
+THEME = Theme(
+    {
+        "value": "green",  # forward values, drawn green in the lectures
+        "grad": "red",  # gradients, drawn red
+        "name": "bold cyan",
+        "op": "magenta",
+        "ok": "bold green",
+        "bad": "bold red",
+        "warn": "yellow",
+        "hint": "yellow",
+        "muted": "dim",
+        "title": "bold",
+        "ask": "bold",
+    }
+)
 
 
 def stdout() -> Console:

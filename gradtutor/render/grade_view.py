@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..batch import Graded
+from ..course.batch import Graded
 
 
 def graded_table(graded: Graded) -> Group:
@@ -17,6 +17,7 @@ def graded_table(graded: Graded) -> Group:
     for t in graded.tests:
         style = "ok" if t.score == t.max_score and t.max_score else "bad"
         table.add_row(t.name, Text(f"{t.score:g} / {t.max_score:g}", style), t.output)
-    total = Text.assemble(("total ", "title"), (f"{graded.score:g} / {graded.max_score:g}",
-                                                "ok" if graded.full_marks else "bad"))
+    total = Text.assemble(
+        ("total ", "title"), (f"{graded.score:g} / {graded.max_score:g}", "ok" if graded.full_marks else "bad")
+    )
     return Group(table, total)

@@ -7,9 +7,9 @@ edges and gradients below, and the forward and backward tables follow.
 
 from __future__ import annotations
 
-from ..graph import CONST
-from ..walk import Walk
-from .numbers import fmt_value
+from ..graph.build import CONST
+from ..language.numbers import fmt_value
+from ..teach.walk import Walk
 from .picture import edge_shares, short
 from .walk_view import edge_rows, gate_label
 
@@ -17,8 +17,7 @@ from .walk_view import edge_rows, gate_label
 def _rows(walk: Walk) -> list[tuple[str, str, str, str, str]]:
     """(gate, input, upstream, local, downstream) for every edge, then the branch sums."""
     rows, sums = edge_rows(walk)
-    table = [(f"{r.gate} ({r.pattern})" if r.first else "", r.input, r.upstream, r.local, r.downstream)
-             for r in rows]
+    table = [(f"{r.gate} ({r.pattern})" if r.first else "", r.input, r.upstream, r.local, r.downstream) for r in rows]
     return table + [("branches add", name, "", "", text) for name, text in sums]
 
 
@@ -27,6 +26,7 @@ def _flat(text: str) -> str:
 
 
 # --- Markdown ----------------------------------------------------------------------
+
 
 def markdown(walk: Walk) -> str:
     graph = walk.graph
@@ -47,8 +47,13 @@ def markdown(walk: Walk) -> str:
     lines += ["```", "", "## Forward pass", "", "| node | computes | value |", "|---|---|---|"]
     for i, how, value in walk.forward_rows():
         lines.append(f"| `{graph.labels[i]}` | `{how}` | {_flat(fmt_value(value))} |")
-    lines += ["", f"## Backward pass (seeded with d{out}/d{out} = 1)", "",
-              "| gate | input | upstream | local | downstream |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        f"## Backward pass (seeded with d{out}/d{out} = 1)",
+        "",
+        "| gate | input | upstream | local | downstream |",
+        "|---|---|---|---|---|",
+    ]
     for row in _rows(walk):
         lines.append("| " + " | ".join(_flat(c).replace("|", "\\|") for c in row) + " |")
     lines += ["", "## The gradient", "", f"| input | value | d{out}/d(input) |", "|---|---|---|"]
@@ -59,8 +64,18 @@ def markdown(walk: Walk) -> str:
 
 # --- LaTeX -------------------------------------------------------------------------
 
-_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
 
 
 def tex(text: str) -> str:
@@ -88,15 +103,26 @@ def latex(walk: Walk) -> str:
     out = walk.output
     place = _layers(walk)
     shares = edge_shares(walk)
-    body = [r"\documentclass{article}", r"\usepackage[margin=2cm,landscape]{geometry}", r"\usepackage{tikz}",
-            r"\usepackage{longtable}", r"\usepackage{xcolor}",
-            r"\definecolor{fwd}{HTML}{1A7F37}", r"\definecolor{bwd}{HTML}{CF222E}", r"\begin{document}",
-            rf"\section*{{Backpropagation, worked: \texttt{{{tex(_flat(graph.source.strip()))}}}}}",
-            "At " + ", ".join(rf"\texttt{{{tex(n)}}} $= {tex(_flat(fmt_value(walk.value(i))))}$"
-                              for n, i in graph.variables.items())
-            + r". Values run forward above each edge (\textcolor{fwd}{green}), gradients backward below it "
-              r"(\textcolor{bwd}{red}).", "",
-            r"\begin{center}", r"\begin{tikzpicture}[x=3.2cm, y=-1.6cm, gate/.style={circle, draw, minimum size=9mm}]"]
+    body = [
+        r"\documentclass{article}",
+        r"\usepackage[margin=2cm,landscape]{geometry}",
+        r"\usepackage{tikz}",
+        r"\usepackage{longtable}",
+        r"\usepackage{xcolor}",
+        r"\definecolor{fwd}{HTML}{1A7F37}",
+        r"\definecolor{bwd}{HTML}{CF222E}",
+        r"\begin{document}",
+        rf"\section*{{Backpropagation, worked: \texttt{{{tex(_flat(graph.source.strip()))}}}}}",
+        "At "
+        + ", ".join(
+            rf"\texttt{{{tex(n)}}} $= {tex(_flat(fmt_value(walk.value(i))))}$" for n, i in graph.variables.items()
+        )
+        + r". Values run forward above each edge (\textcolor{fwd}{green}), gradients backward below it "
+        r"(\textcolor{bwd}{red}).",
+        "",
+        r"\begin{center}",
+        r"\begin{tikzpicture}[x=3.2cm, y=-1.6cm, gate/.style={circle, draw, minimum size=9mm}]",
+    ]
     for i, (col, row) in place.items():
         node = graph.nodes[i]
         label = tex(graph.labels[i]) if not node.inputs else tex(gate_label(graph, i))
@@ -111,25 +137,43 @@ def latex(walk: Walk) -> str:
     edges = [(j, i, share) for (j, i), share in shares.items()] + [(graph.output, None, 1.0)]
     for j, i, share in edges:
         target = "out" if i is None else f"n{i}"
-        body.append(rf"  \draw[->] (n{j}) -- node[above, sloped, font=\scriptsize, text=fwd] "
-                    rf"{{{tex(short(walk.value(j)))}}} node[below, sloped, font=\scriptsize, text=bwd] "
-                    rf"{{{tex(short(share))}}} ({target});")
-    body += [r"\end{tikzpicture}", r"\end{center}", "", r"\subsection*{Forward pass}",
-             r"\begin{longtable}{lll}", r"node & computes & value \\ \hline"]
+        body.append(
+            rf"  \draw[->] (n{j}) -- node[above, sloped, font=\scriptsize, text=fwd] "
+            rf"{{{tex(short(walk.value(j)))}}} node[below, sloped, font=\scriptsize, text=bwd] "
+            rf"{{{tex(short(share))}}} ({target});"
+        )
+    body += [
+        r"\end{tikzpicture}",
+        r"\end{center}",
+        "",
+        r"\subsection*{Forward pass}",
+        r"\begin{longtable}{lll}",
+        r"node & computes & value \\ \hline",
+    ]
     for i, how, value in walk.forward_rows():
-        body.append(rf"\texttt{{{tex(graph.labels[i])}}} & \texttt{{{tex(how)}}} & "
-                    rf"{tex(_flat(fmt_value(value)))} \\")
-    body += [r"\end{longtable}", rf"\subsection*{{Backward pass (seeded with $\partial {tex(out)}/\partial "
-                                 rf"{tex(out)} = 1$)}}",
-             r"\begin{longtable}{p{5cm}lp{3.5cm}p{5cm}p{5cm}}",
-             r"gate & input & upstream & local & downstream \\ \hline"]
+        body.append(
+            rf"\texttt{{{tex(graph.labels[i])}}} & \texttt{{{tex(how)}}} & "
+            rf"{tex(_flat(fmt_value(value)))} \\"
+        )
+    body += [
+        r"\end{longtable}",
+        rf"\subsection*{{Backward pass (seeded with $\partial {tex(out)}/\partial "
+        rf"{tex(out)} = 1$)}}",
+        r"\begin{longtable}{p{5cm}lp{3.5cm}p{5cm}p{5cm}}",
+        r"gate & input & upstream & local & downstream \\ \hline",
+    ]
     for row_ in _rows(walk):
         body.append(" & ".join(tex(_flat(c)) for c in row_) + r" \\")
-    body += [r"\end{longtable}", r"\subsection*{The gradient}", r"\begin{longtable}{lll}",
-             rf"input & value & $\partial {tex(out)}/\partial$ input \\ \hline"]
+    body += [
+        r"\end{longtable}",
+        r"\subsection*{The gradient}",
+        r"\begin{longtable}{lll}",
+        rf"input & value & $\partial {tex(out)}/\partial$ input \\ \hline",
+    ]
     for name, i in graph.variables.items():
-        body.append(rf"\texttt{{{tex(name)}}} & {tex(_flat(fmt_value(walk.value(i))))} & "
-                    rf"{tex(_flat(fmt_value(walk.gradient(i))))} \\")
+        body.append(
+            rf"\texttt{{{tex(name)}}} & {tex(_flat(fmt_value(walk.value(i))))} & "
+            rf"{tex(_flat(fmt_value(walk.gradient(i))))} \\"
+        )
     body += [r"\end{longtable}", r"\end{document}"]
     return "\n".join(body) + "\n"
-

@@ -15,10 +15,10 @@ import numpy as np
 from rich.text import Text
 from rich.tree import Tree  # noqa: F401 (the return type of value_tree)
 
-from ..engine import unbroadcast, vjp
-from ..graph import CONST
-from ..walk import Walk
-from .numbers import fmt_value
+from ..autodiff.reverse import unbroadcast, vjp
+from ..graph.build import CONST
+from ..language.numbers import fmt_value
+from ..teach.walk import Walk
 from .walk_view import build_tree, gate_label
 
 VALUE_COLOUR = "#1a7f37"
@@ -54,8 +54,12 @@ def digraph(walk: Walk):
     import graphviz
 
     graph = walk.graph
-    dot = graphviz.Digraph("gradtutor", graph_attr={"rankdir": "LR", "fontname": "Helvetica", "nodesep": "0.5"},
-                           node_attr={"fontname": "Helvetica"}, edge_attr={"fontname": "Helvetica", "fontsize": "11"})
+    dot = graphviz.Digraph(
+        "gradtutor",
+        graph_attr={"rankdir": "LR", "fontname": "Helvetica", "nodesep": "0.5"},
+        node_attr={"fontname": "Helvetica"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "11"},
+    )
     shares = edge_shares(walk)
     for i, node in enumerate(graph.nodes):
         if node.op is CONST:
@@ -63,8 +67,13 @@ def digraph(walk: Walk):
         if not node.inputs:
             dot.node(f"n{i}", graph.labels[i], shape="plaintext", fontsize="14")
         else:
-            dot.node(f"n{i}", gate_label(graph, i), shape="circle", tooltip=f"{graph.labels[i]} = {graph.describe(i)}",
-                     xlabel=graph.labels[i])
+            dot.node(
+                f"n{i}",
+                gate_label(graph, i),
+                shape="circle",
+                tooltip=f"{graph.labels[i]} = {graph.describe(i)}",
+                xlabel=graph.labels[i],
+            )
     for (j, i), share in shares.items():
         dot.edge(f"n{j}", f"n{i}", label=_label(walk.value(j), share))
     for j, i in ((j, i) for i, n in enumerate(graph.nodes) for j in dict.fromkeys(n.inputs)):

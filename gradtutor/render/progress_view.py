@@ -6,20 +6,21 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..diagnose import MISTAKE_LABELS
-from ..problems import ProblemSet
-from ..progress import Store
+from ..autodiff.compare import MISTAKE_LABELS
+from ..course.problems import ProblemSet
+from ..course.progress import Store
 
 
 def summary_of(problem_set: ProblemSet, store: Store):
-    return store.set_summary(problem_set.id, [p.key for p in problem_set.problems],
-                             {p.key: _max_points(p) for p in problem_set.problems})
+    return store.set_summary(
+        problem_set.id, [p.key for p in problem_set.problems], {p.key: _max_points(p) for p in problem_set.problems}
+    )
 
 
 def _max_points(problem) -> float:
     if problem.points is not None:
         return problem.points
-    from ..exercise import exercise
+    from ..course.exercise import exercise
 
     return exercise(problem, 0).max_points
 
@@ -31,11 +32,13 @@ def bar(done: int, total: int, width: int = 20) -> Text:
 
 
 def set_bar(problem_set: ProblemSet, store: Store) -> Table:
-    s = store.set_summary(problem_set.id, [p.key for p in problem_set.problems],
-                          {p.key: 1.0 for p in problem_set.problems})
+    s = store.set_summary(
+        problem_set.id, [p.key for p in problem_set.problems], {p.key: 1.0 for p in problem_set.problems}
+    )
     grid = Table.grid(padding=(0, 1))
-    grid.add_row(Text(problem_set.id, "name"), bar(s.solved, s.problems, 24),
-                 Text(f"{s.solved}/{s.problems} solved", "muted"))
+    grid.add_row(
+        Text(problem_set.id, "name"), bar(s.solved, s.problems, 24), Text(f"{s.solved}/{s.problems} solved", "muted")
+    )
     return grid
 
 
@@ -47,8 +50,7 @@ def sets_table(sets: list[ProblemSet], store: Store) -> Table:
     table.add_column("solved", justify="right", no_wrap=True)
     for s in sets:
         summary = store.set_summary(s.id, [p.key for p in s.problems], {p.key: 1.0 for p in s.problems})
-        table.add_row(s.id, s.title, bar(summary.solved, summary.problems),
-                      f"{summary.solved}/{summary.problems}")
+        table.add_row(s.id, s.title, bar(summary.solved, summary.problems), f"{summary.solved}/{summary.problems}")
     return table
 
 
@@ -63,9 +65,11 @@ def progress_table(sets: list[ProblemSet], store: Store) -> Group:
         summary = summary_of(s, store)
         rate = "—" if summary.first_try_rate is None else f"{summary.first_try_rate:.0%}"
         mistakes = ", ".join(f"{MISTAKE_LABELS.get(k, k)} ×{n}" for k, n in summary.top_mistakes) or "—"
-        table.add_row(s.id, f"{summary.score:g} / {summary.max_score:g}", f"{summary.solved}/{summary.problems}",
-                      rate, mistakes)
+        table.add_row(
+            s.id, f"{summary.score:g} / {summary.max_score:g}", f"{summary.solved}/{summary.problems}", rate, mistakes
+        )
     streak = store.streak()
-    line = Text.assemble(("streak ", "title"), (f"{streak} day{'s' if streak != 1 else ''} in a row", "ok"
-                                                if streak else "muted"))
+    line = Text.assemble(
+        ("streak ", "title"), (f"{streak} day{'s' if streak != 1 else ''} in a row", "ok" if streak else "muted")
+    )
     return Group(table, line)

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..language.numbers import fmt_value
 from ..ops import fmt_shape
-from .numbers import fmt_value
 
 
 def output_label(graph) -> str:
     return graph.labels[graph.output]
 
 
-def gradient_report(console: Console, graph, value: Any, gradients: dict[str, Any], values: dict[str, Any],
-                    seed: int | None = None, random_names: Iterable[str] = ()) -> None:
+def gradient_report(
+    console: Console,
+    graph,
+    value: Any,
+    gradients: dict[str, Any],
+    values: dict[str, Any],
+    seed: int | None = None,
+    random_names: Iterable[str] = (),
+) -> None:
     out = output_label(graph)
     header = Text()
     header.append(out, "name").append(" = ").append(fmt_value(value), "value")
@@ -41,10 +49,16 @@ def gradient_report(console: Console, graph, value: Any, gradients: dict[str, An
 
 def mode_note(mode: str, sweeps: int, entries: int) -> Text:
     if mode == "forward":
-        return Text(f"forward mode: {sweeps} sweep{'s' if sweeps != 1 else ''}, one per input entry; "
-                    f"reverse mode gets all {entries} from 1 backward sweep", "muted")
-    return Text(f"reverse mode: 1 backward sweep for all {entries} input entries; forward mode would need "
-                f"{entries} sweep{'s' if entries != 1 else ''}", "muted")
+        return Text(
+            f"forward mode: {sweeps} sweep{'s' if sweeps != 1 else ''}, one per input entry; "
+            f"reverse mode gets all {entries} from 1 backward sweep",
+            "muted",
+        )
+    return Text(
+        f"reverse mode: 1 backward sweep for all {entries} input entries; forward mode would need "
+        f"{entries} sweep{'s' if entries != 1 else ''}",
+        "muted",
+    )
 
 
 def symbolic_view(graph, extras: dict) -> list[Any]:
@@ -53,18 +67,24 @@ def symbolic_view(graph, extras: dict) -> list[Any]:
     result = extras.get("symbolic")
     if result is not None:
         latex = extras.get("latex")
-        table = Table(title="gradients as formulas" + (" (LaTeX)" if latex else ""), title_justify="left",
-                      header_style="title", show_header=False)
+        table = Table(
+            title="gradients as formulas" + (" (LaTeX)" if latex else ""),
+            title_justify="left",
+            header_style="title",
+            show_header=False,
+        )
         table.add_column("", style="name", no_wrap=True)
         table.add_column("")
         for name, definition in result.shared:
             table.add_row(f"where {name}", f"= {definition}")
         for f in result.formulas:
             if latex:
-                from ..expr import latex_name  # here only: plain `grad` should not load the symbolic layer
+                from ..graph.expr import latex_name  # here only: plain `grad` should not load the symbolic layer
 
-                table.add_row(f"d{out}/d{f.name}",
-                              f"\\frac{{\\partial {latex_name(out)}}}{{\\partial {latex_name(f.name)}}} = {f.latex}")
+                table.add_row(
+                    f"d{out}/d{f.name}",
+                    f"\\frac{{\\partial {latex_name(out)}}}{{\\partial {latex_name(f.name)}}} = {f.latex}",
+                )
             else:
                 table.add_row(f"d{out}/d{f.name}", f"= {f.body}")
         views.append(table)
@@ -79,7 +99,11 @@ def symbolic_view(graph, extras: dict) -> list[Any]:
             table.add_row(label, *(fmt_value(v) for v in row))
         views.append(table)
         verdict = "agrees with" if check.error < 1e-4 else "DISAGREES with"
-        views.append(Text(f"from differentiating the symbolic gradient again; {verdict} central differences "
-                          f"of the gradient (max relative error {check.error:.1e})",
-                          "muted" if check.error < 1e-4 else "bad"))
+        views.append(
+            Text(
+                f"from differentiating the symbolic gradient again; {verdict} central differences "
+                f"of the gradient (max relative error {check.error:.1e})",
+                "muted" if check.error < 1e-4 else "bad",
+            )
+        )
     return views

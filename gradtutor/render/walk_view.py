@@ -12,10 +12,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..graph import CONST, Graph, format_number
+from ..graph.build import CONST, Graph, format_number
+from ..language.numbers import fmt_value
 from ..ops import fmt_shape
-from ..walk import JacobianNote, Step, Walk, jacobian_bytes
-from .numbers import fmt_value
+from ..teach.walk import JacobianNote, Step, Walk, jacobian_bytes
 
 TREE_LIMIT = 60  # past this many nodes the tree is too tall to read; the forward table remains
 
@@ -115,16 +115,25 @@ def step_header(walk: Walk, step: Step) -> Panel:
     node = graph.nodes[i]
     out = walk.output
     lines = [
-        Text.assemble(("inputs    ", "muted"),
-                      *_joined([(f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value")
-                                for j in dict.fromkeys(node.inputs)])),
+        Text.assemble(
+            ("inputs    ", "muted"),
+            *_joined(
+                [(f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value") for j in dict.fromkeys(node.inputs)]
+            ),
+        ),
         Text.assemble(("output    ", "muted"), (f"{graph.labels[i]} = {fmt_value(walk.value(i))}", "value")),
         Text.assemble(("upstream  ", "muted"), (f"d{out}/d{graph.labels[i]} = {fmt_value(step.upstream)}", "grad")),
     ]
     for note in step.jacobians:
         lines.append(jacobian_text(walk, step, note))
-    title = Text.assemble(("node ", "muted"), (graph.labels[i], "name"), (" = ", ""), (graph.describe(i), ""),
-                          ("   ", ""), (f"{gate_label(graph, i)} gate: {gate_flow(graph, i)[0]}", "op"))
+    title = Text.assemble(
+        ("node ", "muted"),
+        (graph.labels[i], "name"),
+        (" = ", ""),
+        (graph.describe(i), ""),
+        ("   ", ""),
+        (f"{gate_label(graph, i)} gate: {gate_flow(graph, i)[0]}", "op"),
+    )
     return Panel(Group(*lines), title=title, title_align="left", border_style="muted")
 
 
@@ -139,10 +148,18 @@ def tangent_header(walk, step: Step) -> Panel:
             continue
         inputs.append((f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value"))
         inputs.append((f" (d{graph.labels[j]} = {fmt_value(walk.tangent(j))})", "grad"))
-    lines = [Text.assemble(("inputs    ", "muted"), *_joined(_pairs(inputs))),
-             Text.assemble(("value     ", "muted"), (f"{graph.labels[i]} = {fmt_value(walk.value(i))}", "value"))]
-    title = Text.assemble(("node ", "muted"), (graph.labels[i], "name"), (" = ", ""), (graph.describe(i), ""),
-                          ("   ", ""), (f"{gate_label(graph, i)} gate", "op"))
+    lines = [
+        Text.assemble(("inputs    ", "muted"), *_joined(_pairs(inputs))),
+        Text.assemble(("value     ", "muted"), (f"{graph.labels[i]} = {fmt_value(walk.value(i))}", "value")),
+    ]
+    title = Text.assemble(
+        ("node ", "muted"),
+        (graph.labels[i], "name"),
+        (" = ", ""),
+        (graph.describe(i), ""),
+        ("   ", ""),
+        (f"{gate_label(graph, i)} gate", "op"),
+    )
     return Panel(Group(*lines), title=title, title_align="left", border_style="muted")
 
 
@@ -153,8 +170,11 @@ def _pairs(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def tangent_table(walk) -> Table:
     graph = walk.graph
-    table = Table(title=f"forward mode: tangents d(node)/d{walk.wrt}, seeded with d{walk.wrt} = 1 "
-                        f"and 0 for the other inputs", title_justify="left", header_style="title")
+    table = Table(
+        title=f"forward mode: tangents d(node)/d{walk.wrt}, seeded with d{walk.wrt} = 1 and 0 for the other inputs",
+        title_justify="left",
+        header_style="title",
+    )
     table.add_column("node", style="name", no_wrap=True)
     table.add_column("computes")
     table.add_column("value", style="value")
@@ -164,8 +184,7 @@ def tangent_table(walk) -> Table:
     for i, how, value in walk.forward_rows():
         if i in steps:
             q = steps[i].questions[0]
-            table.add_row(graph.labels[i], how, fmt_value(value), f"d{graph.labels[i]} = {q.rule}",
-                          fmt_value(q.answer))
+            table.add_row(graph.labels[i], how, fmt_value(value), f"d{graph.labels[i]} = {q.rule}", fmt_value(q.answer))
         else:
             table.add_row(graph.labels[i], how, fmt_value(value), "seed", fmt_value(walk.tangent(i)))
     return table
@@ -176,10 +195,15 @@ def sweeps_note(walk) -> Text:
     out = walk.output
     text = f"one forward sweep gave d{out}/d{walk.wrt} = {fmt_value(walk.tangent(walk.graph.output))}."
     if others:
-        what = f"d{out}/d{others[0]} needs" if len(others) == 1 else \
-            f"d{out}/d{others[0]} and the other {len(others) - 1} need"
-        text += (f" {what} {len(others)} more sweep{'s' if len(others) > 1 else ''} (--wrt {others[0]}); "
-                 f"one reverse sweep gives all {len(others) + 1} at once.")
+        what = (
+            f"d{out}/d{others[0]} needs"
+            if len(others) == 1
+            else f"d{out}/d{others[0]} and the other {len(others) - 1} need"
+        )
+        text += (
+            f" {what} {len(others)} more sweep{'s' if len(others) > 1 else ''} (--wrt {others[0]}); "
+            f"one reverse sweep gives all {len(others) + 1} at once."
+        )
     return Text(text, "muted")
 
 
@@ -187,13 +211,21 @@ def jacobian_text(walk: Walk, step: Step, note: JacobianNote) -> Text:
     graph = walk.graph
     name_i, name_j = graph.labels[step.node], graph.labels[note.input]
     size = note.rows * note.cols
-    text = Text.assemble(("jacobian  ", "muted"),
-                         (f"d{name_i}/d{name_j} would be {note.rows:,} × {note.cols:,} = {size:,} numbers "
-                          f"({_bytes(jacobian_bytes(note))})", ""))
+    text = Text.assemble(
+        ("jacobian  ", "muted"),
+        (
+            f"d{name_i}/d{name_j} would be {note.rows:,} × {note.cols:,} = {size:,} numbers "
+            f"({_bytes(jacobian_bytes(note))})",
+            "",
+        ),
+    )
     if note.diagonal:
         text.append(", diagonal: each output entry depends only on the same input entry", "muted")
-    text.append(Text.assemble("; instead gradtutor applies the VJP ", (note.vjp, "op"),
-                              ("  (grad = the upstream gradient)", "muted")))
+    text.append(
+        Text.assemble(
+            "; instead gradtutor applies the VJP ", (note.vjp, "op"), ("  (grad = the upstream gradient)", "muted")
+        )
+    )
     return text
 
 
@@ -225,8 +257,11 @@ def solution_view(walk: Walk) -> list[Any]:
     if walk.mode == "forward":
         return views + [tangent_table(walk), sweeps_note(walk)]
     views.append(forward_table(walk))
-    table = Table(title=f"backward pass, seeded with d{out}/d{out} = 1: upstream × local = downstream",
-                  title_justify="left", header_style="title")
+    table = Table(
+        title=f"backward pass, seeded with d{out}/d{out} = 1: upstream × local = downstream",
+        title_justify="left",
+        header_style="title",
+    )
     table.add_column("gate", no_wrap=True)
     table.add_column("input", style="name", no_wrap=True)
     table.add_column("upstream", style="grad")
@@ -253,9 +288,9 @@ def solution_view(walk: Walk) -> list[Any]:
 class EdgeRow:
     """One edge of the backward table: upstream x local = downstream."""
 
-    first: bool          # the first row of its gate
-    gate: str            # 'q = x + y'
-    pattern: str         # 'add: distributes'
+    first: bool  # the first row of its gate
+    gate: str  # 'q = x + y'
+    pattern: str  # 'add: distributes'
     input: str
     upstream: str
     local: str
@@ -292,11 +327,17 @@ def edge_rows(walk: Walk) -> tuple[list[EdgeRow], list[tuple[str, str]]]:
             else:
                 sep = "\n" if np.ndim(down.answer) else " "  # matrices read better on their own lines
                 down_text = f"{down.ask} ={sep}{fmt_value(down.answer)}"
-            rows.append(EdgeRow(k == 0, f"{graph.labels[step.node]} = {graph.describe(step.node)}",
-                                f"{gate_label(graph, step.node)}: {gate_flow(graph, step.node)[0]}",
-                                graph.labels[j],
-                                f"d{out}/d{graph.labels[step.node]} = {fmt_value(step.upstream)}" if k == 0 else "",
-                                local_text, down_text))
+            rows.append(
+                EdgeRow(
+                    k == 0,
+                    f"{graph.labels[step.node]} = {graph.describe(step.node)}",
+                    f"{gate_label(graph, step.node)}: {gate_flow(graph, step.node)[0]}",
+                    graph.labels[j],
+                    f"d{out}/d{graph.labels[step.node]} = {fmt_value(step.upstream)}" if k == 0 else "",
+                    local_text,
+                    down_text,
+                )
+            )
     return rows, sums
 
 
@@ -309,4 +350,3 @@ def gradient_table(walk: Walk) -> Table:
     for name, i in graph.variables.items():
         table.add_row(name, fmt_value(walk.value(i)), fmt_value(walk.gradient(i)))
     return table
-

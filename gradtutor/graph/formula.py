@@ -8,11 +8,12 @@ parsed by the grammar and evaluated by the engine, never by Python.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from .engine import forward
-from .errors import GradtutorError, NameLookupError, suggest
-from .graph import Graph, build
+from ..autodiff.reverse import forward
+from ..errors import GradtutorError, NameLookupError, suggest
+from .build import Graph, build
 
 
 def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> Graph:
@@ -22,8 +23,12 @@ def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> G
     for name, index in formula.variables.items():
         if name not in known:
             hint = suggest(name, known) or f"it can use {', '.join(known)}"
-            raise NameLookupError(f"the {what} uses '{name}', which is not a name in the program",
-                                  source=text, span=formula.nodes[index].span, hint=hint)
+            raise NameLookupError(
+                f"the {what} uses '{name}', which is not a name in the program",
+                source=text,
+                span=formula.nodes[index].span,
+                hint=hint,
+            )
     return formula
 
 

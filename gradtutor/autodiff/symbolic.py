@@ -16,14 +16,15 @@ formula is a self-contained program that parses back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
-from .expr import Expr, apply, const, from_text, postorder, sym, to_latex, to_text
-from .graph import CONST, VAR, Graph
-from .ops import Shape
+from ..graph.build import CONST, VAR, Graph
+from ..graph.expr import Expr, apply, const, from_text, postorder, sym, to_latex, to_text
+from ..ops import Shape
 
 SHARED_MIN_CHARS = 16  # a repeated subexpression shorter than this is clearer written out
 
@@ -92,17 +93,17 @@ def _zeros(shape: Shape) -> Expr:
 
 @dataclass
 class Formula:
-    name: str          # the input it differentiates with respect to
+    name: str  # the input it differentiates with respect to
     expr: Expr
-    text: str          # self-contained: the shared definitions it needs, then the formula
-    body: str          # the formula alone (uses the shared names)
+    text: str  # self-contained: the shared definitions it needs, then the formula
+    body: str  # the formula alone (uses the shared names)
     latex: str
 
 
 @dataclass
 class Symbolic:
     formulas: list[Formula]
-    shared: list[tuple[str, str]]     # (name, definition) of repeated subexpressions
+    shared: list[tuple[str, str]]  # (name, definition) of repeated subexpressions
 
     def as_dict(self) -> dict[str, str]:
         return {f.name: f.text for f in self.formulas}
@@ -150,8 +151,9 @@ def _shared(roots: list[Expr], names: dict[int, str], taken: set[str]) -> list[t
     order = _topological(nodes)
     copies: dict[int, int] = {}
     for e in reversed(order):
-        copies[id(e)] = sum(1 for r in roots if r is e) + \
-            sum(0 if p in names else copies[p] for p in parents.get(id(e), []))
+        copies[id(e)] = sum(1 for r in roots if r is e) + sum(
+            0 if p in names else copies[p] for p in parents.get(id(e), [])
+        )
     picked = []
     counter = 0
     for e in order:
@@ -203,15 +205,14 @@ def hessian(graph: Graph, values: Mapping[str, Any]) -> tuple[list[str], np.ndar
 
     Entries are ordered input by input (row-major within each); returns their labels and the matrix.
     """
-    from .expr import evaluate
+    from ..graph.expr import evaluate
 
     shapes = {n: np.shape(v) for n, v in values.items()}
     exprs, _ = program_exprs(graph, shapes)
     root = exprs[graph.output]
     inputs = [exprs[graph.variables[n]] for n in graph.variables]
     first = gradients(root, inputs)
-    labels = [f"{n}{list(idx) if idx else ''}" for n in graph.variables
-              for idx in np.ndindex(*shapes.get(n, ()))]
+    labels = [f"{n}{list(idx) if idx else ''}" for n in graph.variables for idx in np.ndindex(*shapes.get(n, ()))]
     env = {n: np.asarray(v, dtype=float) for n, v in values.items()}
     rows = []
     for x in inputs:
@@ -219,7 +220,9 @@ def hessian(graph: Graph, values: Mapping[str, Any]) -> tuple[list[str], np.ndar
         for idx in np.ndindex(*g.shape):
             entry = apply("subscript", g, params=tuple(idx)) if idx else g
             second = gradients(entry, inputs)
-            rows.append(np.concatenate([np.ravel(np.asarray(evaluate(second[id(y)], env), dtype=float)
-                                                  * np.ones(y.shape)) for y in inputs]))
+            rows.append(
+                np.concatenate(
+                    [np.ravel(np.asarray(evaluate(second[id(y)], env), dtype=float) * np.ones(y.shape)) for y in inputs]
+                )
+            )
     return labels, np.array(rows)
-

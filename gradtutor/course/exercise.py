@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from .engine import backward, forward
-from .errors import DomainError, GradtutorError
-from .formula import compile_formula, evaluate, program_env
-from .grading import Tolerance, Verdict, grade, likely_mistakes
-from .diagnose import Mistake, close, diagnose
+from ..autodiff.compare import Mistake, close, diagnose
+from ..autodiff.reverse import backward, forward
+from ..errors import DomainError, GradtutorError
+from ..graph.formula import compile_formula, evaluate, program_env
+from ..teach.grading import Tolerance, Verdict, grade, likely_mistakes
+from ..teach.walk import Question, Walk, build_walk
 from .problems import Problem, Target
-from .walk import Question, Walk, build_walk
 
 FORMULA_POINTS = 3  # extra points at which a formula answer is checked
 
@@ -59,8 +59,12 @@ class Exercise:
             return Verdict(False, unreadable=exc.render().removeprefix("error: "))
         tol = Tolerance(rtol=1e-6, atol=1e-9)
         if not tol.close(value, question.answer):
-            return Verdict(False, value, likely_mistakes(self.walk, question, value, self.problem.tolerance)
-                           or diagnose(value, question.answer, name=graph.labels[question.input]))
+            return Verdict(
+                False,
+                value,
+                likely_mistakes(self.walk, question, value, self.problem.tolerance)
+                or diagnose(value, question.answer, name=graph.labels[question.input]),
+            )
         for values in self._other_points():
             evaluation = forward(graph, values)
             backward(evaluation, [question.input])
@@ -70,9 +74,18 @@ class Exercise:
             except GradtutorError:
                 got = None
             if got is None or not close(got, expected, rtol=1e-6):
-                return Verdict(False, value, [Mistake("only-here", "right at this point only: write the gradient "
-                                                      "as a formula in the program's names that holds at "
-                                                      "every point")])
+                return Verdict(
+                    False,
+                    value,
+                    [
+                        Mistake(
+                            "only-here",
+                            "right at this point only: write the gradient "
+                            "as a formula in the program's names that holds at "
+                            "every point",
+                        )
+                    ],
+                )
         return Verdict(True, value)
 
     def _other_points(self) -> list[dict[str, Any]]:
@@ -83,7 +96,7 @@ class Exercise:
         rng = np.random.default_rng(12345 if self.seed is None else self.seed + 7919)
         points = []
         base = self.values
-        for k in range(FORMULA_POINTS):
+        for _k in range(FORMULA_POINTS):
             for _ in range(50):
                 start = self.problem.variant(int(rng.integers(0, 2**31))) if self.problem.has_random else base
                 values = {n: v + rng.uniform(-0.3, 0.3, size=np.shape(v)) for n, v in start.items()}
@@ -117,8 +130,7 @@ def _target_question(walk: Walk, target: Target) -> Question:
         answer = walk.gradient(node)
         return Question(target.ask, kind, out, node, answer, rule="", working="", upstream=np.float64(1.0))
     node = graph.names[target.ask]
-    return Question(target.ask, "value", node, node, walk.value(node), rule="", working="",
-                    upstream=np.float64(1.0))
+    return Question(target.ask, "value", node, node, walk.value(node), rule="", working="", upstream=np.float64(1.0))
 
 
 def lint_variants(problem: Problem, samples: int = 200) -> str | None:

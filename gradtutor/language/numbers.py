@@ -21,6 +21,13 @@ def fmt_value(value: Any, digits: int = 4) -> str:
     if arr.ndim == 0:
         return fmt_number(arr, max(digits, 6))
     arr = np.where(arr == 0, 0.0, arr)  # no -0
-    return np.array2string(arr, precision=digits, suppress_small=True, threshold=64, edgeitems=3,
-                           max_line_width=72, separator=", ",
-                           formatter={"float_kind": lambda v: fmt_number(v, digits)})
+    return np.array2string(
+        arr,
+        precision=digits,
+        suppress_small=True,
+        threshold=64,
+        edgeitems=3,
+        max_line_width=72,
+        separator=", ",
+        formatter={"float_kind": lambda v: fmt_number(v, digits)},
+    )

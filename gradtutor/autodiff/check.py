@@ -10,22 +10,23 @@ is placed in the CS231n relative-error bands.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
-from .diagnose import Mistake, diagnose, relative_error
-from .engine import backward, forward, require_scalar
-from .errors import NameLookupError, suggest
-from .formula import compile_formula, evaluate, program_env
-from .graph import Graph
+from ..errors import NameLookupError, suggest
+from ..graph.build import Graph
+from ..graph.formula import compile_formula, evaluate, program_env
+from ..language.values import random_value
+from .compare import Mistake, diagnose, relative_error
 from .numeric import Differencer, branch_signature, on_kink
-from .values import random_value
+from .reverse import backward, forward, require_scalar
 
-EXACT_TOL = 1e-6          # claimed vs exact: both exact, so only rounding separates them
-NUMERIC_PASS = 1e-4       # engine vs central differences (CS231n: "usually okay" below this)
-FULL_CHECK_LIMIT = 100    # entries; past this, sample entries and random directions
+EXACT_TOL = 1e-6  # claimed vs exact: both exact, so only rounding separates them
+NUMERIC_PASS = 1e-4  # engine vs central differences (CS231n: "usually okay" below this)
+FULL_CHECK_LIMIT = 100  # entries; past this, sample entries and random directions
 SAMPLED_ENTRIES = 20
 DIRECTIONS = 4
 
@@ -44,13 +45,13 @@ def band(error: float) -> str:
 @dataclass
 class PointResult:
     passed: bool
-    max_error: float | None              # claimed vs exact (None without a claim)
+    max_error: float | None  # claimed vs exact (None without a claim)
     worst_index: tuple[int, ...] | None
-    numeric_error: float | None          # (claimed or exact) vs central differences
-    kinks: int                           # numeric probes skipped because they straddle a kink
+    numeric_error: float | None  # (claimed or exact) vs central differences
+    kinks: int  # numeric probes skipped because they straddle a kink
     probes: int
     mistakes: list[Mistake]
-    on_kink: bool                        # the point itself sits exactly on a kink
+    on_kink: bool  # the point itself sits exactly on a kink
 
 
 @dataclass
@@ -110,11 +111,15 @@ class TargetReport:
                         continue  # a different factor at each point is no constant factor
                     notes.append(m.message)
             if len(failing) < len(self.points):
-                notes.append(f"it matches at {len(self.points) - len(failing)} of {len(self.points)} points, "
-                             f"which is a coincidence at those points")
+                notes.append(
+                    f"it matches at {len(self.points) - len(failing)} of {len(self.points)} points, "
+                    f"which is a coincidence at those points"
+                )
         if any(p.on_kink for p in self.points):
-            notes.append("the point sits exactly on a kink (relu/abs at 0 or a max tie); gradtutor uses "
-                         "relu'(0) = 0, abs'(0) = 0 and gives a max tie to the first argument")
+            notes.append(
+                "the point sits exactly on a kink (relu/abs at 0 or a max tie); gradtutor uses "
+                "relu'(0) = 0, abs'(0) = 0 and gives a max tie to the first argument"
+            )
         if self.kinks:
             notes.append(f"{self.kinks} numeric estimate(s) straddled a kink and were not counted")
         return notes
@@ -124,7 +129,7 @@ class TargetReport:
 class CheckReport:
     program: str
     output: str
-    mode: str                              # 'claims' or 'engine'
+    mode: str  # 'claims' or 'engine'
     points: int
     seed: int | None
     targets: list[TargetReport]
@@ -142,25 +147,34 @@ class CheckReport:
             "passed": self.passed,
             "points": self.points,
             "seed": self.seed,
-            "targets": [{
-                "name": t.name,
-                "shape": list(t.shape),
-                "formula": t.formula,
-                "passed": t.passed,
-                "verdict": t.verdict,
-                "max_rel_error": t.max_error,
-                "worst_index": list(t.worst_index) if t.worst_index is not None else None,
-                "numeric_rel_error": t.numeric_error,
-                "band": band(t.numeric_error) if t.numeric_error is not None else None,
-                "kinks": t.kinks,
-                "sampled": t.sampled,
-                "diagnosis": t.diagnosis,
-            } for t in self.targets],
+            "targets": [
+                {
+                    "name": t.name,
+                    "shape": list(t.shape),
+                    "formula": t.formula,
+                    "passed": t.passed,
+                    "verdict": t.verdict,
+                    "max_rel_error": t.max_error,
+                    "worst_index": list(t.worst_index) if t.worst_index is not None else None,
+                    "numeric_rel_error": t.numeric_error,
+                    "band": band(t.numeric_error) if t.numeric_error is not None else None,
+                    "kinks": t.kinks,
+                    "sampled": t.sampled,
+                    "diagnosis": t.diagnosis,
+                }
+                for t in self.targets
+            ],
         }
 
 
-def run_check(graph: Graph, claims: Mapping[str, str], fixed: Mapping[str, np.ndarray],
-              shapes: Mapping[str, tuple[int, ...]], points: int = 3, seed: int | None = None) -> CheckReport:
+def run_check(
+    graph: Graph,
+    claims: Mapping[str, str],
+    fixed: Mapping[str, np.ndarray],
+    shapes: Mapping[str, tuple[int, ...]],
+    points: int = 3,
+    seed: int | None = None,
+) -> CheckReport:
     """Check `claims` (name -> formula) or, without claims, the engine itself."""
     for name in claims:
         if name not in graph.names:
@@ -170,8 +184,9 @@ def run_check(graph: Graph, claims: Mapping[str, str], fixed: Mapping[str, np.nd
         if name not in graph.variables:
             hint = suggest(name, graph.variables) or f"the inputs are {', '.join(graph.variables)}"
             raise NameLookupError(f"'{name}' is not an input of the program", hint=hint)
-    formulas = {name: compile_formula(text, graph.names, what=f"gradient formula for {name}")
-                for name, text in claims.items()}
+    formulas = {
+        name: compile_formula(text, graph.names, what=f"gradient formula for {name}") for name, text in claims.items()
+    }
     targets = list(claims) if claims else list(graph.variables)
     if all(name in fixed for name in graph.variables):
         points = 1  # every input is fixed: the other points would be the same point
@@ -199,12 +214,27 @@ def run_check(graph: Graph, claims: Mapping[str, str], fixed: Mapping[str, np.nd
             result, sampled = _check_point(graph, values, node, name, exact, claimed, rng, kinked)
             report.sampled = report.sampled or sampled
             report.points.append(result)
-    return CheckReport(graph.source, graph.labels[graph.output], "claims" if claims else "engine", points, seed,
-                       list(reports.values()), sorted(fixed))
+    return CheckReport(
+        graph.source,
+        graph.labels[graph.output],
+        "claims" if claims else "engine",
+        points,
+        seed,
+        list(reports.values()),
+        sorted(fixed),
+    )
 
 
-def _check_point(graph: Graph, values: dict[str, Any], node: int, name: str, exact: np.ndarray,
-                 claimed: np.ndarray | None, rng: np.random.Generator, kinked: bool) -> tuple[PointResult, bool]:
+def _check_point(
+    graph: Graph,
+    values: dict[str, Any],
+    node: int,
+    name: str,
+    exact: np.ndarray,
+    claimed: np.ndarray | None,
+    rng: np.random.Generator,
+    kinked: bool,
+) -> tuple[PointResult, bool]:
     mistakes: list[Mistake] = []
     max_error = worst = None
     passed = True
@@ -216,8 +246,7 @@ def _check_point(graph: Graph, values: dict[str, Any], node: int, name: str, exa
         else:
             errors = relative_error(claimed, exact)
             max_error = float(np.max(errors, initial=0.0))
-            worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), errors.shape)) \
-                if errors.ndim else ()
+            worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), errors.shape)) if errors.ndim else ()
             passed = max_error <= EXACT_TOL
             if not passed:
                 mistakes = diagnose(claimed, exact, name=name)
@@ -264,14 +293,14 @@ def _check_point(graph: Graph, values: dict[str, Any], node: int, name: str, exa
 @dataclass
 class HessianCheck:
     labels: list[str]
-    matrix: np.ndarray          # from the symbolic gradient, differentiated again
-    numeric: np.ndarray         # central differences of the reverse-mode gradient
+    matrix: np.ndarray  # from the symbolic gradient, differentiated again
+    numeric: np.ndarray  # central differences of the reverse-mode gradient
     error: float
 
 
 def hessian_check(graph: Graph, values: Mapping[str, Any], step: float = 1e-5) -> HessianCheck:
     """The Hessian two ways: symbolically, and by differencing the exact gradient."""
-    from .engine import grad
+    from .reverse import grad
     from .symbolic import hessian
 
     values = {n: np.asarray(v, dtype=float) for n, v in values.items()}

@@ -10,12 +10,13 @@ the lectures make, so both modes report their sweeps.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
-from .engine import Evaluation, check_names, forward, require_scalar
-from .graph import Graph
+from ..graph.build import Graph
+from .reverse import Evaluation, check_names, forward, require_scalar
 
 
 def tangents(evaluation: Evaluation, seeds: Mapping[int, Any]) -> list[Any]:
@@ -33,8 +34,9 @@ def tangents(evaluation: Evaluation, seeds: Mapping[int, Any]) -> list[Any]:
     return out
 
 
-def forward_gradients(graph: Graph, values: Mapping[str, Any], wrt: Iterable[str] | None = None
-                      ) -> tuple[Any, dict[str, Any], int]:
+def forward_gradients(
+    graph: Graph, values: Mapping[str, Any], wrt: Iterable[str] | None = None
+) -> tuple[Any, dict[str, Any], int]:
     """(value, gradients, sweeps): the gradient by forward accumulation."""
     evaluation = forward(graph, values)
     require_scalar(evaluation)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .errors import GradtutorError, ValueInputError
+from ..errors import GradtutorError, ValueInputError
 from .exercise import Exercise, exercise
 from .problems import Problem, ProblemSet
 
@@ -66,11 +66,14 @@ def read_submission(path: str) -> dict[str, Any]:
             with open(path, encoding="utf-8") as handle:
                 data = json.load(handle)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueInputError(f"{path} is not a valid {'TOML' if path.endswith('.toml') else 'JSON'} "
-                              f"submission: {exc}") from None
+        raise ValueInputError(
+            f"{path} is not a valid {'TOML' if path.endswith('.toml') else 'JSON'} submission: {exc}"
+        ) from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise ValueInputError(f"{path}: a submission maps \"SET/PROBLEM\" to a table of answers",
-                              hint='for example {"chain-rule/add-then-multiply": {"df/dx": "-4"}}')
+        raise ValueInputError(
+            f'{path}: a submission maps "SET/PROBLEM" to a table of answers',
+            hint='for example {"chain-rule/add-then-multiply": {"df/dx": "-4"}}',
+        )
     return data
 
 
@@ -93,17 +96,23 @@ class Grader:
     def grade_problem(self, key: str, answers: dict[str, Any]) -> list[TestResult]:
         problem = self.problems.get(key)
         if problem is None:
-            from .errors import suggest
+            from ..errors import suggest
 
             hint = suggest(key, self.problems) or "keys are SET/PROBLEM, as listed by gradtutor problems list"
             return [TestResult(key, 0.0, 0.0, f"there is no problem '{key}' ({hint})")]
         seed = answers.get("seed")
-        if problem.has_random:
-            if not isinstance(seed, int) or isinstance(seed, bool):
-                ex = self._exercise(key, 0)
-                return [TestResult(f"{key}: {q.ask}", 0.0, ex.points_per_question,
-                                   "no variant seed: this problem's values are random, so the submission must "
-                                   "say which variant was answered (\"seed\": N)") for q in ex.questions]
+        if problem.has_random and (not isinstance(seed, int) or isinstance(seed, bool)):
+            ex = self._exercise(key, 0)
+            return [
+                TestResult(
+                    f"{key}: {q.ask}",
+                    0.0,
+                    ex.points_per_question,
+                    "no variant seed: this problem's values are random, so the submission must "
+                    'say which variant was answered ("seed": N)',
+                )
+                for q in ex.questions
+            ]
         ex = self._exercise(key, seed if problem.has_random else None)
         results = []
         asked = {q.ask for q in ex.questions}
@@ -119,16 +128,24 @@ class Grader:
             if verdict.correct:
                 results.append(TestResult(name, worth, worth, "correct"))
             elif verdict.unreadable:
-                results.append(TestResult(name, 0.0, worth, f"could not read the answer {text!r}: "
-                                                            f"{verdict.unreadable.splitlines()[0]}"))
+                results.append(
+                    TestResult(
+                        name, 0.0, worth, f"could not read the answer {text!r}: {verdict.unreadable.splitlines()[0]}"
+                    )
+                )
             else:
                 why = "; ".join(m.message for m in verdict.mistakes) or "not the right value"
                 results.append(TestResult(name, 0.0, worth, f"wrong: {why}"))
         for extra in answers:
             if extra != "seed" and extra not in asked:
-                results.append(TestResult(f"{key}: {extra}", 0.0, 0.0,
-                                          f"this problem does not ask '{extra}'; it asks "
-                                          f"{', '.join(q.ask for q in ex.questions)}"))
+                results.append(
+                    TestResult(
+                        f"{key}: {extra}",
+                        0.0,
+                        0.0,
+                        f"this problem does not ask '{extra}'; it asks {', '.join(q.ask for q in ex.questions)}",
+                    )
+                )
         return results
 
 

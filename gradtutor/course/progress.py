@@ -15,8 +15,9 @@ import datetime as dt
 import os
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, TextIO
+from typing import TextIO
 
 DB_NAME = "progress.sqlite3"
 
@@ -100,7 +101,7 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | None = None) -> "Store":
+    def open(cls, path: str | None = None) -> Store:
         path = path or default_path()
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)  # autocommit: each write is final
@@ -115,7 +116,7 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -146,16 +147,28 @@ class Store:
     def start_attempt(self, set_id: str, problem: str, seed: int | None, max_score: float) -> int:
         cur = self.conn.execute(
             "INSERT INTO attempts (set_id, problem, seed, started_at, max_score) VALUES (?, ?, ?, ?, ?)",
-            (set_id, problem, seed, _now(), max_score))
+            (set_id, problem, seed, _now(), max_score),
+        )
         return int(cur.lastrowid)
 
-    def record_answer(self, attempt: int, ask: str, kind: str, given: str, correct: bool, try_number: int,
-                      status: str, mistakes: Iterable[str], points: float, hints: int = 0) -> None:
+    def record_answer(
+        self,
+        attempt: int,
+        ask: str,
+        kind: str,
+        given: str,
+        correct: bool,
+        try_number: int,
+        status: str,
+        mistakes: Iterable[str],
+        points: float,
+        hints: int = 0,
+    ) -> None:
         self.conn.execute(
             "INSERT INTO answers (attempt_id, ask, kind, given, correct, try, status, mistakes, points, "
             "answered_at, hints) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (attempt, ask, kind, given, int(correct), try_number, status, ",".join(mistakes), points, _now(),
-             hints))
+            (attempt, ask, kind, given, int(correct), try_number, status, ",".join(mistakes), points, _now(), hints),
+        )
 
     def finish_attempt(self, attempt: int, score: float) -> None:
         self.conn.execute("UPDATE attempts SET finished_at = ?, score = ? WHERE id = ?", (_now(), score, attempt))
@@ -167,20 +180,25 @@ class Store:
     # ---- reading
     def final_statuses(self, attempt: int) -> dict[str, str]:
         rows = self.conn.execute("SELECT ask, status FROM answers WHERE attempt_id = ? ORDER BY id", (attempt,))
-        return {ask: status for ask, status in rows}
+        return dict(rows)
 
-    def problem_states(self, set_id: str) -> dict[str, "ProblemState"]:
+    def problem_states(self, set_id: str) -> dict[str, ProblemState]:
         states: dict[str, ProblemState] = {}
         attempts = self.conn.execute(
-            "SELECT id, problem, score, max_score, finished_at FROM attempts WHERE set_id = ? ORDER BY id",
-            (set_id,)).fetchall()
+            "SELECT id, problem, score, max_score, finished_at FROM attempts WHERE set_id = ? ORDER BY id", (set_id,)
+        ).fetchall()
         for attempt, problem, score, max_score, finished in attempts:
             state = states.setdefault(problem, ProblemState(problem))
             state.attempts += 1
             statuses = self.final_statuses(attempt)
-            counted = score if score is not None else \
-                self.conn.execute("SELECT COALESCE(SUM(points), 0) FROM answers WHERE attempt_id = ? "
-                                  "AND status != 'retry'", (attempt,)).fetchone()[0]
+            counted = (
+                score
+                if score is not None
+                else self.conn.execute(
+                    "SELECT COALESCE(SUM(points), 0) FROM answers WHERE attempt_id = ? AND status != 'retry'",
+                    (attempt,),
+                ).fetchone()[0]
+            )
             state.best = max(state.best, counted)
             state.max_score = max_score
             all_right = bool(statuses) and all(s in ("first-try", "later-try") for s in statuses.values())
@@ -190,33 +208,46 @@ class Store:
             state.last_wrong = any(s in ("revealed", "skipped", "retry") for s in statuses.values())
         return states
 
-    def set_summary(self, set_id: str, problem_ids: list[str], max_points: dict[str, float]) -> "SetSummary":
+    def set_summary(self, set_id: str, problem_ids: list[str], max_points: dict[str, float]) -> SetSummary:
         states = self.problem_states(set_id)
         # A question's first row decides: a graded first try (try 1) right or wrong, or a
         # show/skip before any try (try 0), which counts as not right first time.
         first: dict[tuple[int, str], bool] = {}
         for attempt, ask, try_number, correct in self.conn.execute(
-                "SELECT a.attempt_id, a.ask, a.try, a.correct FROM answers a JOIN attempts t "
-                "ON t.id = a.attempt_id WHERE t.set_id = ? ORDER BY a.id", (set_id,)):
+            "SELECT a.attempt_id, a.ask, a.try, a.correct FROM answers a JOIN attempts t "
+            "ON t.id = a.attempt_id WHERE t.set_id = ? ORDER BY a.id",
+            (set_id,),
+        ):
             first.setdefault((attempt, ask), try_number == 1 and bool(correct))
         first_try = list(first.values())
         mistakes = Counter()
         for (text,) in self.conn.execute(
-                "SELECT a.mistakes FROM answers a JOIN attempts t ON t.id = a.attempt_id "
-                "WHERE t.set_id = ? AND a.mistakes != ''", (set_id,)):
+            "SELECT a.mistakes FROM answers a JOIN attempts t ON t.id = a.attempt_id "
+            "WHERE t.set_id = ? AND a.mistakes != ''",
+            (set_id,),
+        ):
             mistakes.update(k for k in text.split(",") if k)
         score = sum(states[p].best for p in problem_ids if p in states)
         total = sum(max_points.values())
         solved = sum(1 for p in problem_ids if p in states and states[p].solved)
-        return SetSummary(set_id, len(problem_ids), solved, score, total,
-                          (sum(first_try) / len(first_try)) if first_try else None, mistakes.most_common(3),
-                          states)
+        return SetSummary(
+            set_id,
+            len(problem_ids),
+            solved,
+            score,
+            total,
+            (sum(first_try) / len(first_try)) if first_try else None,
+            mistakes.most_common(3),
+            states,
+        )
 
     def streak(self, today: dt.date | None = None) -> int:
         """Days in a row, up to today (or yesterday), with at least one answer."""
         today = today or dt.date.today()
-        days = {dt.date.fromisoformat(d) for (d,) in
-                self.conn.execute("SELECT DISTINCT substr(answered_at, 1, 10) FROM answers")}
+        days = {
+            dt.date.fromisoformat(d)
+            for (d,) in self.conn.execute("SELECT DISTINCT substr(answered_at, 1, 10) FROM answers")
+        }
         day = today if today in days else today - dt.timedelta(days=1)
         count = 0
         while day in days:
@@ -226,12 +257,29 @@ class Store:
 
     def export_csv(self, out: TextIO) -> int:
         writer = csv.writer(out)
-        writer.writerow(["answered_at", "set", "problem", "seed", "attempt", "question", "kind", "try",
-                         "answer", "correct", "status", "mistakes", "points", "hints"])
+        writer.writerow(
+            [
+                "answered_at",
+                "set",
+                "problem",
+                "seed",
+                "attempt",
+                "question",
+                "kind",
+                "try",
+                "answer",
+                "correct",
+                "status",
+                "mistakes",
+                "points",
+                "hints",
+            ]
+        )
         rows = self.conn.execute(
             "SELECT a.answered_at, t.set_id, t.problem, t.seed, t.id, a.ask, a.kind, a.try, a.given, a.correct, "
             "a.status, a.mistakes, a.points, a.hints FROM answers a JOIN attempts t ON t.id = a.attempt_id "
-            "ORDER BY a.id").fetchall()
+            "ORDER BY a.id"
+        ).fetchall()
         writer.writerows(rows)
         return len(rows)
 

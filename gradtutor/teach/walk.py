@@ -15,31 +15,32 @@ graders all read the questions from here, so they always agree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
-from .engine import Evaluation, backward, forward, require_scalar, requires_grad, unbroadcast, vjp
-from .expr import const, from_text, sym, to_text
-from .graph import CONST, Graph
-from .values import to_python
+from ..autodiff.reverse import Evaluation, backward, forward, require_scalar, requires_grad, unbroadcast, vjp
+from ..graph.build import CONST, Graph
+from ..graph.expr import const, from_text, sym, to_text
+from ..language.values import to_python
 
 
 @dataclass
 class Question:
-    ask: str                  # ASCII lecture notation: 'dq/dx', 'df/da * da/dy', 'df/dy'
-    kind: str                 # 'local' or 'downstream'
-    node: int                 # the gate being visited
-    input: int                # the input the question is about
+    ask: str  # ASCII lecture notation: 'dq/dx', 'df/da * da/dy', 'df/dy'
+    kind: str  # 'local' or 'downstream'
+    node: int  # the gate being visited
+    input: int  # the input the question is about
     answer: Any
-    rule: str                 # the answer as a formula in the graph's names ('grad' = upstream)
-    working: str              # the arithmetic that produces it
+    rule: str  # the answer as a formula in the graph's names ('grad' = upstream)
+    working: str  # the arithmetic that produces it
     upstream: Any
-    local: Any = None         # scalar nodes: the local gradient
+    local: Any = None  # scalar nodes: the local gradient
     contribution: Any = None  # this branch's upstream x local
     branches: list[tuple[int, Any]] = field(default_factory=list)  # totals: (consumer, share)
-    is_total: bool = False    # the sum over several branches
+    is_total: bool = False  # the sum over several branches
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -52,7 +53,7 @@ class JacobianNote:
     rows: int
     cols: int
     diagonal: bool
-    vjp: str                  # the vector-Jacobian product actually used
+    vjp: str  # the vector-Jacobian product actually used
 
 
 @dataclass
@@ -88,8 +89,11 @@ class Walk:
 
     def answer_env(self, question: Question) -> dict[str, Any]:
         """Names an answer may use: every node's value, and `grad`, the node's upstream gradient."""
-        env = {name: self.value(i) for name, i in self.graph.names.items()
-               if not (question.kind == "value" and i == question.node)}  # 'rel' is no answer to "rel = ?"
+        env = {
+            name: self.value(i)
+            for name, i in self.graph.names.items()
+            if not (question.kind == "value" and i == question.node)
+        }  # 'rel' is no answer to "rel = ?"
         env["grad"] = question.upstream
         return env
 
@@ -110,10 +114,11 @@ class Walk:
         return {
             "program": self.graph.source,
             "value": to_python(self.evaluation.value),
-            "forward": [{"node": self.graph.labels[i], "operation": how, "value": to_python(v)}
-                        for i, how, v in self.forward_rows()],
-            "questions": [{"ask": q.ask, "kind": q.kind, "answer": to_python(q.answer)}
-                          for q in self.questions],
+            "forward": [
+                {"node": self.graph.labels[i], "operation": how, "value": to_python(v)}
+                for i, how, v in self.forward_rows()
+            ],
+            "questions": [{"ask": q.ask, "kind": q.kind, "answer": to_python(q.answer)} for q in self.questions],
         }
 
 
@@ -132,8 +137,11 @@ def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) ->
     out = graph.labels[graph.output]
 
     # which consumers a gradient actually reaches, in the order the walk visits them
-    visited = [i for i in range(len(graph.nodes) - 1, -1, -1)
-               if graph.nodes[i].inputs and need[i] and evaluation.grads[i] is not None]
+    visited = [
+        i
+        for i in range(len(graph.nodes) - 1, -1, -1)
+        if graph.nodes[i].inputs and need[i] and evaluation.grads[i] is not None
+    ]
     consumers: dict[int, list[int]] = {}
     for i in visited:
         for j in dict.fromkeys(graph.nodes[i].inputs):
@@ -148,8 +156,9 @@ def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) ->
         scalar = is_scalar_node(graph, vals, i)
         ins = [vals[j] for j in node.inputs]
         parts = vjp(node.op, upstream, vals[i], ins, [need[j] for j in node.inputs], node.params)
-        locals_ = vjp(node.op, np.float64(1.0), vals[i], ins, [need[j] for j in node.inputs], node.params) \
-            if scalar else None
+        locals_ = (
+            vjp(node.op, np.float64(1.0), vals[i], ins, [need[j] for j in node.inputs], node.params) if scalar else None
+        )
         texts = _rules(graph, vals, i, scalar) if explain else None
         questions: list[Question] = []
         jacobians: list[JacobianNote] = []
@@ -173,35 +182,73 @@ def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) ->
                 # At the output gate a local question on a branching input would be named like
                 # that input's total (df/dx); its branch share df/df * df/dx is asked instead.
                 if not (i == graph.output and many):
-                    questions.append(Question(local_ask, "local", i, j, local, local_rule,
-                                              f"{local_rule} = {_num(local)}" if explain else "", upstream,
-                                              local=local, contribution=share))
+                    questions.append(
+                        Question(
+                            local_ask,
+                            "local",
+                            i,
+                            j,
+                            local,
+                            local_rule,
+                            f"{local_rule} = {_num(local)}" if explain else "",
+                            upstream,
+                            local=local,
+                            contribution=share,
+                        )
+                    )
             else:
                 jacobians.append(_jacobian(graph, vals, i, j, down_rule))
             if many and not last:
                 ask = f"d{out}/d{name_i} * d{name_i}/d{name_j}"
-                questions.append(Question(ask, "downstream", i, j, share, down_rule,
-                                          _times(upstream, local, share) if explain else "", upstream, local,
-                                          share))
+                questions.append(
+                    Question(
+                        ask,
+                        "downstream",
+                        i,
+                        j,
+                        share,
+                        down_rule,
+                        _times(upstream, local, share) if explain else "",
+                        upstream,
+                        local,
+                        share,
+                    )
+                )
             else:
                 total = evaluation.gradient(j)
                 ask = f"d{out}/d{name_j}"
                 if scalar and ask == local_ask:  # at the output df/df = 1: the local gradient is df/dx
                     continue
                 branch_list = shares[j] if many else []
-                working = "" if not explain else \
-                    _branch_sum(branch_list) if many else _times(upstream, local, share)
-                rule = " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{name_j}"
-                                  for c, _ in branch_list) if many else down_rule
-                questions.append(Question(ask, "downstream", i, j, total, rule, working, upstream, local,
-                                          share, branches=list(branch_list), is_total=many))
+                working = "" if not explain else _branch_sum(branch_list) if many else _times(upstream, local, share)
+                rule = (
+                    " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{name_j}" for c, _ in branch_list)
+                    if many
+                    else down_rule
+                )
+                questions.append(
+                    Question(
+                        ask,
+                        "downstream",
+                        i,
+                        j,
+                        total,
+                        rule,
+                        working,
+                        upstream,
+                        local,
+                        share,
+                        branches=list(branch_list),
+                        is_total=many,
+                    )
+                )
         steps.append(Step(i, upstream, questions, jacobians))
     return Walk(graph, evaluation, steps)
 
 
 @dataclass
 class _Rules:
-    local: list   # Exprs
+    local: list  # Exprs
     downstream: list
 
 
@@ -235,7 +282,7 @@ def _sum(items) -> Any:
 
 
 def _num(x: Any) -> str:
-    from .render.numbers import fmt_value  # plain formatting, no Rich
+    from ..language.numbers import fmt_value  # plain formatting, no Rich
 
     return fmt_value(x)
 

@@ -9,17 +9,27 @@ mode stores it there, so a killed process loses nothing already answered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..language.numbers import fmt_value
+from ..render.walk_view import (
+    forward_table,
+    gate_flow,
+    gate_label,
+    gradient_table,
+    graph_tree,
+    inputs_table,
+    step_header,
+    sweeps_note,
+    tangent_header,
+)
 from .grading import Tolerance, grade
-from .render.numbers import fmt_value
-from .render.walk_view import (forward_table, gate_flow, gate_label, graph_tree, gradient_table,
-                               inputs_table, step_header, sweeps_note, tangent_header)
 from .walk import Question, Walk
 
 POINTS = {"first-try": 1.0, "later-try": 0.5, "revealed": 0.0, "skipped": 0.0, "unanswered": 0.0}
@@ -34,7 +44,7 @@ class Outcome:
     given: list[str] = field(default_factory=list)
     mistakes: list[str] = field(default_factory=list)
     hints: int = 0
-    worth: float = 1.0       # the question's share of the problem's points
+    worth: float = 1.0  # the question's share of the problem's points
 
     @property
     def points(self) -> float:
@@ -60,17 +70,26 @@ class SessionResult:
         return float(sum(o.worth for o in self.outcomes))
 
     def to_json(self) -> dict[str, Any]:
-        from .values import to_python
+        from ..language.values import to_python
 
         return {
             "program": self.walk.graph.source,
             "score": self.score,
             "max_score": self.max_score,
             "finished": self.finished,
-            "questions": [{"ask": o.question.ask, "kind": o.question.kind, "correct": o.correct,
-                           "attempts": o.attempts, "status": o.status, "given": o.given,
-                           "mistakes": o.mistakes, "answer": to_python(o.question.answer)}
-                          for o in self.outcomes],
+            "questions": [
+                {
+                    "ask": o.question.ask,
+                    "kind": o.question.kind,
+                    "correct": o.correct,
+                    "attempts": o.attempts,
+                    "status": o.status,
+                    "given": o.given,
+                    "mistakes": o.mistakes,
+                    "answer": to_python(o.question.answer),
+                }
+                for o in self.outcomes
+            ],
         }
 
 
@@ -85,18 +104,29 @@ class Session:
     `grader`); `hints` are the problem's hints, unlocked one at a time after the gate's own.
     """
 
-    def __init__(self, walk: Walk, console: Console, read: Callable[[str], str], *, tries: int = 2,
-                 tolerance: Tolerance = Tolerance(), echo: bool = False, quiet: bool = False,
-                 on_graded: Callable[[Outcome, str, Any], None] | None = None,
-                 questions: list[Question] | None = None, grader: Callable[[Question, str], Any] | None = None,
-                 hints: list[str] | tuple = (), worth: float = 1.0) -> None:
+    def __init__(
+        self,
+        walk: Walk,
+        console: Console,
+        read: Callable[[str], str],
+        *,
+        tries: int = 2,
+        tolerance: Tolerance = Tolerance(),
+        echo: bool = False,
+        quiet: bool = False,
+        on_graded: Callable[[Outcome, str, Any], None] | None = None,
+        questions: list[Question] | None = None,
+        grader: Callable[[Question, str], Any] | None = None,
+        hints: list[str] | tuple = (),
+        worth: float = 1.0,
+    ) -> None:
         self.walk = walk
         self.console = console
         self.read = read
         self.tries = max(1, tries)
         self.tolerance = tolerance
-        self.echo = echo          # piped answers: print them after the prompt, like a transcript
-        self.quiet = quiet        # --json: print nothing but the result
+        self.echo = echo  # piped answers: print them after the prompt, like a transcript
+        self.quiet = quiet  # --json: print nothing but the result
         self.on_graded = on_graded
         self.by_step = questions is None
         self.grader = grader or (lambda q, text: grade(walk, q, text, tolerance))
@@ -134,25 +164,37 @@ class Session:
         self.say(forward_table(walk))
         out = walk.output
         if walk.mode == "forward":
-            self.say(Text.assemble(("\nforward mode: ", "title"),
-                                   f"carry the derivative with respect to {walk.wrt} forward, node by node. "
-                                   f"Seed d{walk.wrt} = 1 and 0 for the other inputs; each node's tangent is the "
-                                   f"sum over its inputs of (local derivative) × (the input's tangent). Answers "
-                                   f"can be numbers or formulas using the names above and tangents such as "
-                                   f"d{walk.wrt}. Commands: {COMMANDS}."))
+            self.say(
+                Text.assemble(
+                    ("\nforward mode: ", "title"),
+                    f"carry the derivative with respect to {walk.wrt} forward, node by node. "
+                    f"Seed d{walk.wrt} = 1 and 0 for the other inputs; each node's tangent is the "
+                    f"sum over its inputs of (local derivative) × (the input's tangent). Answers "
+                    f"can be numbers or formulas using the names above and tangents such as "
+                    f"d{walk.wrt}. Commands: {COMMANDS}.",
+                )
+            )
             return
-        self.say(Text.assemble(("\nbackward pass: ", "title"),
-                               f"start at the output with d{out}/d{out} = 1 and visit the nodes in reverse. "
-                               f"At each node, type the local gradients, then each downstream gradient "
-                               f"(upstream × local). Answers can be numbers, matrices like [[1, 2], [3, 4]] "
-                               f"or formulas using the names above and grad (the upstream gradient). "
-                               f"Commands: {COMMANDS}."))
+        self.say(
+            Text.assemble(
+                ("\nbackward pass: ", "title"),
+                f"start at the output with d{out}/d{out} = 1 and visit the nodes in reverse. "
+                f"At each node, type the local gradients, then each downstream gradient "
+                f"(upstream × local). Answers can be numbers, matrices like [[1, 2], [3, 4]] "
+                f"or formulas using the names above and grad (the upstream gradient). "
+                f"Commands: {COMMANDS}.",
+            )
+        )
 
     def backward(self) -> None:
         by_question = {id(o.question): o for o in self.outcomes}
         if not self.by_step:
-            self.say(Text(f"\nanswer with numbers, matrices or formulas in the program's names. "
-                          f"Commands: {COMMANDS}.", "muted"))
+            self.say(
+                Text(
+                    f"\nanswer with numbers, matrices or formulas in the program's names. Commands: {COMMANDS}.",
+                    "muted",
+                )
+            )
             for outcome in self.outcomes:
                 self.ask(outcome)
             return
@@ -160,8 +202,7 @@ class Session:
             if not step.questions:
                 continue
             self.say("")
-            self.say(tangent_header(self.walk, step) if self.walk.mode == "forward"
-                     else step_header(self.walk, step))
+            self.say(tangent_header(self.walk, step) if self.walk.mode == "forward" else step_header(self.walk, step))
             for question in step.questions:
                 self.note_branches(question)
                 self.ask(by_question[id(question)])
@@ -173,16 +214,32 @@ class Session:
         if q.kind != "downstream" or len(users) < 2:
             return
         if q.is_total:
-            self.say(Text(f"{x} feeds {len(users)} nodes ({', '.join(users)}) and this is its last branch: "
-                          f"d{self.walk.output}/d{x} is the sum of the shares from all of them.", "hint"))
+            self.say(
+                Text(
+                    f"{x} feeds {len(users)} nodes ({', '.join(users)}) and this is its last branch: "
+                    f"d{self.walk.output}/d{x} is the sum of the shares from all of them.",
+                    "hint",
+                )
+            )
         else:
-            self.say(Text(f"{x} feeds {len(users)} nodes ({', '.join(users)}): first, its share through "
-                          f"{graph.labels[q.node]}.", "hint"))
+            self.say(
+                Text(
+                    f"{x} feeds {len(users)} nodes ({', '.join(users)}): first, its share through "
+                    f"{graph.labels[q.node]}.",
+                    "hint",
+                )
+            )
 
     def ask(self, outcome: Outcome) -> None:
         q = outcome.question
-        what = {"local": "local gradient", "downstream": "downstream gradient", "tangent": "tangent",
-                "value": "value", "gradient": "gradient", "formula": "gradient, as a formula,"}[q.kind]
+        what = {
+            "local": "local gradient",
+            "downstream": "downstream gradient",
+            "tangent": "tangent",
+            "value": "value",
+            "gradient": "gradient",
+            "formula": "gradient, as a formula,",
+        }[q.kind]
         prompt = f"{q.ask} = "
         while True:
             try:
@@ -236,8 +293,7 @@ class Session:
                 self.graded(outcome, text, verdict)
                 return
             left = self.tries - outcome.attempts
-            self.say(Text(f"try again ({left} {'try' if left == 1 else 'tries'} left; type hint for a nudge)",
-                          "muted"))
+            self.say(Text(f"try again ({left} {'try' if left == 1 else 'tries'} left; type hint for a nudge)", "muted"))
             self.graded(outcome, text, verdict)
 
     def graded(self, outcome: Outcome, text: str, verdict: Any) -> None:
@@ -254,7 +310,7 @@ class Session:
             return self.problem_hints[self.problem_hints_shown - 1]
         if q.kind in ("gradient", "formula") and level == own + 1 + len(self.problem_hints):
             x = self.walk.graph.labels[q.input]
-            from .diagnose import shape_words
+            from ..autodiff.compare import shape_words
 
             return f"the gradient has {x}'s shape: {shape_words(q.shape)} (the shape convention)"
         return "no more hints; type show to see the answer"
@@ -265,23 +321,31 @@ class Session:
         out = self.walk.output
         if q.kind == "tangent":
             if level == 1:
-                return (f"{gate} gate: its tangent is the sum over its inputs of (local derivative) × (that "
-                        f"input's tangent); {gate_flow(graph, q.node)[1]}")
+                return (
+                    f"{gate} gate: its tangent is the sum over its inputs of (local derivative) × (that "
+                    f"input's tangent); {gate_flow(graph, q.node)[1]}"
+                )
             return f"{q.ask} = {q.rule}, where d<name> is that node's tangent"
         if q.is_total:
-            shares = " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{graph.labels[q.input]}"
-                                for c, _ in q.branches)
-            return ("gradients add at branches: " + shares) if level == 1 else \
-                "the shares were: " + " + ".join(fmt_value(s) for _, s in q.branches)
+            shares = " + ".join(
+                f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{graph.labels[q.input]}" for c, _ in q.branches
+            )
+            return (
+                ("gradients add at branches: " + shares)
+                if level == 1
+                else "the shares were: " + " + ".join(fmt_value(s) for _, s in q.branches)
+            )
         if level == 1:
             pattern, rule = gate_flow(graph, q.node)
             return f"{gate} gate ({pattern}): {rule}"
         if q.kind == "local":
             return f"{q.ask} = {q.rule}"
         if q.local is not None:
-            return (f"downstream = upstream × local: d{out}/d{graph.labels[q.node]} × "
-                    f"d{graph.labels[q.node]}/d{graph.labels[q.input]} = {fmt_value(q.upstream)} × "
-                    f"{fmt_value(q.local)}")
+            return (
+                f"downstream = upstream × local: d{out}/d{graph.labels[q.node]} × "
+                f"d{graph.labels[q.node]}/d{graph.labels[q.input]} = {fmt_value(q.upstream)} × "
+                f"{fmt_value(q.local)}"
+            )
         return f"{q.ask} = {q.rule}, with grad = {fmt_value(q.upstream)}"
 
     def reveal(self, q: Question) -> None:
@@ -305,9 +369,8 @@ class Session:
         if q.is_total:
             return f"{q.ask} = {q.rule} = {q.working}: gradients add at branches"
         if q.local is not None:
-            return (f"{q.ask} = d{out}/d{gate} × d{gate}/d{x} = {q.working} (downstream = upstream × local)")
-        return (f"{q.ask} = {q.rule} with grad = d{out}/d{gate}, the upstream gradient; "
-                f"{rule}")
+            return f"{q.ask} = d{out}/d{gate} × d{gate}/d{x} = {q.working} (downstream = upstream × local)"
+        return f"{q.ask} = {q.rule} with grad = d{out}/d{gate}, the upstream gradient; {rule}"
 
     def summarise(self, finished: bool) -> None:
         walk = self.walk
@@ -318,13 +381,17 @@ class Session:
         table.add_column("result")
         table.add_column("tries", justify="right")
         table.add_column("points", justify="right")
-        styles = {"first-try": "ok", "later-try": "warn", "revealed": "bad", "skipped": "muted",
-                  "unanswered": "muted"}
+        styles = {"first-try": "ok", "later-try": "warn", "revealed": "bad", "skipped": "muted", "unanswered": "muted"}
         last = None
         for o in self.outcomes:
             node = graph.labels[o.question.node] if self.by_step else ""
-            table.add_row(node if node != last else "", o.question.ask, Text(o.status, styles[o.status]),
-                          str(o.attempts), f"{o.points:g}")
+            table.add_row(
+                node if node != last else "",
+                o.question.ask,
+                Text(o.status, styles[o.status]),
+                str(o.attempts),
+                f"{o.points:g}",
+            )
             last = node
         score = sum(o.points for o in self.outcomes)
         total = sum(o.worth for o in self.outcomes)

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from . import grammar
-from .errors import ArityError, GradtutorError, NameLookupError, ParseError, Span, suggest
-from .ops import FUNCTIONS, INFIX, OVERLOADS, TABLE, Op
+from ..errors import ArityError, GradtutorError, NameLookupError, ParseError, Span, suggest
+from ..language import parser as grammar
+from ..ops import FUNCTIONS, INFIX, OVERLOADS, TABLE, Op
 
 VAR = TABLE["var"]
 CONST = TABLE["const"]
@@ -25,14 +25,21 @@ CONST = TABLE["const"]
 class Node:
     __slots__ = ("op", "inputs", "name", "span", "value", "params")
 
-    def __init__(self, op: Op, inputs: tuple[int, ...] = (), name: str | None = None,
-                 span: Span | None = None, value: Any = None, params: tuple[int, ...] = ()) -> None:
+    def __init__(
+        self,
+        op: Op,
+        inputs: tuple[int, ...] = (),
+        name: str | None = None,
+        span: Span | None = None,
+        value: Any = None,
+        params: tuple[int, ...] = (),
+    ) -> None:
         self.op = op
         self.inputs = inputs
         self.name = name
         self.span = span
-        self.value = value      # constants only
-        self.params = params    # whole-number arguments: indices, onehot(i, n)
+        self.value = value  # constants only
+        self.params = params  # whole-number arguments: indices, onehot(i, n)
 
     def __repr__(self) -> str:
         return f"Node({self.op.name}, {self.inputs}, name={self.name!r})"
@@ -41,13 +48,20 @@ class Node:
 class Graph:
     """The DAG in topological order. (Plain classes here: start-up time counts.)"""
 
-    def __init__(self, source: str, nodes: list[Node], output: int, variables: dict[str, int],
-                 names: dict[str, int], warnings: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        nodes: list[Node],
+        output: int,
+        variables: dict[str, int],
+        names: dict[str, int],
+        warnings: list[str] | None = None,
+    ) -> None:
         self.source = source
         self.nodes = nodes
         self.output = output
-        self.variables = variables          # input name -> node, in order of first use
-        self.names = names                  # every non-constant node's label -> node
+        self.variables = variables  # input name -> node, in order of first use
+        self.names = names  # every non-constant node's label -> node
         self.labels: list[str] = []
         self.consumers: list[list[int]] = []
         self.warnings = warnings or []
@@ -95,6 +109,7 @@ def format_number(value: Any) -> str:
 
 # --- building ----------------------------------------------------------------
 
+
 class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -140,8 +155,11 @@ class _Builder:
         name = str(name_token)
         op = FUNCTIONS.get(name)
         if op is None:
-            what = f"'{name}' is a variable, not a function" if name in self.variables or name in self.statements \
+            what = (
+                f"'{name}' is a variable, not a function"
+                if name in self.variables or name in self.statements
                 else f"unknown function '{name}'"
+            )
             hint = suggest(name, FUNCTIONS) or f"the functions are: {', '.join(sorted(FUNCTIONS))}"
             self.fail(NameLookupError, what, (span[0], span[0] + len(name)), hint)
         op = OVERLOADS.get((name, len(args)), op)
@@ -149,10 +167,11 @@ class _Builder:
             counts = sorted(n for (sym, n) in OVERLOADS if sym == name)
             wanted = " or ".join(str(n) for n in counts)
             plural = "argument" if counts == [1] else "arguments"
-            self.fail(ArityError, f"{name} takes {wanted} {plural}, got {len(args)}", span,
-                      f"for example {_example_call(op)}")
-        arrays = args[:op.arity]
-        params = tuple(self._whole_number(a, name) for a in args[op.arity:])
+            self.fail(
+                ArityError, f"{name} takes {wanted} {plural}, got {len(args)}", span, f"for example {_example_call(op)}"
+            )
+        arrays = args[: op.arity]
+        params = tuple(self._whole_number(a, name) for a in args[op.arity :])
         return self._op(op, tuple(arrays), span, params)
 
     def _whole_number(self, index, fname):
@@ -178,6 +197,7 @@ class _Builder:
         def handler(span, a, *rest):
             b = rest[-1]  # pow carries its POW token in the middle
             return self._op(op, (a, b), span)
+
         return handler
 
     def transpose(self, span, a):
@@ -186,8 +206,12 @@ class _Builder:
     def index(self, span, token):
         value = self._float(span, token)
         if value != int(value):
-            self.fail(ParseError, f"indices are whole numbers, got {token}", span,
-                      "for example x[0] or W[1, 2]; negative indices count from the end")
+            self.fail(
+                ParseError,
+                f"indices are whole numbers, got {token}",
+                span,
+                "for example x[0] or W[1, 2]; negative indices count from the end",
+            )
         return int(value)
 
     def negative_index(self, span, token):
@@ -218,15 +242,22 @@ class _Builder:
         name = str(name_token)
         name_span = (name_token.start_pos, name_token.end_pos)
         if name in FUNCTIONS:
-            self.fail(NameLookupError, f"'{name}' is a function name; pick another name for this statement",
-                      name_span)
+            self.fail(NameLookupError, f"'{name}' is a function name; pick another name for this statement", name_span)
         if name in self.statements:
             line = self.statement_line[name]
-            self.fail(GradtutorError, f"'{name}' is assigned twice (first on line {line})", name_span,
-                      "give each statement its own name")
+            self.fail(
+                GradtutorError,
+                f"'{name}' is assigned twice (first on line {line})",
+                name_span,
+                "give each statement its own name",
+            )
         if name in self.variables:
-            self.fail(GradtutorError, f"'{name}' is used before it is assigned", self.uses[name],
-                      f"statements run in order; move '{name} = ...' above its first use")
+            self.fail(
+                GradtutorError,
+                f"'{name}' is used before it is assigned",
+                self.uses[name],
+                f"statements run in order; move '{name} = ...' above its first use",
+            )
         self.statements[name] = value
         self.statement_line[name] = name_token.line
         node = self.nodes[value]
@@ -265,8 +296,20 @@ def _build(source: str) -> Graph:
     tree = grammar.parse(source)
     builder = _Builder(source)
     handlers = {rule: builder.binary(rule) for rule in _BINARY_RULES}
-    for rule in ("number", "name", "call", "neg", "transpose", "index", "negative_index",
-                 "subscript", "signed", "negative", "literal", "assign"):
+    for rule in (
+        "number",
+        "name",
+        "call",
+        "neg",
+        "transpose",
+        "index",
+        "negative_index",
+        "subscript",
+        "signed",
+        "negative",
+        "literal",
+        "assign",
+    ):
         handlers[rule] = getattr(builder, rule)
     token_cls = grammar.token_class()
 
@@ -283,8 +326,8 @@ def _build(source: str) -> Graph:
             stack.extend((child, False) for child in reversed(item.children))
             continue
         count = len(item.children)
-        args = results[len(results) - count:]
-        del results[len(results) - count:]
+        args = results[len(results) - count :]
+        del results[len(results) - count :]
         if item.data == "start":
             for child, arg in zip(item.children, args):
                 if child.data != "assign":
@@ -317,17 +360,20 @@ def _finish(builder: _Builder) -> Graph:
                 live[j] = True
     for i in builder.variables.values():
         live[i] = True
-    warnings = [f"the statement on line {builder.source.count(chr(10), 0, span[0]) + 1} "
-                f"does not affect the output"
-                for value, span in builder.outputs[:-1] if not live[value] and span]
+    warnings = [
+        f"the statement on line {builder.source.count(chr(10), 0, span[0]) + 1} does not affect the output"
+        for value, span in builder.outputs[:-1]
+        if not live[value] and span
+    ]
 
     remap: dict[int, int] = {}
     kept: list[Node] = []
     for i, node in enumerate(nodes):
         if live[i]:
             remap[i] = len(kept)
-            kept.append(Node(node.op, tuple(remap[j] for j in node.inputs), node.name, node.span,
-                             node.value, node.params))
+            kept.append(
+                Node(node.op, tuple(remap[j] for j in node.inputs), node.name, node.span, node.value, node.params)
+            )
     variables = {name: remap[i] for name, i in builder.variables.items()}
     names = dict(variables)
     names.update({name: remap[i] for name, i in builder.statements.items() if i in remap})

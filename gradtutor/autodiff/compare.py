@@ -14,20 +14,27 @@ from typing import Any
 
 import numpy as np
 
-
 MISTAKE_LABELS = {
-    "sign": "sign flipped", "transposed": "transposed", "factor": "off by a factor", "shape": "wrong shape",
-    "zero": "zero instead of a gradient", "local-only": "forgot the upstream gradient",
-    "upstream-only": "forgot the local gradient", "downstream-for-local": "downstream for local",
-    "missed-branch": "missed a branch", "swap": "mul gate swap", "routing": "max routing",
-    "distribute": "add gate split", "only-here": "a number, not a formula",
+    "sign": "sign flipped",
+    "transposed": "transposed",
+    "factor": "off by a factor",
+    "shape": "wrong shape",
+    "zero": "zero instead of a gradient",
+    "local-only": "forgot the upstream gradient",
+    "upstream-only": "forgot the local gradient",
+    "downstream-for-local": "downstream for local",
+    "missed-branch": "missed a branch",
+    "swap": "mul gate swap",
+    "routing": "max routing",
+    "distribute": "add gate split",
+    "only-here": "a number, not a formula",
     "missed-term": "missed a product-rule term",
 }
 
 
 @dataclass(frozen=True)
 class Mistake:
-    kind: str        # 'sign', 'transposed', 'factor', 'shape', 'zero', ... (stable: used in statistics)
+    kind: str  # 'sign', 'transposed', 'factor', 'shape', 'zero', ... (stable: used in statistics)
     message: str
 
 
@@ -73,20 +80,36 @@ def shape_words(shape: tuple[int, ...]) -> str:
     return f"a {shape[0]}×{shape[1]} matrix"
 
 
-def diagnose(claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0,
-             name: str = "the variable") -> list[Mistake]:
+def diagnose(
+    claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0, name: str = "the variable"
+) -> list[Mistake]:
     """The likely mistakes that turn `true` into `claimed` (empty if none fits)."""
     a = np.asarray(claimed, dtype=float)
     b = np.asarray(true, dtype=float)
     if a.shape != b.shape:
         if a.ndim == 2 and b.ndim == 2 and a.shape == b.shape[::-1] and close(a.T, b, rtol, atol):
-            return [Mistake("transposed", f"transposed: this is the transpose of the gradient, which has "
-                                          f"{name}'s shape {b.shape} (the shape convention)")]
+            return [
+                Mistake(
+                    "transposed",
+                    f"transposed: this is the transpose of the gradient, which has "
+                    f"{name}'s shape {b.shape} (the shape convention)",
+                )
+            ]
         if a.size == b.size and close(a.reshape(b.shape), b, rtol, atol):
-            return [Mistake("shape", f"the numbers are right but arranged as {shape_words(a.shape)}; "
-                                     f"the gradient has {name}'s shape, {shape_words(b.shape)}")]
-        return [Mistake("shape", f"wrong shape: this is {shape_words(a.shape)}, but the gradient must have "
-                                 f"{name}'s shape, {shape_words(b.shape)}")]
+            return [
+                Mistake(
+                    "shape",
+                    f"the numbers are right but arranged as {shape_words(a.shape)}; "
+                    f"the gradient has {name}'s shape, {shape_words(b.shape)}",
+                )
+            ]
+        return [
+            Mistake(
+                "shape",
+                f"wrong shape: this is {shape_words(a.shape)}, but the gradient must have "
+                f"{name}'s shape, {shape_words(b.shape)}",
+            )
+        ]
     if not np.any(b) and not np.any(a):
         return []
     if close(a, -b, rtol, atol):

@@ -13,13 +13,14 @@ reported as "at a kink" instead of as an error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from .engine import Evaluation, forward
-from .graph import Graph
+from ..graph.build import Graph
+from .reverse import Evaluation, forward
 
 STEP = 1e-5
 
@@ -28,7 +29,7 @@ STEP = 1e-5
 class Probe:
     """One numeric estimate: an entry's partial derivative or a directional derivative."""
 
-    where: tuple[int, ...] | str      # the entry's index, or "direction k"
+    where: tuple[int, ...] | str  # the entry's index, or "direction k"
     numeric: float
     kink: bool
 
@@ -62,8 +63,9 @@ class Differencer:
         base = forward(graph, self.values)
         self.base_value = np.array(base.values[target], dtype=float)  # a private, writable copy
         self.base_signature = branch_signature(graph, base)
-        self.is_variable = graph.nodes[target].name in graph.variables and \
-            graph.variables.get(graph.nodes[target].name) == target
+        self.is_variable = (
+            graph.nodes[target].name in graph.variables and graph.variables.get(graph.nodes[target].name) == target
+        )
 
     def _evaluate(self, value: np.ndarray) -> tuple[float, list]:
         if self.is_variable:
@@ -89,6 +91,7 @@ class Differencer:
             moved = x.copy()
             moved[index] += h
             return moved
+
         numeric, kink = self._difference(perturb, scale)
         return Probe(index, numeric, kink)
 

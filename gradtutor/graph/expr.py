@@ -12,13 +12,14 @@ them (`dL/ds3 = (1 - L)*L`), and symbolic differentiation builds on it.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
-from .graph import CONST, VAR, Graph, build, format_number
-from .ops import TABLE, Op, Shape
+from ..ops import TABLE, Op, Shape
+from .build import CONST, VAR, Graph, build, format_number
 
 ADD, MUL, NEG, POW, POSTFIX, CALL, ATOM = 10, 20, 30, 40, 50, 60, 100
 
@@ -42,14 +43,29 @@ class Expr:
         return f"Expr({to_text(self)})"
 
     # operators, so rules read naturally: upstream * local
-    def __add__(self, other): return apply("add", self, lift(other))
-    def __radd__(self, other): return apply("add", lift(other), self)
-    def __sub__(self, other): return apply("sub", self, lift(other))
-    def __rsub__(self, other): return apply("sub", lift(other), self)
-    def __mul__(self, other): return apply("mul", self, lift(other))
-    def __rmul__(self, other): return apply("mul", lift(other), self)
-    def __neg__(self): return apply("neg", self)
-    def __matmul__(self, other): return apply("matmul", self, lift(other))
+    def __add__(self, other):
+        return apply("add", self, lift(other))
+
+    def __radd__(self, other):
+        return apply("add", lift(other), self)
+
+    def __sub__(self, other):
+        return apply("sub", self, lift(other))
+
+    def __rsub__(self, other):
+        return apply("sub", lift(other), self)
+
+    def __mul__(self, other):
+        return apply("mul", self, lift(other))
+
+    def __rmul__(self, other):
+        return apply("mul", lift(other), self)
+
+    def __neg__(self):
+        return apply("neg", self)
+
+    def __matmul__(self, other):
+        return apply("matmul", self, lift(other))
 
 
 _INTERN: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
@@ -92,6 +108,7 @@ def _is(e: Expr, number: float) -> bool:
 
 
 # --- the smart constructor -----------------------------------------------------
+
 
 def apply(name: str, *args: Expr, params: tuple = ()) -> Expr:
     """Build op(args), folding constants and applying the tidy-up rule for `name`."""
@@ -146,6 +163,7 @@ def _scalar_const(e: Expr | None) -> bool:
 
 def _pull_constant(name: str):
     """Linear ops: a scalar constant factor of an operand moves out front, 2*(W@x) -> W.T@(2*q) ... 2*W.T@q."""
+
     def rule(*args, shape, params):
         for k, arg in enumerate(args):
             if arg.op.name == "mul" and _scalar_const(arg.args[0]):
@@ -157,11 +175,12 @@ def _pull_constant(name: str):
                 rest[k] = arg.args[0]
                 return apply("neg", apply(name, *rest, params=params))
         return None
+
     return rule
 
 
 def _mul(a, b, shape, params):
-    if _is_ones(a) and b.shape == shape:   # ones(x)*y is y, once y already has the shape
+    if _is_ones(a) and b.shape == shape:  # ones(x)*y is y, once y already has the shape
         return b
     if _is_ones(b) and a.shape == shape:
         return a
@@ -187,12 +206,11 @@ def _mul(a, b, shape, params):
         return apply("mul", apply("mul", a, b.args[0]), b.args[1])
     if a.is_const and b.op.name == "div" and b.args[0].is_const:
         return apply("div", apply("mul", a, b.args[0]), b.args[1])
-    if a.op.name == "div" and _is(a.args[0], 1):      # (1/d)*b is b/d
+    if a.op.name == "div" and _is(a.args[0], 1):  # (1/d)*b is b/d
         return apply("div", b, a.args[1])
     if b.op.name == "div" and _is(b.args[0], 1):
         return apply("div", a, b.args[1])
-    if a.is_const and a.shape == () and b.op.name == "mul" and _is_ones(b.args[1]) and \
-            b.args[0].shape == shape:
+    if a.is_const and a.shape == () and b.op.name == "mul" and _is_ones(b.args[1]) and b.args[0].shape == shape:
         return apply("mul", a, b.args[0])
     if a is b:
         return apply("pow", a, const(2.0))
@@ -249,8 +267,10 @@ def _transpose(a, shape, params):
 
 def _reduction(name: str):
     """sum and mean of a scalar are the scalar; a constant factor moves out in front."""
+
     def rule(a, shape, params):
         return a if a.shape == () else _pull_constant(name)(a, shape=shape, params=params)
+
     return rule
 
 
@@ -268,14 +288,25 @@ def _ones(a, shape, params):
 
 
 _RULES: dict[str, Callable[..., Expr | None]] = {
-    "add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "pow": _pow,
-    "transpose": _transpose, "sum": _reduction("sum"), "mean": _reduction("mean"), "ones": _ones,
-    "matmul": _pull_constant("matmul"), "outer": _pull_constant("outer"), "dot": _pull_constant("dot"),
+    "add": _add,
+    "sub": _sub,
+    "mul": _mul,
+    "div": _div,
+    "neg": _neg,
+    "pow": _pow,
+    "transpose": _transpose,
+    "sum": _reduction("sum"),
+    "mean": _reduction("mean"),
+    "ones": _ones,
+    "matmul": _pull_constant("matmul"),
+    "outer": _pull_constant("outer"),
+    "dot": _pull_constant("dot"),
     "sum_axis": _pull_constant("sum_axis"),
 }
 
 
 # --- from text ------------------------------------------------------------------
+
 
 @lru_cache(maxsize=512)
 def _template(text: str) -> Graph:
@@ -301,6 +332,7 @@ def from_text(text: str, env: Mapping[str, Expr]) -> Expr:
 
 
 # --- walking the DAG without recursion -----------------------------------------------
+
 
 def postorder(root: Expr) -> list[Expr]:
     """Every distinct node under `root`, children before parents."""
@@ -338,6 +370,7 @@ def symbols(root: Expr) -> list[str]:
 
 
 # --- printing -------------------------------------------------------------------------
+
 
 def _fraction(value: Any) -> tuple[int, int] | None:
     """1/6 rather than 0.16666666666666666: a simple fraction whose decimal runs on, exactly."""
@@ -381,8 +414,9 @@ def to_text(root: Expr, names: Mapping[int, str] | None = None) -> str:
         if names and id(e) in names:
             text[id(e)] = names[id(e)]
             continue
-        text[id(e)] = _format(e, [(text[id(a)], _precedence(a) if not (names and id(a) in names) else ATOM)
-                                  for a in e.args])
+        text[id(e)] = _format(
+            e, [(text[id(a)], _precedence(a) if not (names and id(a) in names) else ATOM) for a in e.args]
+        )
     return text[id(root)]
 
 
@@ -402,21 +436,20 @@ def _format(e: Expr, args: list[tuple[str, int]]) -> str:
         loose = op.name == "mul" and _scalar_const(e.args[0]) and e.args[1].op.name in ("mul", "div", "matmul")
         return f"{_wrap(a, pa, p, False)}{sep}{_wrap(b, pb, p, not loose)}"
     if op.form == "prefix":
-        (a, pa), = args
+        ((a, pa),) = args
         if e.args[0].op.name in ("mul", "div", "matmul") and not a.startswith("-"):
             return f"-{a}"  # -(x/y) is (-x)/y exactly, so no parentheses are needed
         return f"-{_wrap(a, pa, NEG, False)}"
     if op.form == "postfix":
-        (a, pa), = args
+        ((a, pa),) = args
         return f"{_wrap(a, pa, POSTFIX, False)}.T"
     if op.form == "subscript":
-        (a, pa), = args
+        ((a, pa),) = args
         return f"{_wrap(a, pa, POSTFIX, False)}[{', '.join(map(str, e.params))}]"
     return f"{op.symbol}({', '.join([a for a, _ in args] + [str(q) for q in e.params])})"
 
 
-def to_python(root: Expr, names: Mapping[int, str] | None = None,
-              rename: Callable[[str], str] = lambda n: n) -> str:
+def to_python(root: Expr, names: Mapping[int, str] | None = None, rename: Callable[[str], str] = lambda n: n) -> str:
     """Python with numpy, from each op's `py` template (for flat code)."""
     text: dict[int, str] = {}
     for e in postorder(root):
@@ -447,7 +480,7 @@ def _format_python(e: Expr, args: list[tuple[str, int]], rename: Callable[[str],
         return op.py.format(a=a, b=b)
     fields = {f"p{k}": q for k, q in enumerate(e.params)}
     if op.form in ("prefix", "postfix", "subscript"):
-        (a, pa), = args
+        ((a, pa),) = args
         outer = NEG if op.form == "prefix" else POSTFIX
         fields["index"] = ", ".join(map(str, e.params))
         return op.py.format(a=_wrap(a, pa, outer, False), **fields)
@@ -462,8 +495,9 @@ def to_latex(root: Expr, names: Mapping[int, str] | None = None) -> str:
         if names and id(e) in names:
             text[id(e)] = latex_name(names[id(e)])
             continue
-        text[id(e)] = _format_latex(e, [(text[id(a)], _precedence(a) if not (names and id(a) in names) else ATOM)
-                                        for a in e.args])
+        text[id(e)] = _format_latex(
+            e, [(text[id(a)], _precedence(a) if not (names and id(a) in names) else ATOM) for a in e.args]
+        )
     return text[id(root)]
 
 
@@ -497,9 +531,7 @@ def _format_latex(e: Expr, args: list[tuple[str, int]]) -> str:
     p = op.precedence
     wrapped = []
     for k, (a, pa) in enumerate(args):
-        if op.name == "div" or op.form == "call":
-            wrapped.append(a)
-        elif op.name == "pow" and k == 1:
+        if op.name == "div" or op.form == "call" or op.name == "pow" and k == 1:
             wrapped.append(a)
         else:
             strict = (k == 1 and op.form == "infix") or (op.name == "pow" and k == 0)

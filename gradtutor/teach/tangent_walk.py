@@ -8,14 +8,15 @@ written with the graph's names; a tangent is called d<name>.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from .engine import check_names, forward, require_scalar
-from .expr import const, from_text, sym, to_text
-from .forward_mode import tangents
-from .graph import CONST, Graph
+from ..autodiff.forward import tangents
+from ..autodiff.reverse import check_names, forward, require_scalar
+from ..graph.build import CONST, Graph
+from ..graph.expr import const, from_text, sym, to_text
 from .walk import Question, Step, Walk
 
 
@@ -52,21 +53,25 @@ class TangentWalk(Walk):
 
 
 def build_tangent_walk(graph: Graph, values: Mapping[str, Any], wrt: str | None = None) -> TangentWalk:
-    from .errors import GradtutorError
+    from ..errors import GradtutorError
 
     if not graph.variables:
-        raise GradtutorError("the program has no inputs, so there is nothing to differentiate with respect to",
-                             hint="use a name such as x in the program, e.g. sin(x)")
+        raise GradtutorError(
+            "the program has no inputs, so there is nothing to differentiate with respect to",
+            hint="use a name such as x in the program, e.g. sin(x)",
+        )
     wrt = wrt or next(iter(graph.variables))
     check_names(graph, [wrt], what="--wrt")
     evaluation = forward(graph, values)
     require_scalar(evaluation)
     seed_node = graph.variables[wrt]
     if np.shape(evaluation.values[seed_node]) != ():
-        raise GradtutorError(f"the forward walk seeds one scalar input, but '{wrt}' is not a scalar",
-                             hint="choose a scalar input with --wrt, or use gradtutor grad --mode forward")
+        raise GradtutorError(
+            f"the forward walk seeds one scalar input, but '{wrt}' is not a scalar",
+            hint="choose a scalar input with --wrt, or use gradtutor grad --mode forward",
+        )
     seeds = {seed_node: np.float64(1.0)}
-    for name, i in graph.variables.items():
+    for _name, i in graph.variables.items():
         if i != seed_node:
             seeds[i] = np.zeros(np.shape(evaluation.values[i]))
     values_ = evaluation.values
@@ -78,11 +83,24 @@ def build_tangent_walk(graph: Graph, values: Mapping[str, Any], wrt: str | None 
         answer = np.zeros(np.shape(values_[i])) if tans[i] is None else tans[i]
         rule = _rule(graph, values_, i)
         terms = _terms(graph, values_, tans, i)
-        working = " + ".join(f"({_num(t)})" for _, t in terms) + f" = {_num(answer)}" if len(terms) > 1 \
+        working = (
+            " + ".join(f"({_num(t)})" for _, t in terms) + f" = {_num(answer)}"
+            if len(terms) > 1
             else f"{rule} = {_num(answer)}"
+        )
         local = terms[0][1] if len(terms) == 1 else None
-        q = Question(f"d{graph.labels[i]}/d{wrt}", "tangent", i, seed_node, answer, rule, working,
-                     upstream=None, local=_local(graph, values_, i, terms), branches=terms)
+        q = Question(
+            f"d{graph.labels[i]}/d{wrt}",
+            "tangent",
+            i,
+            seed_node,
+            answer,
+            rule,
+            working,
+            upstream=None,
+            local=_local(graph, values_, i, terms),
+            branches=terms,
+        )
         q.local = local if local is None else q.local
         steps.append(Step(i, None, [q], []))
     return TangentWalk(graph, evaluation, steps, wrt, tans)
@@ -94,8 +112,11 @@ def _rule(graph: Graph, values: list[Any], i: int) -> str:
     for slot, j in zip(("a", "b"), node.inputs):
         child = graph.nodes[j]
         env[slot] = const(child.value) if child.op is CONST else sym(graph.labels[j], np.shape(values[j]))
-        env[f"d{slot}"] = const(np.zeros(np.shape(values[j]))) if child.op is CONST else \
-            sym(f"d{graph.labels[j]}", np.shape(values[j]))
+        env[f"d{slot}"] = (
+            const(np.zeros(np.shape(values[j])))
+            if child.op is CONST
+            else sym(f"d{graph.labels[j]}", np.shape(values[j]))
+        )
     text = node.op.forward_text([np.shape(values[j]) for j in node.inputs], node.params)
     return to_text(from_text(text, env))
 
@@ -124,8 +145,6 @@ def _local(graph: Graph, values: list[Any], i: int, terms) -> Any:
 
 
 def _num(x: Any) -> str:
-    from .render.numbers import fmt_value
+    from ..language.numbers import fmt_value
 
     return fmt_value(x)
-
-

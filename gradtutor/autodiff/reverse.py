@@ -9,15 +9,15 @@ the sum over its branches without any special case.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
-from .errors import (DomainError, MissingValuesError, NameLookupError, NotScalarError,
-                     ShapeError, join_names, suggest)
-from .graph import CONST, VAR, Graph, build
-from .ops import Op, ShapeMismatch, describe_shape, fmt_shape
-from .values import isfinite, values_from_mapping
+from ..errors import DomainError, MissingValuesError, NameLookupError, NotScalarError, ShapeError, join_names, suggest
+from ..graph.build import CONST, VAR, Graph, build
+from ..language.values import isfinite, values_from_mapping
+from ..ops import Op, ShapeMismatch, describe_shape, fmt_shape
 
 
 class Evaluation:
@@ -97,8 +97,10 @@ def check_values(graph: Graph, values: Mapping[str, Any]) -> None:
     missing = [n for n in graph.variables if n not in values]
     if missing:
         plural = "s" if len(missing) > 1 else ""
-        raise MissingValuesError(f"no value given for the input{plural} {join_names(missing)}",
-                                 hint="give each one with --at, e.g. --at " + f"{missing[0]}=1.5")
+        raise MissingValuesError(
+            f"no value given for the input{plural} {join_names(missing)}",
+            hint="give each one with --at, e.g. --at " + f"{missing[0]}=1.5",
+        )
     for name in values:
         if name not in graph.variables:
             known = list(graph.variables)
@@ -112,12 +114,13 @@ def require_scalar(evaluation: Evaluation) -> None:
         graph = evaluation.graph
         raise NotScalarError(
             f"the output is {describe_shape(shape)}, but a gradient needs a scalar output",
-            source=graph.source, span=graph.nodes[graph.output].span,
-            hint="reduce it to one number, e.g. sum(...) or mean(...) around the output")
+            source=graph.source,
+            span=graph.nodes[graph.output].span,
+            hint="reduce it to one number, e.g. sum(...) or mean(...) around the output",
+        )
 
 
-def forward(graph: Graph, values: Mapping[str, np.ndarray],
-            overrides: Mapping[int, Any] | None = None) -> Evaluation:
+def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[int, Any] | None = None) -> Evaluation:
     """Evaluate every node; shape and domain problems name the node that has them."""
     check_values(graph, values)
     nodes = graph.nodes
@@ -150,8 +153,7 @@ def _raise_first_overflow(graph: Graph, out: list[Any]) -> None:
     """inf and nan spread to the output; blame the first node that produced one."""
     for i, node in enumerate(graph.nodes):
         if node.inputs and not isfinite(out[i]):
-            raise _domain_error(graph, i, "the result overflowed (it is inf or nan)",
-                                [out[j] for j in node.inputs])
+            raise _domain_error(graph, i, "the result overflowed (it is inf or nan)", [out[j] for j in node.inputs])
     raise DomainError("the output is not a finite number")
 
 
@@ -181,16 +183,21 @@ def _shape_of(graph: Graph, i: int, op: Op, shapes: list[tuple[int, ...]]) -> tu
         else:
             shown = ", ".join(fmt_shape(s) for s in shapes) or "no inputs"
         name = f"'{op.symbol}'" if op.form != "call" else f"{op.symbol}()"
-        raise ShapeError(f"{name} cannot combine shapes {shown}: {exc}",
-                         source=graph.source, span=graph.nodes[i].span) from None
+        raise ShapeError(
+            f"{name} cannot combine shapes {shown}: {exc}", source=graph.source, span=graph.nodes[i].span
+        ) from None
 
 
 def _domain_error(graph: Graph, i: int, problem: str, ins: list[Any]) -> DomainError:
     node = graph.nodes[i]
     shown = ", ".join(_short(v) for v in ins)
     word = "input" if len(ins) == 1 else "inputs"
-    return DomainError(f"{problem} (its {word}: {shown})", source=graph.source, span=node.span,
-                       hint=f"in node {graph.labels[i]} = {graph.describe(i)}")
+    return DomainError(
+        f"{problem} (its {word}: {shown})",
+        source=graph.source,
+        span=node.span,
+        hint=f"in node {graph.labels[i]} = {graph.describe(i)}",
+    )
 
 
 def _short(value: Any) -> str:
@@ -211,8 +218,9 @@ def requires_grad(graph: Graph, targets: Iterable[int]) -> list[bool]:
     return need
 
 
-def backward(evaluation: Evaluation, targets: Iterable[int] | None = None, seed: Any = 1.0,
-             release: bool = False) -> list[Any]:
+def backward(
+    evaluation: Evaluation, targets: Iterable[int] | None = None, seed: Any = 1.0, release: bool = False
+) -> list[Any]:
     """Reverse mode from the output. `targets` are the nodes whose gradients are wanted
     (all variables by default); work off their paths is skipped. With `release`, each
     intermediate value and gradient is dropped once its last use is done (the tutor keeps
@@ -273,7 +281,7 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     gshape = np.shape(g)
     if gshape == shape:
         return g
-    if len(gshape) < len(shape) or any(a < b for a, b in zip(gshape[len(gshape) - len(shape):], shape)):
+    if len(gshape) < len(shape) or any(a < b for a, b in zip(gshape[len(gshape) - len(shape) :], shape)):
         return np.broadcast_to(g, shape)  # a gradient smaller than its input: every entry gets it
     extra = len(gshape) - len(shape)
     axes = tuple(range(extra)) + tuple(extra + k for k, n in enumerate(shape) if n == 1 and gshape[extra + k] != 1)
@@ -294,8 +302,11 @@ def _check_gradients(evaluation: Evaluation, targets: Iterable[int]) -> None:
         for j in node.inputs:
             if grads[j] is not None and not isfinite(grads[j]):
                 ins = [evaluation.values[k] for k in node.inputs]
-                raise _domain_error(graph, i, f"the gradient through {node.op.symbol} is not finite here: "
-                                              f"its slope is infinite or undefined at this point", ins)
+                raise _domain_error(
+                    graph,
+                    i,
+                    f"the gradient through {node.op.symbol} is not finite here: "
+                    f"its slope is infinite or undefined at this point",
+                    ins,
+                )
     raise DomainError("a gradient is not finite (inf or nan)")
-
-

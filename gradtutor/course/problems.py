@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import GradtutorError
-from .grading import Tolerance
-from .graph import Graph, build
-from .resources import problems_dir
-from .values import as_array, parse_shape
+from ..errors import GradtutorError
+from ..graph.build import Graph, build
+from ..language.values import as_array, parse_shape
+from ..resources import problems_dir
+from ..teach.grading import Tolerance
 
 FORMAT = 1
 ASK_FORMS = ("value", "formula")
@@ -55,8 +55,8 @@ class RandomSpec:
 
 @dataclass(frozen=True)
 class Target:
-    ask: str                 # 'df/dW' (a gradient) or 'q' (a node's forward value)
-    form: str = "value"      # 'value': a number or matrix at this variant; 'formula': valid everywhere
+    ask: str  # 'df/dW' (a gradient) or 'q' (a node's forward value)
+    form: str = "value"  # 'value': a number or matrix at this variant; 'formula': valid everywhere
 
 
 @dataclass
@@ -68,7 +68,7 @@ class Problem:
     program: str
     values: dict[str, np.ndarray]
     random: dict[str, RandomSpec]
-    targets: list[Target] | None          # None: the whole backward walk
+    targets: list[Target] | None  # None: the whole backward walk
     tolerance: Tolerance
     points: float | None
     hints: list[str]
@@ -117,6 +117,7 @@ class ProblemSet:
 
 # --- reading files -----------------------------------------------------------------
 
+
 def _toml(path: str) -> tuple[dict[str, Any], str]:
     try:
         import tomllib
@@ -159,8 +160,9 @@ class _Lines:
                 self.at.setdefault((owner, path), number)
 
     def line(self, problem: int, key: str) -> int:
-        return self.at.get((problem, key)) or self.at.get((problem, key.split(".")[0])) or \
-            self.at.get((problem, "@"), 0)
+        return (
+            self.at.get((problem, key)) or self.at.get((problem, key.split(".")[0])) or self.at.get((problem, "@"), 0)
+        )
 
 
 def _fail(path: str, line: int, field_name: str, message: str) -> ProblemFileError:
@@ -180,14 +182,16 @@ def load_set(path: str) -> ProblemSet:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise _fail(path, lines.line(owner, key), f"{what}{key}",
-                        f"should be {kind.__name__}, got {type(value).__name__}")
+            raise _fail(
+                path, lines.line(owner, key), f"{what}{key}", f"should be {kind.__name__}, got {type(value).__name__}"
+            )
         return value
 
     version = data.get("format", FORMAT)
     if version != FORMAT:
-        raise _fail(path, lines.line(-1, "format"), "format",
-                    f"this gradtutor reads format {FORMAT}, the file says {version!r}")
+        raise _fail(
+            path, lines.line(-1, "format"), "format", f"this gradtutor reads format {FORMAT}, the file says {version!r}"
+        )
     set_id = need(data, "id", str, -1, "")
     _check_id(path, lines.line(-1, "id"), "id", set_id)
     title = need(data, "title", str, -1, "")
@@ -223,8 +227,12 @@ def _load_problem(path: str, lines: _Lines, set_id: str, k: int, raw: dict, need
     what = "problem."
     for key in raw:
         if key not in _PROBLEM_FIELDS:
-            raise _fail(path, lines.line(k, key), f"problem.{key}",
-                        f"unknown field (the fields are {', '.join(sorted(_PROBLEM_FIELDS))})")
+            raise _fail(
+                path,
+                lines.line(k, key),
+                f"problem.{key}",
+                f"unknown field (the fields are {', '.join(sorted(_PROBLEM_FIELDS))})",
+            )
     pid = need(raw, "id", str, k, what)
     _check_id(path, lines.line(k, "id"), "problem.id", pid)
     title = need(raw, "title", str, k, what)
@@ -237,15 +245,24 @@ def _load_problem(path: str, lines: _Lines, set_id: str, k: int, raw: dict, need
 
     for table in ("values", "random"):
         if not isinstance(raw.get(table, {}), dict):
-            raise _fail(path, lines.line(k, table), f"problem.{table}",
-                        "should be a table, such as { x = 1, y = 2 }" if table == "values" else
-                        "should be a table, such as { x = [-3, 3] }")
+            raise _fail(
+                path,
+                lines.line(k, table),
+                f"problem.{table}",
+                "should be a table, such as { x = 1, y = 2 }"
+                if table == "values"
+                else "should be a table, such as { x = [-3, 3] }",
+            )
     values: dict[str, np.ndarray] = {}
     for name, value in (raw.get("values") or {}).items():
         where = lines.line(k, f"values.{name}")
         if name not in graph.variables:
-            raise _fail(path, where, f"problem.values.{name}", f"'{name}' is not an input of the program "
-                        f"(the inputs are {', '.join(graph.variables)})")
+            raise _fail(
+                path,
+                where,
+                f"problem.values.{name}",
+                f"'{name}' is not an input of the program (the inputs are {', '.join(graph.variables)})",
+            )
         try:
             values[name] = as_array(name, value)
         except GradtutorError as exc:
@@ -261,8 +278,9 @@ def _load_problem(path: str, lines: _Lines, set_id: str, k: int, raw: dict, need
         randoms[name] = _random_spec(path, where, name, spec)
     missing = [n for n in graph.variables if n not in values and n not in randoms]
     if missing:
-        raise _fail(path, lines.line(k, "program"), "problem.values",
-                    f"no value or random range for {', '.join(missing)}")
+        raise _fail(
+            path, lines.line(k, "program"), "problem.values", f"no value or random range for {', '.join(missing)}"
+        )
 
     targets = None
     ask = raw.get("ask", "walk")
@@ -273,16 +291,27 @@ def _load_problem(path: str, lines: _Lines, set_id: str, k: int, raw: dict, need
         asks = [t.ask for t in targets]
         if len(set(asks)) != len(asks):
             twice = next(a for a in asks if asks.count(a) > 1)
-            raise _fail(path, lines.line(k, "ask"), "problem.ask", f"'{twice}' is asked twice; answers are "
-                        f"keyed by the question, so each target may appear once")
+            raise _fail(
+                path,
+                lines.line(k, "ask"),
+                "problem.ask",
+                f"'{twice}' is asked twice; answers are keyed by the question, so each target may appear once",
+            )
 
     tolerance = Tolerance()
     if "tolerance" in raw:
         tol = raw["tolerance"]
-        if not isinstance(tol, dict) or not set(tol) <= {"rtol", "atol"} or \
-                not all(isinstance(v, (int, float)) and v >= 0 for v in tol.values()):
-            raise _fail(path, lines.line(k, "tolerance"), "problem.tolerance",
-                        "should be a table such as { rtol = 0.01, atol = 0.005 }")
+        if (
+            not isinstance(tol, dict)
+            or not set(tol) <= {"rtol", "atol"}
+            or not all(isinstance(v, (int, float)) and v >= 0 for v in tol.values())
+        ):
+            raise _fail(
+                path,
+                lines.line(k, "tolerance"),
+                "problem.tolerance",
+                "should be a table such as { rtol = 0.01, atol = 0.005 }",
+            )
         tolerance = Tolerance(float(tol.get("rtol", tolerance.rtol)), float(tol.get("atol", tolerance.atol)))
     points = None
     if "points" in raw:
@@ -293,8 +322,21 @@ def _load_problem(path: str, lines: _Lines, set_id: str, k: int, raw: dict, need
     hints = raw.get("hints", [])
     if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
         raise _fail(path, lines.line(k, "hints"), "problem.hints", "should be a list of non-empty strings")
-    return Problem(set_id, pid, title, prompt, program, values, randoms, targets, tolerance, points,
-                   [h.strip() for h in hints], path, lines.line(k, "@"))
+    return Problem(
+        set_id,
+        pid,
+        title,
+        prompt,
+        program,
+        values,
+        randoms,
+        targets,
+        tolerance,
+        points,
+        [h.strip() for h in hints],
+        path,
+        lines.line(k, "@"),
+    )
 
 
 def _random_spec(path: str, where: int, name: str, spec: Any) -> RandomSpec:
@@ -302,12 +344,17 @@ def _random_spec(path: str, where: int, name: str, spec: Any) -> RandomSpec:
     if isinstance(spec, list):
         spec = {"range": spec}
     if not isinstance(spec, dict) or not set(spec) <= {"range", "integer", "nonzero", "shape"}:
-        raise _fail(path, where, field_name,
-                    'should be a range like [-3, 3] or a table like { range = [-1, 1], shape = "2x3", '
-                    'integer = true, nonzero = true }')
+        raise _fail(
+            path,
+            where,
+            field_name,
+            'should be a range like [-3, 3] or a table like { range = [-1, 1], shape = "2x3", '
+            "integer = true, nonzero = true }",
+        )
     rng = spec.get("range")
-    if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(v, (int, float)) for v in rng)
-            and rng[0] < rng[1]):
+    if not (
+        isinstance(rng, list) and len(rng) == 2 and all(isinstance(v, (int, float)) for v in rng) and rng[0] < rng[1]
+    ):
         raise _fail(path, where, f"{field_name}.range", "should be [low, high] with low < high")
     try:
         shape = parse_shape(name, str(spec.get("shape", "")))
@@ -326,8 +373,9 @@ def _target(path: str, line: int, item: Any, graph: Graph) -> Target:
     if isinstance(item, str):
         item = {"ask": item}
     if not isinstance(item, dict) or "ask" not in item or not set(item) <= {"ask", "form"}:
-        raise _fail(path, line, "problem.ask", 'each target is "df/dx", a node name, or { ask = "df/dx", '
-                                               'form = "formula" }')
+        raise _fail(
+            path, line, "problem.ask", 'each target is "df/dx", a node name, or { ask = "df/dx", form = "formula" }'
+        )
     ask = str(item["ask"]).replace(" ", "")
     form = item.get("form", "value")
     if form not in ASK_FORMS:
@@ -362,20 +410,22 @@ def load_all(folder: str | None = None) -> list[ProblemSet]:
 
 def find(sets: list[ProblemSet], key: str) -> tuple[ProblemSet, Problem | None]:
     """'SET' or 'SET/PROBLEM' -> the set (and problem); a GradtutorError with a suggestion if unknown."""
-    from .errors import NameLookupError, suggest
+    from ..errors import NameLookupError, suggest
 
     set_id, _, problem_id = key.partition("/")
     chosen = next((s for s in sets if s.id == set_id), None)
     if chosen is None:
-        raise NameLookupError(f"there is no problem set '{set_id}'",
-                              hint=suggest(set_id, [s.id for s in sets]) or
-                              f"the sets are: {', '.join(s.id for s in sets)}")
+        raise NameLookupError(
+            f"there is no problem set '{set_id}'",
+            hint=suggest(set_id, [s.id for s in sets]) or f"the sets are: {', '.join(s.id for s in sets)}",
+        )
     if not problem_id:
         return chosen, None
     problem = chosen.problem(problem_id)
     if problem is None:
-        raise NameLookupError(f"set '{set_id}' has no problem '{problem_id}'",
-                              hint=suggest(problem_id, [p.id for p in chosen.problems]) or
-                              f"its problems are: {', '.join(p.id for p in chosen.problems)}")
+        raise NameLookupError(
+            f"set '{set_id}' has no problem '{problem_id}'",
+            hint=suggest(problem_id, [p.id for p in chosen.problems])
+            or f"its problems are: {', '.join(p.id for p in chosen.problems)}",
+        )
     return chosen, problem
-

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from .errors import ValueInputError
+from ..errors import ValueInputError
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
 _FORMAT_HINT = "write numbers like 2 or -0.5, vectors like [1, 2], matrices like [[1, 2], [3, 4]]"
@@ -28,13 +29,16 @@ def as_array(name: str, raw: Any) -> np.ndarray:
         # asarray: a float64 array is used as it is (the engine never writes to inputs)
         value = np.asarray(raw, dtype=np.float64)
     except (ValueError, TypeError):
-        detail = "its rows have different lengths" if isinstance(raw, (list, tuple)) else \
-            f"it holds a {type(raw).__name__}"
-        raise ValueInputError(f"the value of '{name}' is not a number or a matrix: {detail}",
-                              hint=_FORMAT_HINT) from None
+        detail = (
+            "its rows have different lengths" if isinstance(raw, (list, tuple)) else f"it holds a {type(raw).__name__}"
+        )
+        raise ValueInputError(
+            f"the value of '{name}' is not a number or a matrix: {detail}", hint=_FORMAT_HINT
+        ) from None
     if value.ndim > 2:
         raise ValueInputError(
-            f"'{name}' has {value.ndim} dimensions; gradtutor works with scalars, vectors and matrices")
+            f"'{name}' has {value.ndim} dimensions; gradtutor works with scalars, vectors and matrices"
+        )
     if value.size == 0:
         raise ValueInputError(f"the value of '{name}' is empty")
     if not np.all(np.isfinite(value)):
@@ -47,8 +51,10 @@ def split_assignment(text: str, option: str = "--at") -> tuple[str, str]:
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep or not _IDENT.match(name):
-        raise ValueInputError(f"{option} expects NAME=VALUE, got {text!r}",
-                              hint=f"for example {option} x=2 or {option} \"W=[[1, 2], [3, 4]]\"")
+        raise ValueInputError(
+            f"{option} expects NAME=VALUE, got {text!r}",
+            hint=f'for example {option} x=2 or {option} "W=[[1, 2], [3, 4]]"',
+        )
     return name, value.strip()
 
 
@@ -67,8 +73,11 @@ def parse_value(name: str, text: str) -> np.ndarray:
     try:
         raw = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise ValueInputError(f"cannot read the value of '{name}': {text!r} is not a number or a "
-                              f"list ({exc.msg} at character {exc.pos + 1})", hint=_FORMAT_HINT) from None
+        raise ValueInputError(
+            f"cannot read the value of '{name}': {text!r} is not a number or a "
+            f"list ({exc.msg} at character {exc.pos + 1})",
+            hint=_FORMAT_HINT,
+        ) from None
     return as_array(name, raw)
 
 
@@ -86,8 +95,10 @@ def load_file(name: str, filename: str) -> Any:
         raise ValueInputError(f"the file for '{name}' does not exist: {path}")
     suffix = path.suffix.lower()
     if suffix not in (".json", ".npy"):
-        raise ValueInputError(f"'{path.name}' is neither .json nor .npy",
-                              hint="save the array with numpy.save, or write it as a JSON list")
+        raise ValueInputError(
+            f"'{path.name}' is neither .json nor .npy",
+            hint="save the array with numpy.save, or write it as a JSON list",
+        )
     try:
         if suffix == ".npy":
             return np.load(path, allow_pickle=False)
@@ -109,8 +120,9 @@ def parse_shape(name: str, text: str) -> tuple[int, ...]:
     try:
         shape = tuple(int(p) for p in parts if p != "")
     except ValueError:
-        raise ValueInputError(f"cannot read the shape of '{name}': {text!r}",
-                              hint="write shapes like 3 (a vector) or 3x4 (a matrix)") from None
+        raise ValueInputError(
+            f"cannot read the shape of '{name}': {text!r}", hint="write shapes like 3 (a vector) or 3x4 (a matrix)"
+        ) from None
     if len(shape) > 2 or any(n < 1 for n in shape):
         raise ValueInputError(f"the shape of '{name}' must be one or two positive sizes, got {text!r}")
     return shape

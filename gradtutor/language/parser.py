@@ -19,9 +19,9 @@ import zlib
 from types import ModuleType
 from typing import Any
 
-from . import __version__
-from .errors import ParseError
-from .resources import grammar_path
+from .. import __version__
+from ..errors import ParseError
+from ..resources import grammar_path
 
 _parser: Any = None
 _module: ModuleType | None = None
@@ -111,8 +111,7 @@ def _write_standalone(grammar: str, path: str) -> None:
     from lark import Lark
     from lark.tools.standalone import gen_standalone
 
-    lark = Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True,
-                maybe_placeholders=False)
+    lark = Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=False)
     out = io.StringIO()
     gen_standalone(lark, out=out)
     folder = os.path.dirname(path)
@@ -191,7 +190,7 @@ def _friendly_error(text: str, exc: Any) -> ParseError:
         char = text[pos] if pos < len(text) else ""
         expected = set(exc.allowed or ())
         message = f"unexpected character {char!r}"
-        if char in "=<>!" :
+        if char in "=<>!":
             hint = "gradtutor has no comparisons; '=' is only for naming a statement (q = x + y)"
         elif expected:
             message += f"; expected {_describe_expected(expected)}"
@@ -207,11 +206,16 @@ def _friendly_error(text: str, exc: Any) -> ParseError:
             closer = ")" if text[opener] == "(" else "]"
             return ParseError(
                 f"'{text[opener]}' is never closed; expected {_describe_expected(expected)}",
-                source=text, span=(opener, opener + 1),
-                hint=f"add a '{closer}' to match it")
+                source=text,
+                span=(opener, opener + 1),
+                hint=f"add a '{closer}' to match it",
+            )
         where = "the program ends" if at_end else "the statement ends"
-        return ParseError(f"{where} too early; expected {_describe_expected(expected)}",
-                          source=text, span=(max(0, pos - 1) if at_end else pos, pos + 1))
+        return ParseError(
+            f"{where} too early; expected {_describe_expected(expected)}",
+            source=text,
+            span=(max(0, pos - 1) if at_end else pos, pos + 1),
+        )
 
     found = token.value if token.type != "_SEP" else ";"
     message = f"unexpected {found!r}; expected {_describe_expected(expected)}"

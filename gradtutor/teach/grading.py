@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from .diagnose import Mistake, diagnose
-from .errors import GradtutorError
-from .formula import compile_formula, evaluate
-from .graph import CONST
+from ..autodiff.compare import Mistake, diagnose
+from ..errors import GradtutorError
+from ..graph.build import CONST
+from ..graph.formula import compile_formula, evaluate
 from .walk import Question, Walk
 
 RTOL = 1e-2
@@ -42,9 +42,9 @@ class Tolerance:
 @dataclass
 class Verdict:
     correct: bool
-    value: Any = None                   # what the answer evaluated to
+    value: Any = None  # what the answer evaluated to
     mistakes: list[Mistake] = field(default_factory=list)
-    unreadable: str | None = None       # why the answer could not be read (no try is used up)
+    unreadable: str | None = None  # why the answer could not be read (no try is used up)
 
     @property
     def kinds(self) -> list[str]:
@@ -111,35 +111,57 @@ def likely_mistakes(walk: Walk, question: Question, value: np.ndarray, tol: Tole
         if len(question.branches) > 1:
             for j, term in question.branches:
                 if near(term):
-                    found.append(Mistake("missed-term",
-                                         f"that is only the term from {graph.labels[j]}; a tangent sums a "
-                                         f"term for every input (the product rule has two)"))
+                    found.append(
+                        Mistake(
+                            "missed-term",
+                            f"that is only the term from {graph.labels[j]}; a tangent sums a "
+                            f"term for every input (the product rule has two)",
+                        )
+                    )
                     break
         if question.local is not None and near(question.local):
-            found.append(Mistake("local-only", f"that is the local derivative of {gate}; multiply it by "
-                                               f"the tangent of its input"))
+            found.append(
+                Mistake(
+                    "local-only", f"that is the local derivative of {gate}; multiply it by the tangent of its input"
+                )
+            )
     if question.kind == "local" and near(question.contribution) and not _is_one(question.upstream):
-        found.append(Mistake("downstream-for-local",
-                             f"that is the downstream gradient (upstream × local); the local gradient "
-                             f"d{gate}/d{x} is the gate's own slope, before multiplying by the upstream"))
+        found.append(
+            Mistake(
+                "downstream-for-local",
+                f"that is the downstream gradient (upstream × local); the local gradient "
+                f"d{gate}/d{x} is the gate's own slope, before multiplying by the upstream",
+            )
+        )
     if question.kind == "downstream":
         if question.is_total:
             for consumer, share in question.branches:
                 if near(share):
                     others = [graph.labels[c] for c, _ in question.branches if c != consumer]
-                    found.append(Mistake("missed-branch",
-                                         f"that is only the branch through {graph.labels[consumer]}; {x} also "
-                                         f"feeds {', '.join(others)}, and gradients add at branches: "
-                                         f"sum the shares of all {len(question.branches)} branches"))
+                    found.append(
+                        Mistake(
+                            "missed-branch",
+                            f"that is only the branch through {graph.labels[consumer]}; {x} also "
+                            f"feeds {', '.join(others)}, and gradients add at branches: "
+                            f"sum the shares of all {len(question.branches)} branches",
+                        )
+                    )
                     break
         if question.local is not None and near(question.local):
-            found.append(Mistake("local-only",
-                                 f"that is the local gradient d{gate}/d{x}; the downstream gradient is "
-                                 f"upstream × local, with upstream d{out}/d{gate} = {_short(question.upstream)}"))
+            found.append(
+                Mistake(
+                    "local-only",
+                    f"that is the local gradient d{gate}/d{x}; the downstream gradient is "
+                    f"upstream × local, with upstream d{out}/d{gate} = {_short(question.upstream)}",
+                )
+            )
         elif near(question.upstream) and not _is_one(question.local):
-            found.append(Mistake("upstream-only",
-                                 f"that is the upstream gradient d{out}/d{gate}; multiply it by the local "
-                                 f"gradient d{gate}/d{x}"))
+            found.append(
+                Mistake(
+                    "upstream-only",
+                    f"that is the upstream gradient d{out}/d{gate}; multiply it by the local gradient d{gate}/d{x}",
+                )
+            )
     found += _gate_mistakes(walk, question, value, near)
     if not found:
         found = diagnose(value, expected, rtol=tol.rtol, atol=tol.atol, name=x)
@@ -160,15 +182,18 @@ def _gate_mistakes(walk: Walk, question: Question, value: np.ndarray, near) -> l
     if pattern == "swaps" and len(set(node.inputs)) == 2:
         if near(np.multiply(scale, walk.value(question.input))):
             other = graph.labels[[j for j in node.inputs if j != question.input][0]]
-            mistakes.append(Mistake("swap", f"a multiply gate swaps: the gradient for {x} uses the *other* "
-                                            f"input's value ({other}), not {x}'s own"))
+            mistakes.append(
+                Mistake(
+                    "swap",
+                    f"a multiply gate swaps: the gradient for {x} uses the *other* "
+                    f"input's value ({other}), not {x}'s own",
+                )
+            )
     elif pattern == "routes" and len(set(node.inputs)) == 2:
         if near(scale) or near(np.zeros_like(np.asarray(question.answer, dtype=float))):
             mistakes.append(Mistake("routing", f"a {node.op.name} gate routes: {node.op.rule}"))
-    elif pattern == "distributes":
-        if near(np.multiply(0.5, scale)):
-            mistakes.append(Mistake("distribute", "an add gate does not split the gradient: each input gets "
-                                                  "all of it"))
+    elif pattern == "distributes" and near(np.multiply(0.5, scale)):
+        mistakes.append(Mistake("distribute", "an add gate does not split the gradient: each input gets all of it"))
     return mistakes
 
 
@@ -177,7 +202,6 @@ def _is_one(x: Any) -> bool:
 
 
 def _short(value: Any) -> str:
-    from .render.numbers import fmt_value
+    from ..language.numbers import fmt_value
 
     return fmt_value(value)
-
