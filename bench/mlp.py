@@ -15,7 +15,7 @@ import numpy as np
 from _timing import interleave, median_ms
 
 import gradtutor
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 
 PROGRAM = "mean((W2 @ relu(W1 @ X + b1) + b2 - Y)^2)"
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from gradtutor import grammar
 from gradtutor.autodiff.reverse import backward, forward
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 
 
 def program(terms: int) -> str:

@@ -17,7 +17,7 @@ import time
 import numpy as np
 from rich.console import Console
 
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 from gradtutor.render.console import THEME
 from gradtutor.teach.session import Session
 from gradtutor.teach.walk import build_walk

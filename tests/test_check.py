@@ -9,7 +9,7 @@ import pytest
 
 from gradtutor.autodiff.check import run_check
 from gradtutor.autodiff.compare import diagnose, nice_factor, relative_error
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 
 
 def check_json(run, *args):

@@ -13,7 +13,7 @@ from test_properties import SHAPES, scalar_expressions, typed
 
 import gradtutor
 from gradtutor.autodiff.flatcode import python_code
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 
 NEURON = "s0 = w0*x0\ns1 = w1*x1\ns2 = s0 + s1\ns3 = s2 + w2\nL = sigmoid(s3)"
 

@@ -12,7 +12,7 @@ from test_properties import SHAPES, scalar_expressions, typed
 
 import gradtutor
 from gradtutor.autodiff.forward import forward_gradients
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 from gradtutor.teach.tangent_walk import build_tangent_walk
 
 

@@ -66,7 +66,7 @@ values = st.sampled_from(
 def _known_values(run_args, program):
     """Only the values the program uses, so a 'not used by the program' error does not hide the rest."""
     from gradtutor.errors import GradtutorError
-    from gradtutor.graph.build import build
+    from gradtutor.graph import build
 
     try:
         names = set(build(program).variables)

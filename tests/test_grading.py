@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 from gradtutor.teach.grading import Tolerance, grade
 from gradtutor.teach.walk import build_walk
 

@@ -9,7 +9,7 @@ import pytest
 
 import gradtutor
 from gradtutor.errors import ArityError, NameLookupError, ParseError
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 
 
 def value(program: str, **values) -> float:

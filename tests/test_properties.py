@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import gradtutor
 from gradtutor.autodiff.reverse import forward
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 
 SMOOTH_UNARY = [
     "sin({})",

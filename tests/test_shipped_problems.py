@@ -11,7 +11,7 @@ import pytest
 from gradtutor.course.exercise import exercise
 from gradtutor.course.lint import lint
 from gradtutor.course.problems import load_all
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 from gradtutor.resources import problems_dir
 
 SETS = load_all()

@@ -14,7 +14,7 @@ from test_properties import SHAPES, scalar_expressions, typed
 import gradtutor
 from gradtutor.autodiff.reverse import forward
 from gradtutor.autodiff.symbolic import symbolic_gradients
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 from gradtutor.graph.formula import compile_formula, evaluate, program_env
 
 

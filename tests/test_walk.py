@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from gradtutor.graph.build import build
+from gradtutor.graph import build
 from gradtutor.teach.walk import build_walk
 
 

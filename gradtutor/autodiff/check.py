@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NameLookupError, suggest
-from ..graph.build import Graph
+from ..graph import Graph
 from ..graph.formula import compile_formula, evaluate, program_env
 from ..language.values import random_value
 from .compare import Mistake, diagnose, relative_error

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ..language.numbers import describe_shape
+
 MISTAKE_LABELS = {
     "sign": "sign flipped",
     "transposed": "transposed",
@@ -72,14 +74,6 @@ def nice_factor(k: float) -> str:
     return f"{k:.4g}"
 
 
-def shape_words(shape: tuple[int, ...]) -> str:
-    if shape == ():
-        return "a scalar"
-    if len(shape) == 1:
-        return f"a vector of length {shape[0]}"
-    return f"a {shape[0]}×{shape[1]} matrix"
-
-
 def diagnose(
     claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0, name: str = "the variable"
 ) -> list[Mistake]:
@@ -99,15 +93,15 @@ def diagnose(
             return [
                 Mistake(
                     "shape",
-                    f"the numbers are right but arranged as {shape_words(a.shape)}; "
-                    f"the gradient has {name}'s shape, {shape_words(b.shape)}",
+                    f"the numbers are right but arranged as {describe_shape(a.shape)}; "
+                    f"the gradient has {name}'s shape, {describe_shape(b.shape)}",
                 )
             ]
         return [
             Mistake(
                 "shape",
-                f"wrong shape: this is {shape_words(a.shape)}, but the gradient must have "
-                f"{name}'s shape, {shape_words(b.shape)}",
+                f"wrong shape: this is {describe_shape(a.shape)}, but the gradient must have "
+                f"{name}'s shape, {describe_shape(b.shape)}",
             )
         ]
     if not np.any(b) and not np.any(a):

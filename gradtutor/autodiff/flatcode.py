@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from ..graph.build import CONST, Graph
-from ..graph.expr import apply, const, from_text, sym, to_python
+from ..graph import CONST, Graph
+from ..graph.expr import apply, const, from_text, sym
+from ..graph.printing import to_python
 from ..ops import Shape
 from .reverse import infer_shapes, requires_grad
 from .symbolic import unbroadcast
@@ -42,7 +43,7 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
     shape_of = infer_shapes(graph, shapes)
     if shape_of[graph.output] != ():
         from ..errors import NotScalarError
-        from ..ops import describe_shape
+        from ..language.numbers import describe_shape
 
         raise NotScalarError(
             f"the output is {describe_shape(shape_of[graph.output])}, but a gradient needs a scalar output",

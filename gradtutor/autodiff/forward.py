@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..graph.build import Graph
+from ..graph import Graph
 from .reverse import Evaluation, check_names, forward, require_scalar
 
 

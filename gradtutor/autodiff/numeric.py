@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..graph.build import Graph
+from ..graph import Graph
 from .reverse import Evaluation, forward
 
 STEP = 1e-5

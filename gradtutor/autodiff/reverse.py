@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import DomainError, MissingValuesError, NameLookupError, NotScalarError, ShapeError, join_names, suggest
-from ..graph.build import CONST, VAR, Graph, build
+from ..graph import CONST, VAR, Graph, build
+from ..language.numbers import describe_shape, fmt_shape
 from ..language.values import isfinite, values_from_mapping
-from ..ops import Op, ShapeMismatch, describe_shape, fmt_shape
+from ..ops import Op, ShapeMismatch
 
 
 class Evaluation:

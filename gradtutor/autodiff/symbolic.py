@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from ..graph.build import CONST, VAR, Graph
-from ..graph.expr import Expr, apply, const, from_text, postorder, sym, to_latex, to_text
+from ..graph import CONST, VAR, Graph
+from ..graph.expr import Expr, apply, const, from_text, postorder, sym
+from ..graph.printing import to_latex, to_text
 from ..ops import Shape
 
 SHARED_MIN_CHARS = 16  # a repeated subexpression shorter than this is clearer written out

@@ -54,7 +54,7 @@ def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) 
     import numpy as np
 
     from ..autodiff.check import run_check
-    from ..graph.build import build
+    from ..graph import build
     from ..language.values import split_assignment
     from .common import parse_at, parse_shapes
 

@@ -33,7 +33,7 @@ def command(program, at, shapes, lang, output) -> None:
     import numpy as np
 
     from ..autodiff.flatcode import python_code
-    from ..graph.build import build
+    from ..graph import build
     from .common import parse_at, parse_shapes
 
     graph = build(read_program(program))

@@ -43,7 +43,7 @@ def command(program: str, at, random_, seed, wrt, mode, symbolic, latex, order, 
       gradtutor grad "x1*x2 + sin(x1)" --at x1=1 --at x2=2 --mode forward
     """
     from ..autodiff.reverse import grad
-    from ..graph.build import build
+    from ..graph import build
     from ..language.values import to_python
 
     graph = build(read_program(program))

@@ -29,7 +29,7 @@ def command(program, at, shapes, seed, output) -> None:
     (Debian/Ubuntu) or `brew install graphviz` (macOS). FILE.dot needs nothing.
     """
     from ..errors import GradtutorError
-    from ..graph.build import build
+    from ..graph import build
     from ..render.console import stdout
     from ..render.picture import render_file, value_tree
     from ..teach.walk import build_walk

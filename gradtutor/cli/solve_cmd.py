@@ -74,7 +74,7 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
       gradtutor solve "(x + y) * max(y, z)" --at x=1 --at y=2 --at z=0
       gradtutor solve "sum((W@x)^2)" --at "W=[[0.1,0.5],[-0.3,0.8]]" --at "x=[0.2,0.4]" --show
     """
-    from ..graph.build import build
+    from ..graph import build
     from ..render.console import stdout
     from ..teach.grading import Tolerance
     from ..teach.walk import build_walk

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DomainError, GradtutorError, NameLookupError, suggest
-from ..graph.build import Graph
+from ..graph import Graph
 from .common import parse_at, parse_shapes
 
 HAND_VALUES = np.array([-4, -3, -2, -1, 1, 2, 3, 4], dtype=float)  # friendly for arithmetic by hand

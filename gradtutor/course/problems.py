@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import GradtutorError
-from ..graph.build import Graph, build
+from ..graph import Graph, build
 from ..language.values import as_array, parse_shape
 from ..resources import problems_dir
 from ..teach.grading import Tolerance

@@ -1,0 +1,8 @@
+"""The program as a graph of ops, and formulas (symbolic expressions) over it."""
+
+from __future__ import annotations
+
+from .build import build
+from .nodes import CONST, VAR, Graph, Node
+
+__all__ = ["build", "Graph", "Node", "CONST", "VAR"]

@@ -1,10 +1,9 @@
-"""Parse tree to computational graph (a DAG in topological order).
+"""Parse tree to computational graph: one handler per grammar rule.
 
-A name used twice is one node with two consumers, so gradients add there.
-Statement names name their nodes (the lectures' flat form `s0 = w0*x0`);
-every other name is an input variable; unnamed operations get short names
-(t1, t2, ...) for display. Nothing here recurses: the walk over the parse
-tree uses an explicit stack, so 10,000-deep parentheses are fine.
+The grammar's rule names for operators are the op table's names (add, mul,
+pow ...), so a new infix op needs a grammar alternative and its table entry,
+nothing here. Nothing recurses: the walk over the parse tree uses an explicit
+stack, so 10,000-deep parentheses are fine.
 """
 
 from __future__ import annotations
@@ -16,98 +15,9 @@ import numpy as np
 
 from ..errors import ArityError, GradtutorError, NameLookupError, ParseError, Span, suggest
 from ..language import parser as grammar
-from ..ops import FUNCTIONS, INFIX, OVERLOADS, TABLE, Op
-
-VAR = TABLE["var"]
-CONST = TABLE["const"]
-
-
-class Node:
-    __slots__ = ("op", "inputs", "name", "span", "value", "params")
-
-    def __init__(
-        self,
-        op: Op,
-        inputs: tuple[int, ...] = (),
-        name: str | None = None,
-        span: Span | None = None,
-        value: Any = None,
-        params: tuple[int, ...] = (),
-    ) -> None:
-        self.op = op
-        self.inputs = inputs
-        self.name = name
-        self.span = span
-        self.value = value  # constants only
-        self.params = params  # whole-number arguments: indices, onehot(i, n)
-
-    def __repr__(self) -> str:
-        return f"Node({self.op.name}, {self.inputs}, name={self.name!r})"
-
-
-class Graph:
-    """The DAG in topological order. (Plain classes here: start-up time counts.)"""
-
-    def __init__(
-        self,
-        source: str,
-        nodes: list[Node],
-        output: int,
-        variables: dict[str, int],
-        names: dict[str, int],
-        warnings: list[str] | None = None,
-    ) -> None:
-        self.source = source
-        self.nodes = nodes
-        self.output = output
-        self.variables = variables  # input name -> node, in order of first use
-        self.names = names  # every non-constant node's label -> node
-        self.labels: list[str] = []
-        self.consumers: list[list[int]] = []
-        self.warnings = warnings or []
-
-    def __len__(self) -> int:
-        return len(self.nodes)
-
-    def is_leaf(self, i: int) -> bool:
-        return self.nodes[i].op.form == "leaf"
-
-    def describe(self, i: int) -> str:
-        """The node's operation written with its inputs' labels: 'x + y', 'max(y, z)'."""
-        node = self.nodes[i]
-        args = [self.labels[j] for j in node.inputs]
-        if node.op.form != "call":
-            args = [f"({a})" if a.startswith("-") else a for a in args]
-        return format_op(node.op, args, node.params)
-
-
-def format_op(op: Op, args: list[str], params: tuple = ()) -> str:
-    """One operation written out with already-formatted operands."""
-    if op.form == "infix":
-        return f"{args[0]}^{args[1]}" if op.name == "pow" else f"{args[0]} {op.symbol} {args[1]}"
-    if op.form == "prefix":
-        return f"-{args[0]}"
-    if op.form == "postfix":
-        return f"{args[0]}.T"
-    if op.form == "subscript":
-        return f"{args[0]}[{', '.join(map(str, params))}]"
-    if op.form == "call":
-        return f"{op.symbol}({', '.join(list(args) + [str(p) for p in params])})"
-    return args[0] if args else op.name
-
-
-def format_number(value: Any) -> str:
-    """Constants as a student would write them: 1, -1, 0.5, [[1, 2], [3, 4]]."""
-    arr = np.asarray(value)
-    if arr.ndim == 0:
-        x = float(arr)
-        if np.isfinite(x) and x == int(x) and abs(x) < 1e15:
-            return str(int(x))
-        return repr(x)
-    return "[" + ", ".join(format_number(v) for v in arr) + "]"
-
-
-# --- building ----------------------------------------------------------------
+from ..language.numbers import format_number
+from ..ops import FUNCTIONS, INFIX, OVERLOADS, Op
+from .nodes import CONST, VAR, Graph, Node
 
 
 class _Builder:
@@ -276,9 +186,6 @@ def _example_call(op: Op) -> str:
     return f"{op.symbol}({', '.join(names)})"
 
 
-_BINARY_RULES = ("add", "sub", "mul", "div", "matmul", "pow")
-
-
 def build(source: str) -> Graph:
     """Parse `source` and build its graph; raises GradtutorError on bad input."""
     # Parsing makes millions of small objects and no cycles: pausing the cyclic
@@ -295,7 +202,7 @@ def build(source: str) -> Graph:
 def _build(source: str) -> Graph:
     tree = grammar.parse(source)
     builder = _Builder(source)
-    handlers = {rule: builder.binary(rule) for rule in _BINARY_RULES}
+    handlers = {name: builder.binary(name) for name, op in INFIX.items() if op.form == "infix"}
     for rule in (
         "number",
         "name",

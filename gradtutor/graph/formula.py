@@ -13,7 +13,8 @@ from typing import Any
 
 from ..autodiff.reverse import forward
 from ..errors import GradtutorError, NameLookupError, suggest
-from .build import Graph, build
+from .build import build
+from .nodes import Graph
 
 
 def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> Graph:

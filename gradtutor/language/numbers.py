@@ -31,3 +31,30 @@ def fmt_value(value: Any, digits: int = 4) -> str:
         separator=", ",
         formatter={"float_kind": lambda v: fmt_number(v, digits)},
     )
+
+
+def fmt_shape(shape: tuple[int, ...]) -> str:
+    """Shapes as numpy prints them: (3,), (2, 3); 'scalar' for ()."""
+    if shape == ():
+        return "scalar"
+    return str(tuple(shape))
+
+
+def describe_shape(shape: tuple[int, ...]) -> str:
+    """Shapes in words: 'a scalar', 'a vector of length 3', 'a 2×3 matrix'."""
+    if shape == ():
+        return "a scalar"
+    if len(shape) == 1:
+        return f"a vector of length {shape[0]}"
+    return f"a {shape[0]}×{shape[1]} matrix"
+
+
+def format_number(value: Any) -> str:
+    """Constants as a student would write them: 1, -1, 0.5, [[1, 2], [3, 4]]."""
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        x = float(arr)
+        if np.isfinite(x) and x == int(x) and abs(x) < 1e15:
+            return str(int(x))
+        return repr(x)
+    return "[" + ", ".join(format_number(v) for v in arr) + "]"

@@ -12,8 +12,6 @@ import numpy as np
 
 from . import Op, broadcast, register, same_shape
 
-ADD, MUL, NEG, POW, POSTFIX, CALL = 10, 20, 30, 40, 50, 60
-
 
 def _nonzero(what: str):
     def check(a, b):
@@ -35,107 +33,79 @@ def _pow_domain(a, b):
     return None
 
 
-def _binary(name, symbol, forward, local, local_text, pattern, rule, precedence, latex, **kw):
-    py = "{a} ** {b}" if name == "pow" else f"{{a}} {symbol} {{b}}"
+def infix(*, name: str, symbol: str, py: str = "", **entry) -> Op:
+    """A binary operator written between its operands: a + b."""
     return register(
-        Op(
-            name=name,
-            symbol=symbol,
-            form="infix",
-            arity=2,
-            forward=forward,
-            shape=broadcast,
-            pattern=pattern,
-            rule=rule,
-            local=local,
-            local_text=local_text,
-            precedence=precedence,
-            latex=latex,
-            py=py,
-            **kw,
-        )
+        Op(name=name, symbol=symbol, form="infix", arity=2, shape=broadcast, py=py or f"{{a}} {symbol} {{b}}", **entry)
     )
 
 
-def _function(name, forward, local, local_text, pattern, rule, latex, arity=1, **kw):
-    shape = same_shape if arity == 1 else broadcast
-    kw.setdefault("py", f"np.{name}({{a}})")
+def function(*, name: str, arity: int = 1, **entry) -> Op:
+    """A function called by name: sin(x), max(a, b)."""
+    entry.setdefault("py", f"np.{name}({{a}})")
     return register(
-        Op(
-            name=name,
-            symbol=name,
-            form="call",
-            arity=arity,
-            forward=forward,
-            shape=shape,
-            pattern=pattern,
-            rule=rule,
-            local=local,
-            local_text=local_text,
-            precedence=CALL,
-            latex=latex,
-            **kw,
-        )
+        Op(name=name, symbol=name, form="call", arity=arity, shape=same_shape if arity == 1 else broadcast, **entry)
     )
 
 
-_binary(
-    "add",
-    "+",
-    np.add,
-    (1, 1),
-    ("1", "1"),
-    "distributes",
-    "an add gate hands the upstream gradient unchanged to each of its inputs",
-    ADD,
-    r"{a} + {b}",
+infix(
+    name="add",
+    symbol="+",
+    title="add",
+    forward=np.add,
+    local=(1, 1),
+    local_text=("1", "1"),
+    pattern="distributes",
+    rule="an add gate hands the upstream gradient unchanged to each of its inputs",
+    latex=r"{a} + {b}",
     gate=("+{c}", "+{c}"),
     with_constant=(
         "passes through",
         "adding a constant (c + x) has local gradient 1: the gradient passes through unchanged",
     ),
 )
-_binary(
-    "sub",
-    "-",
-    np.subtract,
-    (1, -1),
-    ("1", "-1"),
-    "distributes",
-    "a subtract gate hands the upstream gradient to its left input and its negative to its right input",
-    ADD,
-    r"{a} - {b}",
+infix(
+    name="sub",
+    symbol="-",
+    title="subtract",
+    forward=np.subtract,
+    local=(1, -1),
+    local_text=("1", "-1"),
+    pattern="distributes",
+    rule="a subtract gate hands the upstream gradient to its left input and its negative to its right input",
+    latex=r"{a} - {b}",
     with_constant=(
         "passes through",
         "subtracting a constant has local gradient 1 (and x subtracted from a constant gets -1)",
     ),
 )
-_binary(
-    "mul",
-    "*",
-    np.multiply,
-    (lambda a, b, out: b, lambda a, b, out: a),
-    ("b", "a"),
-    "swaps",
-    "a multiply gate swaps its inputs: each input's gradient is the upstream gradient times the other input's value",
-    MUL,
-    r"{a} \cdot {b}",
+infix(
+    name="mul",
+    symbol="*",
+    title="multiply",
+    forward=np.multiply,
+    local=(lambda a, b, out: b, lambda a, b, out: a),
+    local_text=("b", "a"),
+    pattern="swaps",
+    rule="a multiply gate swaps its inputs: each input's gradient is the upstream gradient times the other "
+    "input's value",
+    latex=r"{a} \cdot {b}",
     gate=("*{c}", "*{c}"),
     with_constant=(
         "scales",
         "multiplying by a constant a has local gradient a: the gradient is scaled by the same constant",
     ),
 )
-_binary(
-    "div",
-    "/",
-    np.divide,
-    (lambda a, b, out: 1.0 / b, lambda a, b, out: -a / (b * b)),
-    ("1 / b", "-a / b^2"),
-    "scales",
-    "for a / b, the numerator's local gradient is 1/b and the denominator's is -a/b^2",
-    MUL,
-    r"\frac{{{a}}}{{{b}}}",
+infix(
+    name="div",
+    symbol="/",
+    title="divide",
+    forward=np.divide,
+    local=(lambda a, b, out: 1.0 / b, lambda a, b, out: -a / (b * b)),
+    local_text=("1 / b", "-a / b^2"),
+    pattern="scales",
+    rule="for a / b, the numerator's local gradient is 1/b and the denominator's is -a/b^2",
+    latex=r"\frac{{{a}}}{{{b}}}",
     domain=_nonzero("denominator"),
     gate=("{c}/x", "/{c}"),
     with_constant=("scales", "for c / x the local gradient is -c/x^2 (1/x gives -1/x^2); for x / c it is 1/c"),
@@ -148,42 +118,47 @@ def _power_rule(a, b, out):
     return b * np.power(a, b - 1)
 
 
-_binary(
-    "pow",
-    "^",
-    np.power,
-    (_power_rule, lambda a, b, out: np.log(a) * out),
-    ("b * a^(b - 1)", "log(a) * out"),
-    "power rule",
-    "for a^b, the base's local gradient is b*a^(b-1) (the power rule) and the exponent's is log(a)*a^b",
-    POW,
-    r"{a}^{{{b}}}",
+infix(
+    name="pow",
+    symbol="^",
+    title="power",
+    forward=np.power,
+    py="{a} ** {b}",
+    local=(_power_rule, lambda a, b, out: np.log(a) * out),
+    local_text=("b * a^(b - 1)", "log(a) * out"),
+    pattern="power rule",
+    rule="for a^b, the base's local gradient is b*a^(b-1) (the power rule) and the exponent's is log(a)*a^b",
+    latex=r"{a}^{{{b}}}",
     domain=_pow_domain,
     gate=("{c}^x", "^{c}"),
 )
-_function(
-    "max",
-    np.maximum,
-    (lambda a, b, out: (a >= b).astype(float), lambda a, b, out: (b > a).astype(float)),
-    ("1 - step(b - a)", "step(b - a)"),
-    "routes",
-    "a max gate routes the whole upstream gradient to the larger input and zero to the other (on a tie, to the first)",
-    r"\max\left({a}, {b}\right)",
+function(
+    name="max",
     arity=2,
-    branch=lambda a, b: np.sign(a - b),
+    forward=np.maximum,
     py="np.maximum({a}, {b})",
-)
-_function(
-    "min",
-    np.minimum,
-    (lambda a, b, out: (a <= b).astype(float), lambda a, b, out: (b < a).astype(float)),
-    ("1 - step(a - b)", "step(a - b)"),
-    "routes",
-    "a min gate routes the whole upstream gradient to the smaller input and zero to the other (on a tie, to the first)",
-    r"\min\left({a}, {b}\right)",
-    arity=2,
+    local=(lambda a, b, out: (a >= b).astype(float), lambda a, b, out: (b > a).astype(float)),
+    local_text=("1 - step(b - a)", "step(b - a)"),
+    pattern="routes",
+    rule="a max gate routes the whole upstream gradient to the larger input and zero to the other "
+    "(on a tie, to the first)",
+    latex=r"\max\left({a}, {b}\right)",
     branch=lambda a, b: np.sign(a - b),
+    doc="elementwise maximum; on a tie the first argument gets the gradient",
+)
+function(
+    name="min",
+    arity=2,
+    forward=np.minimum,
     py="np.minimum({a}, {b})",
+    local=(lambda a, b, out: (a <= b).astype(float), lambda a, b, out: (b < a).astype(float)),
+    local_text=("1 - step(a - b)", "step(a - b)"),
+    pattern="routes",
+    rule="a min gate routes the whole upstream gradient to the smaller input and zero to the other "
+    "(on a tie, to the first)",
+    latex=r"\min\left({a}, {b}\right)",
+    branch=lambda a, b: np.sign(a - b),
+    doc="elementwise minimum; on a tie the first argument gets the gradient",
 )
 
 register(
@@ -194,11 +169,12 @@ register(
         arity=1,
         forward=np.negative,
         shape=same_shape,
-        pattern="flips",
-        rule="a negation gate (times -1) passes the upstream gradient on with its sign flipped",
+        label="*-1",
+        title="negation",
         local=(-1,),
         local_text=("-1",),
-        precedence=NEG,
+        pattern="flips",
+        rule="a negation gate (times -1) passes the upstream gradient on with its sign flipped",
         latex=r"-{a}",
         py="-{a}",
     )
@@ -224,125 +200,134 @@ def _sigmoid(a):
     return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
-_CHAIN = "scales"
-_function(
-    "exp",
-    np.exp,
-    (lambda a, out: out,),
-    ("out",),
-    _CHAIN,
-    "exp's local gradient is exp(x) itself: the node's own output",
-    r"e^{{{a}}}",
+function(
+    name="exp",
+    forward=np.exp,
+    local=(lambda a, out: out,),
+    local_text=("out",),
+    pattern="scales",
+    rule="exp's local gradient is exp(x) itself: the node's own output",
+    latex=r"e^{{{a}}}",
+    doc="e^x, elementwise",
 )
-_function(
-    "log",
-    np.log,
-    (lambda a, out: 1.0 / a,),
-    ("1 / a",),
-    _CHAIN,
-    "log's local gradient is 1/x",
-    r"\log\left({a}\right)",
+function(
+    name="log",
+    forward=np.log,
+    local=(lambda a, out: 1.0 / a,),
+    local_text=("1 / a",),
+    pattern="scales",
+    rule="log's local gradient is 1/x",
+    latex=r"\log\left({a}\right)",
     domain=_positive("log"),
+    doc="the natural logarithm, elementwise",
 )
-_function(
-    "sqrt",
-    np.sqrt,
-    (lambda a, out: 0.5 / out,),
-    ("1 / (2 * out)",),
-    _CHAIN,
-    "sqrt's local gradient is 1/(2*sqrt(x)): one over twice the output",
-    r"\sqrt{{{a}}}",
+function(
+    name="sqrt",
+    forward=np.sqrt,
+    local=(lambda a, out: 0.5 / out,),
+    local_text=("1 / (2 * out)",),
+    pattern="scales",
+    rule="sqrt's local gradient is 1/(2*sqrt(x)): one over twice the output",
+    latex=r"\sqrt{{{a}}}",
     domain=_nonnegative,
+    doc="the square root, elementwise",
 )
-_function(
-    "sin",
-    np.sin,
-    (lambda a, out: np.cos(a),),
-    ("cos(a)",),
-    _CHAIN,
-    "sin's local gradient is cos(x)",
-    r"\sin\left({a}\right)",
+function(
+    name="sin",
+    forward=np.sin,
+    local=(lambda a, out: np.cos(a),),
+    local_text=("cos(a)",),
+    pattern="scales",
+    rule="sin's local gradient is cos(x)",
+    latex=r"\sin\left({a}\right)",
+    doc="sine, elementwise",
 )
-_function(
-    "cos",
-    np.cos,
-    (lambda a, out: -np.sin(a),),
-    ("-sin(a)",),
-    _CHAIN,
-    "cos's local gradient is -sin(x)",
-    r"\cos\left({a}\right)",
+function(
+    name="cos",
+    forward=np.cos,
+    local=(lambda a, out: -np.sin(a),),
+    local_text=("-sin(a)",),
+    pattern="scales",
+    rule="cos's local gradient is -sin(x)",
+    latex=r"\cos\left({a}\right)",
+    doc="cosine, elementwise",
 )
-_function(
-    "tan",
-    np.tan,
-    (lambda a, out: 1.0 + out * out,),
-    ("1 + out^2",),
-    _CHAIN,
-    "tan's local gradient is 1 + tan(x)^2",
-    r"\tan\left({a}\right)",
+function(
+    name="tan",
+    forward=np.tan,
+    local=(lambda a, out: 1.0 + out * out,),
+    local_text=("1 + out^2",),
+    pattern="scales",
+    rule="tan's local gradient is 1 + tan(x)^2",
+    latex=r"\tan\left({a}\right)",
+    doc="tangent, elementwise",
 )
-_function(
-    "tanh",
-    np.tanh,
-    (lambda a, out: 1.0 - out * out,),
-    ("1 - out^2",),
-    _CHAIN,
-    "tanh's local gradient is 1 - tanh(x)^2: one minus the output squared",
-    r"\tanh\left({a}\right)",
+function(
+    name="tanh",
+    forward=np.tanh,
+    local=(lambda a, out: 1.0 - out * out,),
+    local_text=("1 - out^2",),
+    pattern="scales",
+    rule="tanh's local gradient is 1 - tanh(x)^2: one minus the output squared",
+    latex=r"\tanh\left({a}\right)",
+    doc="hyperbolic tangent, elementwise",
 )
-_function(
-    "sigmoid",
-    _sigmoid,
-    (lambda a, out: (1.0 - out) * out,),
-    ("(1 - out) * out",),
-    _CHAIN,
-    "sigmoid's local gradient is (1 - sigmoid(x)) * sigmoid(x), computed from the output alone",
-    r"\sigma\left({a}\right)",
+function(
+    name="sigmoid",
+    forward=_sigmoid,
+    local=(lambda a, out: (1.0 - out) * out,),
+    local_text=("(1 - out) * out",),
+    pattern="scales",
+    rule="sigmoid's local gradient is (1 - sigmoid(x)) * sigmoid(x), computed from the output alone",
+    latex=r"\sigma\left({a}\right)",
     py="sigmoid({a})",
     py_helper="def sigmoid(x):\n    return 1 / (1 + np.exp(-x))",
+    doc="1 / (1 + e^-x), elementwise",
 )
-_function(
-    "relu",
-    lambda a: np.maximum(a, 0.0),
-    (lambda a, out: a > 0,),  # a mask; g * mask is the VJP
-    ("step(a)",),
-    "gates",
-    "a relu passes the upstream gradient where its input was positive and blocks it (0) elsewhere; relu'(0) = 0",
-    r"\operatorname{{relu}}\left({a}\right)",
+function(
+    name="relu",
+    forward=lambda a: np.maximum(a, 0.0),
+    local=(lambda a, out: a > 0,),  # a mask; g * mask is the VJP
+    local_text=("step(a)",),
+    pattern="gates",
+    rule="a relu passes the upstream gradient where its input was positive and blocks it (0) elsewhere; relu'(0) = 0",
+    latex=r"\operatorname{{relu}}\left({a}\right)",
     branch=np.sign,
     py="np.maximum({a}, 0.0)",
+    doc="max(0, x), elementwise; relu'(0) = 0",
 )
-_function(
-    "abs",
-    np.abs,
-    (lambda a, out: np.sign(a),),
-    ("sign(a)",),
-    _CHAIN,
-    "abs's local gradient is the sign of its input (and 0 at 0)",
-    r"\left|{a}\right|",
+function(
+    name="abs",
+    forward=np.abs,
+    local=(lambda a, out: np.sign(a),),
+    local_text=("sign(a)",),
+    pattern="scales",
+    rule="abs's local gradient is the sign of its input (and 0 at 0)",
+    latex=r"\left|{a}\right|",
     branch=np.sign,
+    doc="|x|, elementwise; abs'(0) = 0",
 )
 # step and sign appear in derivatives (relu' = step, abs' = sign); their own slope is 0.
-_function(
-    "step",
-    lambda a: (np.asarray(a) > 0).astype(float),
-    (lambda a, out: np.zeros_like(out),),
-    ("0",),
-    "blocks",
-    "step is flat on both sides of 0, so it passes no gradient",
-    r"\operatorname{{step}}\left({a}\right)",
+function(
+    name="step",
+    forward=lambda a: (np.asarray(a) > 0).astype(float),
+    local=(lambda a, out: np.zeros_like(out),),
+    local_text=("0",),
+    pattern="blocks",
+    rule="step is flat on both sides of 0, so it passes no gradient",
+    latex=r"\operatorname{{step}}\left({a}\right)",
     branch=np.sign,
     py="np.heaviside({a}, 0.0)",
     doc="1 where x > 0, else 0: the slope of relu",
 )
-_function(
-    "sign",
-    lambda a: np.sign(a).astype(float),
-    (lambda a, out: np.zeros_like(out),),
-    ("0",),
-    "blocks",
-    "sign is flat on both sides of 0, so it passes no gradient",
-    r"\operatorname{{sign}}\left({a}\right)",
+function(
+    name="sign",
+    forward=lambda a: np.sign(a).astype(float),
+    local=(lambda a, out: np.zeros_like(out),),
+    local_text=("0",),
+    pattern="blocks",
+    rule="sign is flat on both sides of 0, so it passes no gradient",
+    latex=r"\operatorname{{sign}}\left({a}\right)",
     branch=np.sign,
     doc="-1, 0 or 1: the slope of abs",
 )

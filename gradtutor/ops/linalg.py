@@ -11,8 +11,6 @@ import numpy as np
 
 from . import Op, ShapeMismatch, register, scalar_shape
 
-MUL, CALL = 20, 60
-
 
 def _matmul_shape(a, b):
     if not a or not b:
@@ -54,6 +52,7 @@ def _z(t, like):
 register(
     Op(
         name="matmul",
+        title="matrix product",
         symbol="@",
         form="infix",
         arity=2,
@@ -64,7 +63,6 @@ register(
         "and B's is A transposed times the upstream gradient (outer products for vectors)",
         vjp=_matmul_vjp,
         vjp_text=_matmul_text,
-        precedence=MUL,
         latex=r"{a} {b}",
         jvp=lambda t, out, a, b: _z(t[0], a) @ b + a @ _z(t[1], b),
         jvp_text=lambda a, b: "da@b + a@db",
@@ -87,6 +85,7 @@ def _vectors(name):
 register(
     Op(
         name="dot",
+        doc="the dot product of two vectors",
         symbol="dot",
         form="call",
         arity=2,
@@ -96,7 +95,6 @@ register(
         rule="dot(u, v) = sum of u*v, so u's gradient is the upstream gradient times v, and v's is times u",
         vjp=lambda g, out, a, b, need: [g * b if need[0] else None, g * a if need[1] else None],
         vjp_text=lambda a, b: ("grad * b", "grad * a"),
-        precedence=CALL,
         latex=r"{a}^\top {b}",
         jvp=lambda t, out, a, b: np.dot(_z(t[0], a), b) + np.dot(a, _z(t[1], b)),
         jvp_text=lambda a, b: "dot(da, b) + dot(a, db)",
@@ -106,6 +104,7 @@ register(
 register(
     Op(
         name="outer",
+        doc="the outer product of two vectors: a matrix",
         symbol="outer",
         form="call",
         arity=2,
@@ -115,7 +114,6 @@ register(
         rule="outer(u, v)[i, j] = u[i]*v[j], so u's gradient is G @ v and v's is u @ G",
         vjp=lambda g, out, a, b, need: [g @ b if need[0] else None, a @ g if need[1] else None],
         vjp_text=lambda a, b: ("grad @ b", "a @ grad"),
-        precedence=CALL,
         latex=r"{a} {b}^\top",
         jvp=lambda t, out, a, b: np.outer(_z(t[0], a), b) + np.outer(a, _z(t[1], b)),
         jvp_text=lambda a, b: "outer(da, b) + outer(a, db)",
@@ -133,6 +131,7 @@ def _norm_vjp(g, out, a, need):
 register(
     Op(
         name="norm",
+        doc="the L2 (Frobenius) norm",
         symbol="norm",
         form="call",
         arity=1,
@@ -142,7 +141,6 @@ register(
         rule="norm(x) = sqrt(sum(x^2)), so its gradient is x / norm(x): the direction of x",
         vjp=_norm_vjp,
         vjp_text=lambda a: ("grad * a / out",),
-        precedence=CALL,
         latex=r"\left\lVert {a} \right\rVert",
         jvp=lambda t, out, a: np.sum(a * t[0]) / out if out else np.zeros(()),
         jvp_text=lambda a: "sum(a*da)/out",

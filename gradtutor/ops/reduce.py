@@ -8,8 +8,6 @@ import numpy as np
 
 from . import Op, ShapeMismatch, register, scalar_shape
 
-CALL = 60
-
 
 def _size(shape) -> int:
     return math.prod(shape)
@@ -18,6 +16,7 @@ def _size(shape) -> int:
 register(
     Op(
         name="sum",
+        doc="the sum of all entries",
         symbol="sum",
         form="call",
         arity=1,
@@ -27,7 +26,6 @@ register(
         rule="a sum copies the upstream gradient to every entry it added up",
         vjp=lambda g, out, a, need: [np.broadcast_to(g, np.shape(a))],
         vjp_text=lambda a: ("grad * ones(a)",),
-        precedence=CALL,
         latex=r"\sum {a}",
         jvp=lambda t, out, a: np.sum(t[0]),
         jvp_text=lambda a: "sum(da)",
@@ -55,17 +53,17 @@ register(
         rule="a sum along an axis copies the upstream gradient back along that axis",
         vjp=lambda g, out, a, need, axis: [np.broadcast_to(g, np.shape(a))],
         vjp_text=lambda a, axis: ("grad * ones(a)",),
-        precedence=CALL,
         latex=r"\sum_{{\text{{axis }} {p0}}} {a}",
         jvp=lambda t, out, a, axis: np.sum(t[0], axis=axis, keepdims=True),
         jvp_text=lambda a, axis: f"sum(da, {axis})",
         py="np.sum({a}, axis={p0}, keepdims=True)",
-        doc="sum(x, axis): sums along one axis and keeps it with size 1, so it still lines up with x",
+        doc="sum(x, axis) sums along one axis and keeps it with size 1, so it still lines up with x",
     )
 )
 register(
     Op(
         name="mean",
+        doc="the mean of all entries",
         symbol="mean",
         form="call",
         arity=1,
@@ -75,7 +73,6 @@ register(
         rule="a mean copies the upstream gradient to every entry, divided by the number of entries",
         vjp=lambda g, out, a, need: [np.broadcast_to(g / np.size(a), np.shape(a))],
         vjp_text=lambda a: (f"grad * ones(a) / {_size(a)}",),
-        precedence=CALL,
         latex=r"\operatorname{{mean}}\left({a}\right)",
         jvp=lambda t, out, a: np.mean(t[0]),
         jvp_text=lambda a: "mean(da)",
@@ -98,6 +95,7 @@ def _vector_shape(a):
 register(
     Op(
         name="softmax",
+        doc="e^x / sum(e^x), of a vector",
         symbol="softmax",
         form="call",
         arity=1,
@@ -107,7 +105,6 @@ register(
         rule="softmax's gradient is p * (g - dot(g, p)) with p the output: every entry depends on every input",
         vjp=lambda g, out, a, need: [out * (g - np.dot(g, out))],
         vjp_text=lambda a: ("out * (grad - dot(grad, out))",),
-        precedence=CALL,
         latex=r"\operatorname{{softmax}}\left({a}\right)",
         jvp=lambda t, out, a: out * (t[0] - np.dot(out, t[0])),
         jvp_text=lambda a: "out*(da - dot(out, da))",
@@ -125,6 +122,7 @@ def _logsumexp(a):
 register(
     Op(
         name="logsumexp",
+        doc="log(sum(e^x)), computed stably",
         symbol="logsumexp",
         form="call",
         arity=1,
@@ -134,7 +132,6 @@ register(
         rule="logsumexp's gradient is the softmax of its input, times the upstream gradient",
         vjp=lambda g, out, a, need: [g * np.exp(a - out)],
         vjp_text=lambda a: ("grad * exp(a - out)",),
-        precedence=CALL,
         latex=r"\log \sum e^{{{a}}}",
         jvp=lambda t, out, a: np.sum(np.exp(a - out) * t[0]),
         jvp_text=lambda a: "sum(exp(a - out)*da)",

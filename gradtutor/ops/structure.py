@@ -12,8 +12,6 @@ import numpy as np
 
 from . import Op, ShapeMismatch, register, same_shape
 
-POSTFIX, CALL, ATOM = 50, 60, 100
-
 
 def _leaf(*_):
     raise AssertionError("leaves are not evaluated")
@@ -29,7 +27,6 @@ register(
         shape=_leaf,
         pattern="input",
         rule="an input variable collects the gradients of all its uses",
-        precedence=ATOM,
     )
 )
 register(
@@ -42,7 +39,6 @@ register(
         shape=_leaf,
         pattern="constant",
         rule="a constant has no gradient",
-        precedence=ATOM,
     )
 )
 
@@ -54,6 +50,7 @@ def _transpose_shape(a):
 register(
     Op(
         name="transpose",
+        label="transpose",
         symbol=".T",
         form="postfix",
         arity=1,
@@ -63,7 +60,6 @@ register(
         rule="a transpose moves entries, so the gradient is transposed back",
         vjp=lambda g, out, a, need: [np.transpose(g)],
         vjp_text=lambda a: ("grad.T",),
-        precedence=POSTFIX,
         latex=r"{a}^\top",
         jvp=lambda t, out, a: np.transpose(t[0]),
         jvp_text=lambda a: "da.T",
@@ -103,6 +99,7 @@ def _subscript_text(a, *index):
 register(
     Op(
         name="subscript",
+        label="index",
         symbol="[]",
         form="subscript",
         arity=1,
@@ -112,7 +109,6 @@ register(
         rule="indexing routes the upstream gradient to the picked entry; every other entry gets 0",
         vjp=_subscript_vjp,
         vjp_text=_subscript_text,
-        precedence=POSTFIX,
         latex=r"{a}_{{{index}}}",
         jvp=lambda t, out, a, *index: np.asarray(t[0])[index],
         jvp_text=lambda a, *index: f"da[{', '.join(map(str, index))}]",
@@ -150,9 +146,8 @@ register(
         jvp_text=lambda *ints: "0",
         py="onehot({p0}, {p1})",
         py_helper="def onehot(i, n):\n    e = np.zeros(n)\n    e[i] = 1.0\n    return e",
-        precedence=CALL,
         latex=r"e_{{{p0}}}",
-        doc="onehot(i, n): the length-n vector with 1 at index i",
+        doc="the length-n vector with 1 at index i: onehot(i, n)",
     )
 )
 register(
@@ -167,11 +162,10 @@ register(
         rule="ones(x) does not change with x",
         vjp=lambda g, out, a, need: [None],
         vjp_text=lambda a: ("0",),
-        precedence=CALL,
         jvp=lambda t, out, a: None,
         jvp_text=lambda a: "0",
         py="np.ones_like({a})",
         latex=r"\mathbf{{1}}",
-        doc="ones(x): an array of ones with x's shape",
+        doc="an array of ones shaped like x",
     )
 )

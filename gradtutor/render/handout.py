@@ -7,7 +7,7 @@ edges and gradients below, and the forward and backward tables follow.
 
 from __future__ import annotations
 
-from ..graph.build import CONST
+from ..graph import CONST
 from ..language.numbers import fmt_value
 from ..teach.walk import Walk
 from .picture import edge_shares, short

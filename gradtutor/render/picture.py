@@ -16,7 +16,7 @@ from rich.text import Text
 from rich.tree import Tree  # noqa: F401 (the return type of value_tree)
 
 from ..autodiff.reverse import unbroadcast, vjp
-from ..graph.build import CONST
+from ..graph import CONST
 from ..language.numbers import fmt_value
 from ..teach.walk import Walk
 from .walk_view import build_tree, gate_label

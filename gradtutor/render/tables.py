@@ -10,8 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..language.numbers import fmt_value
-from ..ops import fmt_shape
+from ..language.numbers import fmt_shape, fmt_value
 
 
 def output_label(graph) -> str:
@@ -79,7 +78,7 @@ def symbolic_view(graph, extras: dict) -> list[Any]:
             table.add_row(f"where {name}", f"= {definition}")
         for f in result.formulas:
             if latex:
-                from ..graph.expr import latex_name  # here only: plain `grad` should not load the symbolic layer
+                from ..graph.printing import latex_name  # here only: plain `grad` should not load the symbolic layer
 
                 table.add_row(
                     f"d{out}/d{f.name}",

@@ -12,9 +12,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..graph.build import CONST, Graph, format_number
-from ..language.numbers import fmt_value
-from ..ops import fmt_shape
+from ..graph import CONST, Graph
+from ..language.numbers import fmt_shape, fmt_value, format_number
 from ..teach.walk import JacobianNote, Step, Walk, jacobian_bytes
 
 TREE_LIMIT = 60  # past this many nodes the tree is too tall to read; the forward table remains

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..autodiff.compare import Mistake, diagnose
 from ..errors import GradtutorError
-from ..graph.build import CONST
+from ..graph import CONST
 from ..graph.formula import compile_formula, evaluate
 from .walk import Question, Walk
 

@@ -310,9 +310,9 @@ class Session:
             return self.problem_hints[self.problem_hints_shown - 1]
         if q.kind in ("gradient", "formula") and level == own + 1 + len(self.problem_hints):
             x = self.walk.graph.labels[q.input]
-            from ..autodiff.compare import shape_words
+            from ..language.numbers import describe_shape
 
-            return f"the gradient has {x}'s shape: {shape_words(q.shape)} (the shape convention)"
+            return f"the gradient has {x}'s shape: {describe_shape(q.shape)} (the shape convention)"
         return "no more hints; type show to see the answer"
 
     def hint(self, q: Question, level: int) -> str:

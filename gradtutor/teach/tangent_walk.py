@@ -15,8 +15,9 @@ import numpy as np
 
 from ..autodiff.forward import tangents
 from ..autodiff.reverse import check_names, forward, require_scalar
-from ..graph.build import CONST, Graph
-from ..graph.expr import const, from_text, sym, to_text
+from ..graph import CONST, Graph
+from ..graph.expr import const, from_text, sym
+from ..graph.printing import to_text
 from .walk import Question, Step, Walk
 
 

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from ..autodiff.reverse import Evaluation, backward, forward, require_scalar, requires_grad, unbroadcast, vjp
-from ..graph.build import CONST, Graph
-from ..graph.expr import const, from_text, sym, to_text
+from ..graph import CONST, Graph
+from ..graph.expr import const, from_text, sym
+from ..graph.printing import to_text
 from ..language.values import to_python
 
 

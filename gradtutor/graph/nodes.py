@@ -1,0 +1,103 @@
+"""The computational graph: a DAG of op-table entries in topological order.
+
+A name used twice is one node with two consumers, so gradients add there.
+Statement names name their nodes (the lectures' flat form `s0 = w0*x0`);
+every other name is an input variable; unnamed operations get short names
+(t1, t2, ...) for display.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import Span
+from ..language.syntax import infix
+from ..ops import TABLE, Op
+
+VAR = TABLE["var"]
+CONST = TABLE["const"]
+
+
+class Node:
+    __slots__ = ("op", "inputs", "name", "span", "value", "params")
+
+    def __init__(
+        self,
+        op: Op,
+        inputs: tuple[int, ...] = (),
+        name: str | None = None,
+        span: Span | None = None,
+        value: Any = None,
+        params: tuple[int, ...] = (),
+    ) -> None:
+        self.op = op
+        self.inputs = inputs
+        self.name = name
+        self.span = span
+        self.value = value  # constants only
+        self.params = params  # whole-number arguments: indices, onehot(i, n)
+
+    def __repr__(self) -> str:
+        return f"Node({self.op.name}, {self.inputs}, name={self.name!r})"
+
+
+class Graph:
+    """The DAG in topological order. (Plain classes here: start-up time counts.)"""
+
+    def __init__(
+        self,
+        source: str,
+        nodes: list[Node],
+        output: int,
+        variables: dict[str, int],
+        names: dict[str, int],
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.source = source
+        self.nodes = nodes
+        self.output = output
+        self.variables = variables  # input name -> node, in order of first use
+        self.names = names  # every non-constant node's label -> node
+        self.labels: list[str] = []
+        self.consumers: list[list[int]] = []
+        self.warnings = warnings or []
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def is_leaf(self, i: int) -> bool:
+        return self.nodes[i].op.form == "leaf"
+
+    def constant_operand(self, i: int) -> int | None:
+        """Which input slot of a binary operator is a constant, when exactly one is: x + 1, 2 * x.
+
+        Such a gate is taught by its own rule (adding a constant passes the gradient
+        through, multiplying by one scales it), and labelled by it ('+1', '*2')."""
+        node = self.nodes[i]
+        if node.op.form != "infix":
+            return None
+        consts = [self.nodes[j].op is CONST for j in node.inputs]
+        return consts.index(True) if consts.count(True) == 1 else None
+
+    def describe(self, i: int) -> str:
+        """The node's operation written with its inputs' labels: 'x + y', 'max(y, z)'."""
+        node = self.nodes[i]
+        args = [self.labels[j] for j in node.inputs]
+        if node.op.form != "call":
+            args = [f"({a})" if a.startswith("-") else a for a in args]
+        return format_op(node.op, args, node.params)
+
+
+def format_op(op: Op, args: list[str], params: tuple = ()) -> str:
+    """One operation written out with already-formatted operands."""
+    if op.form == "infix":
+        return infix(op.symbol, args[0], args[1], display=True)
+    if op.form == "prefix":
+        return f"-{args[0]}"
+    if op.form == "postfix":
+        return f"{args[0]}.T"
+    if op.form == "subscript":
+        return f"{args[0]}[{', '.join(map(str, params))}]"
+    if op.form == "call":
+        return f"{op.symbol}({', '.join(list(args) + [str(p) for p in params])})"
+    return args[0] if args else op.name

@@ -1,0 +1,185 @@
+"""One entry of the op table: everything gradtutor knows about one operation.
+
+An entry holds four stories about its operation, side by side:
+
+* the maths: forward function, shape rule, domain, kinks (`branch`);
+* the derivative, twice: as numbers for the engine (`local` for elementwise
+  ops, otherwise `vjp`/`jvp`) and as formulas in gradtutor's own language
+  (`local_text`, `vjp_text`, `jvp_text`) for hints, symbolic gradients and
+  flat code; the table tests keep each pair in agreement;
+* the teaching: the gate's label, its gradient-flow pattern and rule (and
+  the ones it follows when an operand is a constant); the typical mistakes
+  come with the pattern (ops/patterns.py);
+* the printing: how it is spelled (language/syntax.py gives the binding
+  power), in LaTeX and in numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..language.syntax import precedence
+from .patterns import TypicalMistake, typical_mistakes
+
+Shape = tuple[int, ...]
+Array = np.ndarray
+# A local derivative: a constant (1 or -1, the engine passes the gradient through
+# without multiplying) or a function of (inputs..., out).
+Local = int | Callable[..., Array]
+
+
+class Op:
+    """One operation. (A plain slotted class: a dataclass this size costs ~2 ms to define,
+    and every start-up of `gradtutor grad` pays for it.)"""
+
+    __slots__ = (
+        "name",
+        "symbol",
+        "form",
+        "arity",
+        "int_params",
+        "forward",
+        "shape",
+        "domain",
+        "branch",
+        "local",
+        "local_text",
+        "vjp",
+        "vjp_text",
+        "jvp",
+        "jvp_text",
+        "label",
+        "title",
+        "gate",
+        "pattern",
+        "rule",
+        "with_constant",
+        "precedence",
+        "latex",
+        "py",
+        "py_helper",
+        "doc",
+    )
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        symbol: str,
+        form: str,
+        arity: int,
+        forward: Callable[..., Array],
+        shape: Callable[..., Shape],
+        pattern: str,
+        rule: str,
+        int_params: int = 0,
+        domain: Callable[..., str | None] | None = None,
+        branch: Callable[..., Array] | None = None,
+        local: tuple[Local, ...] = (),
+        local_text: tuple[str, ...] = (),
+        vjp: Callable[..., list] | None = None,
+        vjp_text: Callable[..., tuple[str, ...]] | None = None,
+        jvp: Callable[..., Array] | None = None,
+        jvp_text: Callable[..., str] | None = None,
+        label: str = "",
+        title: str = "",
+        gate: tuple[str, str] | None = None,
+        with_constant: tuple[str, str] | None = None,
+        latex: str = "",
+        py: str = "",
+        py_helper: str = "",
+        doc: str = "",
+    ) -> None:
+        self.name = name  # unique: 'add', 'sin', 'matmul'
+        self.symbol = symbol  # how it is written: '+', 'sin', '@', '.T'
+        self.form = form  # 'infix' | 'prefix' | 'postfix' | 'call' | 'subscript' | 'leaf'
+        self.arity = arity
+        self.int_params = int_params  # trailing arguments that are whole-number constants: sum(x, 1)
+        self.forward = forward
+        self.shape = shape  # output shape from input shapes; raises ShapeMismatch
+        self.domain = domain  # a message when the inputs are outside the domain
+        self.branch = branch  # changes value when an input crosses a kink
+        self.local = local  # elementwise: d out / d input_i, numerically
+        self.local_text = local_text  # the same as formulas over a, b and out
+        self.vjp = vjp  # other ops: (g, out, *inputs, need, *params) -> gradients
+        self.vjp_text = vjp_text  # the same as formulas over a, b, out and grad
+        self.jvp = jvp  # forward mode, other ops: (tangents, out, *inputs, *params) -> tangent
+        self.jvp_text = jvp_text  # the same as a formula over a, b, out, da and db
+        self.label = label or name  # how the lectures label the gate: '+', 'max', '*-1', 'transpose'
+        self.title = title or name  # the gate in a sentence: 'a multiply gate swaps'
+        # the label when one operand is a constant c: (c on the left, c on the right)
+        self.gate = gate or ("{c}" + symbol + "x", symbol + "{c}")
+        self.pattern = pattern  # gradient-flow pattern: 'distributes', 'swaps', 'routes', ...
+        self.rule = rule  # the backward rule in one sentence, for hints
+        self.with_constant = with_constant  # (pattern, rule) when one operand is a constant: x + 1, -1 * x
+        self.precedence = precedence(form, symbol)
+        self.latex = latex
+        self.py = py  # how flat code writes it with numpy ({a}, {b}, {p0} ...)
+        self.py_helper = py_helper  # a small function flat code defines when the op is used
+        self.doc = doc  # the README's function table
+
+    def __repr__(self) -> str:
+        return f"Op({self.name})"
+
+    @property
+    def elementwise(self) -> bool:
+        return bool(self.local)
+
+    # ---- teaching
+    def flow(self, constant_operand: bool = False) -> tuple[str, str]:
+        """The gradient-flow pattern and rule, as the lectures tell them for this gate."""
+        if constant_operand and self.with_constant:
+            return self.with_constant
+        return self.pattern, self.rule
+
+    def gate_label(self, constant: str | None = None, constant_first: bool = False) -> str:
+        """'+', 'max', and with a scalar constant operand '+1', '*-1', '1/x', '^2'."""
+        if constant is None:
+            return self.label
+        return self.gate[0 if constant_first else 1].format(c=constant)
+
+    def typical_mistakes(self, constant_operand: bool = False) -> tuple[TypicalMistake, ...]:
+        return typical_mistakes(self.flow(constant_operand)[0])
+
+    # ---- derivatives as formulas
+    def backward_text(self, shapes: Sequence[Shape], params: tuple = ()) -> tuple[str, ...]:
+        """The VJP for each input as gradtutor formulas over a, b, out and grad."""
+        if self.local_text:
+            return tuple(_times_grad(t) for t in self.local_text)
+        assert self.vjp_text is not None, self.name
+        return self.vjp_text(*shapes, *params)
+
+    def forward_text(self, shapes: Sequence[Shape], params: tuple = ()) -> str:
+        """The tangent of the output (forward mode) as a formula over a, b, out, da and db."""
+        if self.local_text:
+            return " + ".join(f"({t})*d{slot}" for t, slot in zip(self.local_text, "ab"))
+        assert self.jvp_text is not None, self.name
+        return self.jvp_text(*shapes, *params)
+
+    # ---- forward mode
+    def tangent(self, tangents: Sequence[Any], out: Any, inputs: Sequence[Any], params: tuple = ()) -> Any:
+        """The output's tangent given the inputs' tangents (None: zero)."""
+        if self.local:
+            total = None
+            for local, t in zip(self.local, tangents):
+                if t is None:
+                    continue
+                part = t * local if isinstance(local, int) else t * local(*inputs, out)
+                total = part if total is None else total + part
+            return total
+        if all(t is None for t in tangents):
+            return None
+        return self.jvp(list(tangents), out, *inputs, *params)
+
+
+def _times_grad(local: str) -> str:
+    if local == "1":
+        return "grad"
+    if local == "-1":
+        return "-grad"
+    if local == "0":
+        return "0"
+    return f"grad * ({local})"
