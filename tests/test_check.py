@@ -133,11 +133,11 @@ def test_human_report_names_each_gradient_and_verdict(run):
 
 def test_diagnose_names_common_mistakes():
     g = np.array([[1.0, 2.0], [3.0, 4.0]])
-    assert [m.kind for m in diagnose(-g, g)] == ["sign"]
-    assert [m.kind for m in diagnose(g.T, g)] == ["transposed"]
-    assert [m.kind for m in diagnose(0.5 * g, g)] == ["factor"]
-    assert [m.kind for m in diagnose(g[:, :1], g)] == ["shape"]
-    assert [m.kind for m in diagnose(np.zeros_like(g), g)] == ["zero"]
+    assert [m.code for m in diagnose(-g, g)] == ["sign"]
+    assert [m.code for m in diagnose(g.T, g)] == ["transposed"]
+    assert [m.code for m in diagnose(0.5 * g, g)] == ["factor"]
+    assert [m.code for m in diagnose(g[:, :1], g)] == ["shape"]
+    assert [m.code for m in diagnose(np.zeros_like(g), g)] == ["zero"]
     assert diagnose(g + [[0, 0], [0, 1]], g) == []
     assert nice_factor(0.5) == "1/2" and nice_factor(3.0) == "3" and nice_factor(0.3713) == "0.3713"
     assert relative_error(1e-20, 0.0) < 1e-6  # the floor keeps near-zero entries from blowing up

@@ -42,37 +42,37 @@ def test_right_answers_in_any_form(mul, ask, answer):
     [
         ("df/dq", "4", "sign"),
         ("df/dq", "q", "swap"),  # mul gate: used its own input instead of the other
-        ("df/dx", "1", "local-only"),  # forgot to multiply by the upstream
-        ("dq/dx", "-4", "downstream-for-local"),
+        ("df/dx", "1", "forgot-upstream"),  # forgot to multiply by the upstream
+        ("dq/dx", "-4", "local-not-downstream"),
     ],
 )
 def test_mistakes_are_named(mul, ask, answer, kind):
     walk, q = mul
     verdict = grade(walk, q[ask], answer)
-    assert not verdict.correct and kind in verdict.kinds
+    assert not verdict.correct and kind in verdict.codes
 
 
 def test_upstream_only_swap_and_local_only_are_told_apart():
     # df/da = z = 5, da/dx = y = 2, so df/dx = 10; the wrong answers are all different numbers
     walk, q = setup("a = x * y\nf = a * z", x=3, y=2, z=5)
     assert grade(walk, q["df/dx"], "10").correct
-    assert grade(walk, q["df/dx"], "5").kinds == ["upstream-only"]
-    assert grade(walk, q["df/dx"], "2").kinds == ["local-only"]
-    assert grade(walk, q["df/dx"], "15").kinds == ["swap"]
+    assert grade(walk, q["df/dx"], "5").codes == ["forgot-local"]
+    assert grade(walk, q["df/dx"], "2").codes == ["forgot-upstream"]
+    assert grade(walk, q["df/dx"], "15").codes == ["swap"]
 
 
 def test_missed_branch():
     walk, q = setup("a = x + y\nb = max(y, z)\nf = a * b", x=1, y=2, z=0)
     for share in (3, 2):  # the share through b, or through a, alone
         verdict = grade(walk, q["df/dy"], str(share))
-        assert verdict.kinds == ["missed-branch"]
+        assert verdict.codes == ["missed-branch"]
         assert "gradients add at branches" in verdict.mistakes[0].message
 
 
 def test_max_routes():
     walk, q = setup("a = x + y\nb = max(y, z)\nf = a * b", x=1, y=2, z=0)
     verdict = grade(walk, q["db/dz"], "1")
-    assert verdict.kinds == ["routing"]
+    assert verdict.codes == ["route"]
 
 
 def test_matrix_answers_shape_and_transpose():
@@ -81,10 +81,10 @@ def test_matrix_answers_shape_and_transpose():
     assert grade(walk, q["df/dW"], "outer(grad, x)").correct
     assert grade(walk, q["df/dW"], "2*outer(q, x)").correct
     assert grade(walk, q["df/dx"], "2*W.T@q").correct
-    assert grade(walk, q["df/dW"], "outer(x, grad)").kinds == ["transposed"]
+    assert grade(walk, q["df/dW"], "outer(x, grad)").codes == ["transposed"]
     verdict = grade(walk, q["df/dx"], "[[-0.112], [0.636]]")
-    assert verdict.kinds == ["shape"] and "vector of length 2" in verdict.mistakes[0].message
-    assert grade(walk, q["df/dx"], "W@grad").kinds == []  # wrong, with nothing more specific to say
+    assert verdict.codes == ["shape"] and "vector of length 2" in verdict.mistakes[0].message
+    assert grade(walk, q["df/dx"], "W@grad").codes == []  # wrong, with nothing more specific to say
 
 
 def test_unreadable_answers_explain_and_use_no_try(mul):

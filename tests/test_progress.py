@@ -101,8 +101,32 @@ def test_an_old_schema_migrates_forward_keeping_its_data(home):
     conn.commit()
     conn.close()
     with Store.open(path) as store:
-        assert store.version == SCHEMA_VERSION == 2
+        assert store.version == SCHEMA_VERSION == 3
         assert store.conn.execute("SELECT ask, hints FROM answers").fetchall() == [("df/dx", 0)]
+
+
+def test_version_2_mistakes_are_renamed_to_their_stable_codes(home):
+    path = os.path.join(home, "progress.sqlite3")
+    conn = sqlite3.connect(path)
+    for migration in MIGRATIONS[:2]:
+        conn.executescript(migration)
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute(
+        "INSERT INTO attempts (set_id, problem, seed, started_at, max_score) "
+        "VALUES ('mini', 'mini/add', NULL, '2026-01-01T10:00:00', 2)"
+    )
+    old = ["local-only,local-only,swap", "routing", "", "distribute,sign,only-here,upstream-only"]
+    for k, mistakes in enumerate(old):
+        conn.execute(
+            "INSERT INTO answers (attempt_id, ask, kind, given, correct, try, status, answered_at, mistakes) "
+            f"VALUES (1, 'q{k}', 'local', '1', 0, 1, 'retry', '2026-01-01T10:00:05', ?)",
+            (mistakes,),
+        )
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        rows = [r[0] for r in store.conn.execute("SELECT mistakes FROM answers ORDER BY id")]
+    assert rows == ["forgot-upstream,forgot-upstream,swap", "route", "", "split,sign,only-at-this-point,forgot-local"]
 
 
 def test_reset_asks_first(home, run):

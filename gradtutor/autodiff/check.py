@@ -20,7 +20,8 @@ from ..errors import NameLookupError, suggest
 from ..graph import Graph
 from ..graph.formula import compile_formula, evaluate, program_env
 from ..language.values import random_value
-from .compare import Mistake, diagnose, relative_error
+from ..mistakes import Mistake
+from .compare import diagnose, relative_error
 from .numeric import Differencer, branch_signature, on_kink
 from .reverse import backward, forward, require_scalar
 
@@ -100,14 +101,14 @@ class TargetReport:
         failing = [p for p in self.points if not p.passed]
         notes: list[str] = []
         if failing:
-            kinds = [{m.kind for m in p.mistakes} for p in failing]
+            kinds = [{m.code for m in p.mistakes} for p in failing]
             common = set.intersection(*kinds) if kinds else set()
             seen = set()
             for m in failing[0].mistakes + [m for p in failing[1:] for m in p.mistakes]:
-                if m.kind in common and m.kind not in seen:
-                    seen.add(m.kind)
-                    messages = {x.message for p in failing for x in p.mistakes if x.kind == m.kind}
-                    if m.kind == "factor" and len(messages) > 1:
+                if m.code in common and m.code not in seen:
+                    seen.add(m.code)
+                    messages = {x.message for p in failing for x in p.mistakes if x.code == m.code}
+                    if m.code == "factor" and len(messages) > 1:
                         continue  # a different factor at each point is no constant factor
                     notes.append(m.message)
             if len(failing) < len(self.points):

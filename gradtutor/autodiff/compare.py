@@ -8,36 +8,13 @@ both (nearly) zero do not divide by zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from ..language.numbers import describe_shape
-
-MISTAKE_LABELS = {
-    "sign": "sign flipped",
-    "transposed": "transposed",
-    "factor": "off by a factor",
-    "shape": "wrong shape",
-    "zero": "zero instead of a gradient",
-    "local-only": "forgot the upstream gradient",
-    "upstream-only": "forgot the local gradient",
-    "downstream-for-local": "downstream for local",
-    "missed-branch": "missed a branch",
-    "swap": "mul gate swap",
-    "routing": "max routing",
-    "distribute": "add gate split",
-    "only-here": "a number, not a formula",
-    "missed-term": "missed a product-rule term",
-}
-
-
-@dataclass(frozen=True)
-class Mistake:
-    kind: str  # 'sign', 'transposed', 'factor', 'shape', 'zero', ... (stable: used in statistics)
-    message: str
+from ..mistakes import Mistake
 
 
 def relative_error(claimed: Any, true: Any, floor: float | None = None) -> np.ndarray:

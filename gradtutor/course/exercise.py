@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from ..autodiff.compare import Mistake, close, diagnose
+from ..autodiff.compare import close, diagnose
 from ..autodiff.reverse import backward, forward
 from ..errors import DomainError, GradtutorError
 from ..graph.formula import compile_formula, evaluate, program_env
+from ..mistakes import Mistake
 from ..teach.grading import Tolerance, Verdict, grade, likely_mistakes
 from ..teach.walk import Question, Walk, build_walk
 from .problems import Problem, Target
@@ -79,7 +80,7 @@ class Exercise:
                     value,
                     [
                         Mistake(
-                            "only-here",
+                            "only-at-this-point",
                             "right at this point only: write the gradient "
                             "as a formula in the program's names that holds at "
                             "every point",

@@ -46,7 +46,7 @@ def run_problem(
             bool(verdict is not None and verdict.correct),
             outcome.attempts if verdict is not None else 0,
             status,
-            verdict.kinds if verdict is not None else [],
+            verdict.codes if verdict is not None else [],
             0.0 if status == "retry" else outcome.points,
             outcome.hints,
         )

@@ -19,7 +19,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
+from ..mistakes import RENAMED
+
 DB_NAME = "progress.sqlite3"
+
+
+def _rename_codes_sql() -> str:
+    """One UPDATE renaming every pre-stable mistake code inside the comma-separated column
+    (each replacement twice, since back-to-back repeats share their comma)."""
+    column = "',' || mistakes || ','"
+    for old, new in RENAMED.items():
+        for _ in range(2):
+            column = f"replace({column}, ',{old},', ',{new},')"
+    return f"UPDATE answers SET mistakes = trim({column}, ',') WHERE mistakes != ''"
+
 
 # Each entry moves the schema from version k-1 to k. Never edit an entry once it has
 # shipped: add a new one.
@@ -45,7 +58,7 @@ MIGRATIONS: list[str] = [
         correct INTEGER NOT NULL,
         try INTEGER NOT NULL,
         status TEXT NOT NULL,               -- first-try, later-try, retry, revealed, skipped
-        mistakes TEXT NOT NULL DEFAULT '',  -- comma-separated mistake kinds
+        mistakes TEXT NOT NULL DEFAULT '',  -- comma-separated diagnosis codes
         points REAL NOT NULL DEFAULT 0,
         answered_at TEXT NOT NULL
     );
@@ -56,6 +69,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX answers_by_attempt ON answers(attempt_id);
     CREATE INDEX attempts_by_problem ON attempts(problem);
     """,
+    # 3: mistakes are stored by their stable codes (gradtutor.mistakes); rename the old ones
+    _rename_codes_sql(),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

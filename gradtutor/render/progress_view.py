@@ -6,9 +6,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..autodiff.compare import MISTAKE_LABELS
 from ..course.problems import ProblemSet
 from ..course.progress import Store
+from ..mistakes import CODES
 
 
 def summary_of(problem_set: ProblemSet, store: Store):
@@ -64,7 +64,7 @@ def progress_table(sets: list[ProblemSet], store: Store) -> Group:
     for s in sets:
         summary = summary_of(s, store)
         rate = "—" if summary.first_try_rate is None else f"{summary.first_try_rate:.0%}"
-        mistakes = ", ".join(f"{MISTAKE_LABELS.get(k, k)} ×{n}" for k, n in summary.top_mistakes) or "—"
+        mistakes = ", ".join(f"{CODES.get(k, k)} ×{n}" for k, n in summary.top_mistakes) or "—"
         table.add_row(
             s.id, f"{summary.score:g} / {summary.max_score:g}", f"{summary.solved}/{summary.problems}", rate, mistakes
         )

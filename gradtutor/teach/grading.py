@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from ..autodiff.compare import Mistake, diagnose
+from ..autodiff.compare import diagnose
 from ..errors import GradtutorError
 from ..graph import CONST
 from ..graph.formula import compile_formula, evaluate
+from ..mistakes import Mistake
 from .walk import Question, Walk
 
 RTOL = 1e-2
@@ -47,8 +48,8 @@ class Verdict:
     unreadable: str | None = None  # why the answer could not be read (no try is used up)
 
     @property
-    def kinds(self) -> list[str]:
-        return [m.kind for m in self.mistakes]
+    def codes(self) -> list[str]:
+        return [m.code for m in self.mistakes]
 
 
 def read_answer(walk: Walk, question: Question, text: str) -> Any:
@@ -122,13 +123,14 @@ def likely_mistakes(walk: Walk, question: Question, value: np.ndarray, tol: Tole
         if question.local is not None and near(question.local):
             found.append(
                 Mistake(
-                    "local-only", f"that is the local derivative of {gate}; multiply it by the tangent of its input"
+                    "forgot-upstream",
+                    f"that is the local derivative of {gate}; multiply it by the tangent of its input",
                 )
             )
     if question.kind == "local" and near(question.contribution) and not _is_one(question.upstream):
         found.append(
             Mistake(
-                "downstream-for-local",
+                "local-not-downstream",
                 f"that is the downstream gradient (upstream × local); the local gradient "
                 f"d{gate}/d{x} is the gate's own slope, before multiplying by the upstream",
             )
@@ -150,7 +152,7 @@ def likely_mistakes(walk: Walk, question: Question, value: np.ndarray, tol: Tole
         if question.local is not None and near(question.local):
             found.append(
                 Mistake(
-                    "local-only",
+                    "forgot-upstream",
                     f"that is the local gradient d{gate}/d{x}; the downstream gradient is "
                     f"upstream × local, with upstream d{out}/d{gate} = {_short(question.upstream)}",
                 )
@@ -158,7 +160,7 @@ def likely_mistakes(walk: Walk, question: Question, value: np.ndarray, tol: Tole
         elif near(question.upstream) and not _is_one(question.local):
             found.append(
                 Mistake(
-                    "upstream-only",
+                    "forgot-local",
                     f"that is the upstream gradient d{out}/d{gate}; multiply it by the local gradient d{gate}/d{x}",
                 )
             )
@@ -191,9 +193,9 @@ def _gate_mistakes(walk: Walk, question: Question, value: np.ndarray, near) -> l
             )
     elif pattern == "routes" and len(set(node.inputs)) == 2:
         if near(scale) or near(np.zeros_like(np.asarray(question.answer, dtype=float))):
-            mistakes.append(Mistake("routing", f"a {node.op.name} gate routes: {node.op.rule}"))
+            mistakes.append(Mistake("route", f"a {node.op.name} gate routes: {node.op.rule}"))
     elif pattern == "distributes" and near(np.multiply(0.5, scale)):
-        mistakes.append(Mistake("distribute", "an add gate does not split the gradient: each input gets all of it"))
+        mistakes.append(Mistake("split", "an add gate does not split the gradient: each input gets all of it"))
     return mistakes
 
 

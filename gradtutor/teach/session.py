@@ -276,7 +276,7 @@ class Session:
                 continue
             outcome.attempts += 1
             outcome.given.append(text.strip())
-            outcome.mistakes += verdict.kinds
+            outcome.mistakes += verdict.codes
             if verdict.correct:
                 outcome.status = "first-try" if outcome.attempts == 1 else "later-try"
                 shown = "" if text.strip() == fmt_value(q.answer) else f"  ({q.ask} = {fmt_value(q.answer)})"

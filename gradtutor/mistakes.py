@@ -1,0 +1,58 @@
+"""Diagnosis codes: a short, stable name for every mistake gradtutor can recognise.
+
+A diagnosis is a code plus a message. Messages are for the student and may
+improve from release to release; codes never change meaning, so the walk,
+`check`, `grade`, the progress database and any statistics built on them
+can key on the code (like a compiler's error codes). The README lists them;
+a test keeps that list and this table the same.
+"""
+
+from __future__ import annotations
+
+# code -> what it means, in a few words (the README's table and the progress view)
+CODES: dict[str, str] = {
+    "sign": "sign flipped",
+    "transposed": "transposed: rows and columns swapped",
+    "factor": "off by a constant factor",
+    "shape": "wrong shape",
+    "zero": "zero where the gradient is not",
+    "forgot-upstream": "the local gradient alone: forgot to multiply by the upstream gradient",
+    "forgot-local": "the upstream gradient alone: forgot to multiply by the local gradient",
+    "local-not-downstream": "asked for the local gradient, gave the downstream one (upstream × local)",
+    "missed-branch": "only one branch of an input that feeds several nodes: gradients add at branches",
+    "missed-term": "only one term of a tangent: the product rule sums a term per input",
+    "swap": "multiply gate: used the input's own value instead of the other input's",
+    "route": "max or min gate: the gradient goes to the winning input only",
+    "split": "add gate: split the gradient instead of giving each input all of it",
+    "only-at-this-point": "a number that is right at this point only, where a formula was asked",
+}
+
+# codes used before they were stabilised (progress databases of version 2 hold these)
+RENAMED = {
+    "local-only": "forgot-upstream",
+    "upstream-only": "forgot-local",
+    "downstream-for-local": "local-not-downstream",
+    "routing": "route",
+    "distribute": "split",
+    "only-here": "only-at-this-point",
+}
+
+
+class Mistake:
+    """One diagnosis: a stable code and the message a student reads."""
+
+    __slots__ = ("code", "message")
+
+    def __init__(self, code: str, message: str) -> None:
+        assert code in CODES, code
+        self.code = code
+        self.message = message
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mistake) and (self.code, self.message) == (other.code, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.message))
+
+    def __repr__(self) -> str:
+        return f"Mistake({self.code!r}, {self.message!r})"
