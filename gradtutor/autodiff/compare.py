@@ -8,6 +8,7 @@ both (nearly) zero do not divide by zero.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -33,14 +34,29 @@ def relative_error(claimed: Any, true: Any, floor: float | None = None) -> np.nd
     return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
 
 
+@dataclass(frozen=True)
+class Tolerance:
+    """When a claimed value counts as the true one: the one closeness test for answers and checks.
+
+    With `atol` > 0 (typed answers, rounded by hand) each entry must be within `rtol` of
+    the true entry or within `atol` of it; with `atol` = 0 (formulas, `check`) the relative
+    error, with its floor, must be at most `rtol`."""
+
+    rtol: float = 1e-2
+    atol: float = 5e-3
+
+    def close(self, claimed: Any, true: Any) -> bool:
+        a = np.asarray(claimed, dtype=float)
+        b = np.asarray(true, dtype=float)
+        if a.shape != b.shape:
+            return False
+        if not self.atol:
+            return bool(np.max(relative_error(a, b), initial=0.0) <= self.rtol)
+        return bool(np.all(np.abs(a - b) <= np.maximum(self.atol, self.rtol * np.abs(b))))
+
+
 def close(claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0) -> bool:
-    a = np.asarray(claimed, dtype=float)
-    b = np.asarray(true, dtype=float)
-    if a.shape != b.shape:
-        return False
-    if atol:
-        return bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
-    return bool(np.max(relative_error(a, b), initial=0.0) <= rtol)
+    return Tolerance(rtol, atol).close(claimed, true)
 
 
 def nice_factor(k: float) -> str:

@@ -84,7 +84,7 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
         node = graph.nodes[i]
         if not node.inputs or not need[i]:
             continue
-        pattern = node.op.flow(any(graph.nodes[j].op is CONST for j in node.inputs))[0]
+        pattern = node.op.flow(graph.constant_operand(i) is not None)[0]
         lines.append(f"    # {names[i]} = {graph.describe(i)}: {node.op.name} gate, {pattern}")
         env = {"out": sym(labels[i], shape_of[i]), "grad": sym(f"grad_{names[i]}", shape_of[i])}
         for slot, j in zip(("a", "b"), node.inputs):

@@ -36,7 +36,7 @@ def command(target, review, seed, sets_dir) -> None:
         if target is None:
             console.print(sets_table(sets, store))
             return
-        from ..course.practice import practice_set, run_problem
+        from ..render.practice_view import practice_set, run_problem
 
         chosen, problem = find(sets, target)
         interactive = sys.stdin.isatty()

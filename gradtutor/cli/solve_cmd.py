@@ -74,9 +74,9 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
       gradtutor solve "(x + y) * max(y, z)" --at x=1 --at y=2 --at z=0
       gradtutor solve "sum((W@x)^2)" --at "W=[[0.1,0.5],[-0.3,0.8]]" --at "x=[0.2,0.4]" --show
     """
+    from ..autodiff.compare import Tolerance
     from ..graph import build
     from ..render.console import stdout
-    from ..teach.grading import Tolerance
     from ..teach.walk import build_walk
     from .values_draw import draw_values
 
@@ -112,6 +112,7 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
             console.print(view)
         return
 
+    from ..render.session_view import run_session
     from ..teach.session import Session
 
     interactive = sys.stdin.isatty()
@@ -119,10 +120,8 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
     if not quiet:
         _say_drawn(console, drawn, used_seed)
     read = console.input if interactive else _read_line
-    session = Session(
-        walk, console, read, tries=tries, tolerance=Tolerance(rtol, atol), echo=not interactive, quiet=quiet
-    )
-    result = session.run()
+    session = Session(walk, tries=tries, tolerance=Tolerance(rtol, atol))
+    result = run_session(session, console, read, echo=not interactive, quiet=quiet)
     if as_json:
         click.echo(json.dumps(result.to_json()))
 

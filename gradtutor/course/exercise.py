@@ -15,13 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from ..autodiff.compare import close, diagnose
+from ..autodiff.compare import Tolerance, close, diagnose
 from ..autodiff.reverse import backward, forward
 from ..errors import DomainError, GradtutorError
 from ..graph.formula import compile_formula, evaluate, program_env
 from ..mistakes import Mistake
-from ..teach.grading import Tolerance, Verdict, grade, likely_mistakes
-from ..teach.walk import Question, Walk, build_walk
+from ..teach.grading import Verdict, grade, likely_mistakes
+from ..teach.questions import FormulaQuestion, GradientQuestion, Question, ValueQuestion
+from ..teach.walk import Walk, build_walk
 from .problems import Problem, Target
 
 FORMULA_POINTS = 3  # extra points at which a formula answer is checked
@@ -47,7 +48,7 @@ class Exercise:
         return self.max_points / max(1, len(self.questions))
 
     def grade(self, question: Question, text: str) -> Verdict:
-        if question.kind == "formula":
+        if isinstance(question, FormulaQuestion):
             return self._grade_formula(question, text)
         return grade(self.walk, question, text, self.problem.tolerance)
 
@@ -127,11 +128,10 @@ def _target_question(walk: Walk, target: Target) -> Question:
     if target.ask.startswith("d") and "/" in target.ask:
         name = target.ask.split("/d", 1)[1]
         node = graph.names[name]
-        kind = "formula" if target.form == "formula" else "gradient"
-        answer = walk.gradient(node)
-        return Question(target.ask, kind, out, node, answer, rule="", working="", upstream=np.float64(1.0))
+        kind = FormulaQuestion if target.form == "formula" else GradientQuestion
+        return kind(target.ask, out, node, walk.gradient(node), upstream=np.float64(1.0))
     node = graph.names[target.ask]
-    return Question(target.ask, "value", node, node, walk.value(node), rule="", working="", upstream=np.float64(1.0))
+    return ValueQuestion(target.ask, node, node, walk.value(node), upstream=np.float64(1.0))
 
 
 def lint_variants(problem: Problem, samples: int = 200) -> str | None:

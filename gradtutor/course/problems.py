@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from ..autodiff.compare import Tolerance
 from ..errors import GradtutorError
 from ..graph import Graph, build
 from ..language.values import as_array, parse_shape
 from ..resources import problems_dir
-from ..teach.grading import Tolerance
 
 FORMAT = 1
 ASK_FORMS = ("value", "formula")

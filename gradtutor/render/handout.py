@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from ..graph import CONST
 from ..language.numbers import fmt_value
+from ..teach.gates import gate_label
 from ..teach.walk import Walk
 from .picture import edge_shares, short
-from .walk_view import edge_rows, gate_label
+from .walk_view import edge_rows
 
 
 def _rows(walk: Walk) -> list[tuple[str, str, str, str, str]]:

@@ -18,8 +18,9 @@ from rich.tree import Tree  # noqa: F401 (the return type of value_tree)
 from ..autodiff.reverse import unbroadcast, vjp
 from ..graph import CONST
 from ..language.numbers import fmt_value
+from ..teach.gates import gate_label
 from ..teach.walk import Walk
-from .walk_view import build_tree, gate_label
+from .walk_view import build_tree
 
 VALUE_COLOUR = "#1a7f37"
 GRAD_COLOUR = "#cf222e"

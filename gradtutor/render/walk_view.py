@@ -13,34 +13,11 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..graph import CONST, Graph
-from ..language.numbers import fmt_shape, fmt_value, format_number
+from ..language.numbers import fmt_shape, fmt_value
+from ..teach.gates import gate_flow, gate_label
 from ..teach.walk import JacobianNote, Step, Walk, jacobian_bytes
 
 TREE_LIMIT = 60  # past this many nodes the tree is too tall to read; the forward table remains
-
-
-def gate_label(graph: Graph, i: int) -> str:
-    """How the lectures label a gate: '+', '*', 'max', 'exp', and '+1', '*-1', '1/x', '^2' with a constant."""
-    node = graph.nodes[i]
-    op = node.op
-    consts = [graph.nodes[j].op is CONST and np.ndim(graph.nodes[j].value) == 0 for j in node.inputs]
-    if op.form == "infix" and any(consts) and not all(consts):
-        c = format_number(graph.nodes[node.inputs[consts.index(True)]].value)
-        return op.gate[0 if consts[0] else 1].format(c=c)
-    if op.form == "prefix":
-        return "*-1"
-    if op.form == "postfix":
-        return "transpose"
-    if op.form == "subscript":
-        return "index"
-    return op.name
-
-
-def gate_flow(graph: Graph, i: int) -> tuple[str, str]:
-    """The gate's pattern and rule: a multiply by a constant scales, it does not swap."""
-    node = graph.nodes[i]
-    constant = any(graph.nodes[j].op is CONST for j in node.inputs) and node.op.form == "infix"
-    return node.op.flow(constant)
 
 
 def graph_tree(walk: Walk) -> Tree | None:

@@ -1,11 +1,11 @@
-"""Grading one typed answer to one question of a walk.
+"""Grading one typed answer to one question.
 
 An answer is a number, a matrix literal or a formula in the gradtutor language
 using the graph's names and `grad` (the node's upstream gradient). It is
 parsed and evaluated by gradtutor itself, compared with hand-rounding
-tolerance, and when wrong, matched against the mistakes students make at that
-kind of gate: the local gradient without the upstream, a missed branch, the
-multiply gate's swap, routing at a max, a flipped sign, a transpose, a factor.
+tolerance, and when wrong, matched against the mistakes typical of the
+question (questions.py) and of the gate's pattern (the op table), then
+against the generic ones: a flipped sign, a transpose, a factor.
 """
 
 from __future__ import annotations
@@ -15,29 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from ..autodiff.compare import diagnose
+from ..autodiff.compare import Tolerance, diagnose
 from ..errors import GradtutorError
-from ..graph import CONST
 from ..graph.formula import compile_formula, evaluate
 from ..mistakes import Mistake
-from .walk import Question, Walk
+from .questions import Question
 
-RTOL = 1e-2
-ATOL = 5e-3
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    rtol: float = RTOL
-    atol: float = ATOL
-
-    def close(self, given: Any, expected: Any) -> bool:
-        a = np.asarray(given, dtype=float)
-        b = np.asarray(expected, dtype=float)
-        if a.shape != b.shape:
-            return False
-        diff = np.abs(a - b)
-        return bool(np.all((diff <= self.atol) | (diff <= self.rtol * np.abs(b))))
+ANSWERS = Tolerance()  # hand rounding: within 1% or 0.005
 
 
 @dataclass
@@ -52,7 +36,7 @@ class Verdict:
         return [m.code for m in self.mistakes]
 
 
-def read_answer(walk: Walk, question: Question, text: str) -> Any:
+def read_answer(walk, question: Question, text: str) -> Any:
     plain = _plain_number(text)
     if plain is not None:
         return plain
@@ -79,7 +63,7 @@ def _plain_number(text: str) -> np.ndarray | None:
     return None
 
 
-def grade(walk: Walk, question: Question, text: str, tolerance: Tolerance = Tolerance()) -> Verdict:
+def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -> Verdict:
     text = text.strip()
     if not text:
         return Verdict(False, unreadable="type a number, a matrix such as [[1, 2], [3, 4]], or a formula")
@@ -93,117 +77,14 @@ def grade(walk: Walk, question: Question, text: str, tolerance: Tolerance = Tole
     return Verdict(False, value, likely_mistakes(walk, question, value, tolerance))
 
 
-def likely_mistakes(walk: Walk, question: Question, value: np.ndarray, tol: Tolerance) -> list[Mistake]:
-    graph = walk.graph
+def likely_mistakes(walk, question: Question, value: np.ndarray, tol: Tolerance) -> list[Mistake]:
     expected = np.asarray(question.answer, dtype=float)
-    out = graph.labels[graph.output]
-    gate = graph.labels[question.node]
-    x = graph.labels[question.input]
+    name = walk.graph.labels[question.input]
     if value.shape != expected.shape:
-        return diagnose(value, expected, name=x)
-
-    found: list[Mistake] = []
+        return diagnose(value, expected, name=name)
 
     def near(candidate: Any) -> bool:
         c = np.asarray(candidate, dtype=float)
         return c.shape == expected.shape and not tol.close(c, expected) and tol.close(value, c)
 
-    if question.kind == "tangent":
-        if len(question.branches) > 1:
-            for j, term in question.branches:
-                if near(term):
-                    found.append(
-                        Mistake(
-                            "missed-term",
-                            f"that is only the term from {graph.labels[j]}; a tangent sums a "
-                            f"term for every input (the product rule has two)",
-                        )
-                    )
-                    break
-        if question.local is not None and near(question.local):
-            found.append(
-                Mistake(
-                    "forgot-upstream",
-                    f"that is the local derivative of {gate}; multiply it by the tangent of its input",
-                )
-            )
-    if question.kind == "local" and near(question.contribution) and not _is_one(question.upstream):
-        found.append(
-            Mistake(
-                "local-not-downstream",
-                f"that is the downstream gradient (upstream × local); the local gradient "
-                f"d{gate}/d{x} is the gate's own slope, before multiplying by the upstream",
-            )
-        )
-    if question.kind == "downstream":
-        if question.is_total:
-            for consumer, share in question.branches:
-                if near(share):
-                    others = [graph.labels[c] for c, _ in question.branches if c != consumer]
-                    found.append(
-                        Mistake(
-                            "missed-branch",
-                            f"that is only the branch through {graph.labels[consumer]}; {x} also "
-                            f"feeds {', '.join(others)}, and gradients add at branches: "
-                            f"sum the shares of all {len(question.branches)} branches",
-                        )
-                    )
-                    break
-        if question.local is not None and near(question.local):
-            found.append(
-                Mistake(
-                    "forgot-upstream",
-                    f"that is the local gradient d{gate}/d{x}; the downstream gradient is "
-                    f"upstream × local, with upstream d{out}/d{gate} = {_short(question.upstream)}",
-                )
-            )
-        elif near(question.upstream) and not _is_one(question.local):
-            found.append(
-                Mistake(
-                    "forgot-local",
-                    f"that is the upstream gradient d{out}/d{gate}; multiply it by the local gradient d{gate}/d{x}",
-                )
-            )
-    found += _gate_mistakes(walk, question, value, near)
-    if not found:
-        found = diagnose(value, expected, rtol=tol.rtol, atol=tol.atol, name=x)
-    return found
-
-
-def _gate_mistakes(walk: Walk, question: Question, value: np.ndarray, near) -> list[Mistake]:
-    """Mistakes typical of the gate's pattern (from the op table): swaps, routes, distributes."""
-    if question.kind not in ("local", "downstream"):  # gate patterns belong to the backward walk
-        return []
-    graph = walk.graph
-    node = graph.nodes[question.node]
-    constant = any(graph.nodes[j].op is CONST for j in node.inputs)
-    pattern = node.op.flow(constant)[0]
-    x = graph.labels[question.input]
-    scale = 1.0 if question.kind == "local" else question.upstream
-    mistakes: list[Mistake] = []
-    if pattern == "swaps" and len(set(node.inputs)) == 2:
-        if near(np.multiply(scale, walk.value(question.input))):
-            other = graph.labels[[j for j in node.inputs if j != question.input][0]]
-            mistakes.append(
-                Mistake(
-                    "swap",
-                    f"a multiply gate swaps: the gradient for {x} uses the *other* "
-                    f"input's value ({other}), not {x}'s own",
-                )
-            )
-    elif pattern == "routes" and len(set(node.inputs)) == 2:
-        if near(scale) or near(np.zeros_like(np.asarray(question.answer, dtype=float))):
-            mistakes.append(Mistake("route", f"a {node.op.name} gate routes: {node.op.rule}"))
-    elif pattern == "distributes" and near(np.multiply(0.5, scale)):
-        mistakes.append(Mistake("split", "an add gate does not split the gradient: each input gets all of it"))
-    return mistakes
-
-
-def _is_one(x: Any) -> bool:
-    return x is not None and np.shape(x) == () and float(x) == 1.0
-
-
-def _short(value: Any) -> str:
-    from ..language.numbers import fmt_value
-
-    return fmt_value(value)
+    return question.mistakes(walk, near) or diagnose(value, expected, rtol=tol.rtol, atol=tol.atol, name=name)

@@ -18,7 +18,9 @@ from ..autodiff.reverse import check_names, forward, require_scalar
 from ..graph import CONST, Graph
 from ..graph.expr import const, from_text, sym
 from ..graph.printing import to_text
-from .walk import Question, Step, Walk
+from ..language.numbers import fmt_value as _num
+from .questions import Question, TangentQuestion
+from .walk import Step, Walk
 
 
 class TangentWalk(Walk):
@@ -89,20 +91,8 @@ def build_tangent_walk(graph: Graph, values: Mapping[str, Any], wrt: str | None 
             if len(terms) > 1
             else f"{rule} = {_num(answer)}"
         )
-        local = terms[0][1] if len(terms) == 1 else None
-        q = Question(
-            f"d{graph.labels[i]}/d{wrt}",
-            "tangent",
-            i,
-            seed_node,
-            answer,
-            rule,
-            working,
-            upstream=None,
-            local=_local(graph, values_, i, terms),
-            branches=terms,
-        )
-        q.local = local if local is None else q.local
+        local = _local(graph, values_, i) if len(terms) == 1 else None
+        q = TangentQuestion(f"d{graph.labels[i]}/d{wrt}", i, seed_node, answer, rule, working, terms=terms, local=local)
         steps.append(Step(i, None, [q], []))
     return TangentWalk(graph, evaluation, steps, wrt, tans)
 
@@ -136,16 +126,10 @@ def _terms(graph: Graph, values: list[Any], tans: list[Any], i: int) -> list[tup
     return terms
 
 
-def _local(graph: Graph, values: list[Any], i: int, terms) -> Any:
+def _local(graph: Graph, values: list[Any], i: int) -> Any:
     """For a one-input scalar gate: the local derivative (to spot a forgotten input tangent)."""
     node = graph.nodes[i]
     if len(node.inputs) != 1 or np.shape(values[i]) != () or not node.op.local:
         return None
     local = node.op.local[0]
     return float(local) if isinstance(local, int) else float(local(values[node.inputs[0]], values[i]))
-
-
-def _num(x: Any) -> str:
-    from ..language.numbers import fmt_value
-
-    return fmt_value(x)

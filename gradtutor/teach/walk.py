@@ -16,7 +16,7 @@ graders all read the questions from here, so they always agree.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,27 +25,9 @@ from ..autodiff.reverse import Evaluation, backward, forward, require_scalar, re
 from ..graph import CONST, Graph
 from ..graph.expr import const, from_text, sym
 from ..graph.printing import to_text
+from ..language.numbers import fmt_value as _num
 from ..language.values import to_python
-
-
-@dataclass
-class Question:
-    ask: str  # ASCII lecture notation: 'dq/dx', 'df/da * da/dy', 'df/dy'
-    kind: str  # 'local' or 'downstream'
-    node: int  # the gate being visited
-    input: int  # the input the question is about
-    answer: Any
-    rule: str  # the answer as a formula in the graph's names ('grad' = upstream)
-    working: str  # the arithmetic that produces it
-    upstream: Any
-    local: Any = None  # scalar nodes: the local gradient
-    contribution: Any = None  # this branch's upstream x local
-    branches: list[tuple[int, Any]] = field(default_factory=list)  # totals: (consumer, share)
-    is_total: bool = False  # the sum over several branches
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return np.shape(self.answer)
+from .questions import DownstreamQuestion, LocalQuestion, Question
 
 
 @dataclass
@@ -90,12 +72,10 @@ class Walk:
 
     def answer_env(self, question: Question) -> dict[str, Any]:
         """Names an answer may use: every node's value, and `grad`, the node's upstream gradient."""
-        env = {
-            name: self.value(i)
-            for name, i in self.graph.names.items()
-            if not (question.kind == "value" and i == question.node)
-        }  # 'rel' is no answer to "rel = ?"
-        env["grad"] = question.upstream
+        hidden = question.hidden_nodes()
+        env = {name: self.value(i) for name, i in self.graph.names.items() if i not in hidden}
+        if question.upstream is not None:
+            env["grad"] = question.upstream
         return env
 
     def gradient(self, i: int) -> Any:
@@ -183,37 +163,19 @@ def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) ->
                 # At the output gate a local question on a branching input would be named like
                 # that input's total (df/dx); its branch share df/df * df/dx is asked instead.
                 if not (i == graph.output and many):
+                    working = f"{local_rule} = {_num(local)}" if explain else ""
                     questions.append(
-                        Question(
-                            local_ask,
-                            "local",
-                            i,
-                            j,
-                            local,
-                            local_rule,
-                            f"{local_rule} = {_num(local)}" if explain else "",
-                            upstream,
-                            local=local,
-                            contribution=share,
+                        LocalQuestion(
+                            local_ask, i, j, local, local_rule, working, upstream, local=local, contribution=share
                         )
                     )
             else:
                 jacobians.append(_jacobian(graph, vals, i, j, down_rule))
             if many and not last:
                 ask = f"d{out}/d{name_i} * d{name_i}/d{name_j}"
+                working = _times(upstream, local, share) if explain else ""
                 questions.append(
-                    Question(
-                        ask,
-                        "downstream",
-                        i,
-                        j,
-                        share,
-                        down_rule,
-                        _times(upstream, local, share) if explain else "",
-                        upstream,
-                        local,
-                        share,
-                    )
+                    DownstreamQuestion(ask, i, j, share, down_rule, working, upstream, local=local, contribution=share)
                 )
             else:
                 total = evaluation.gradient(j)
@@ -228,17 +190,16 @@ def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) ->
                     else down_rule
                 )
                 questions.append(
-                    Question(
+                    DownstreamQuestion(
                         ask,
-                        "downstream",
                         i,
                         j,
                         total,
                         rule,
                         working,
                         upstream,
-                        local,
-                        share,
+                        local=local,
+                        contribution=share,
                         branches=list(branch_list),
                         is_total=many,
                     )
@@ -280,12 +241,6 @@ def _sum(items) -> Any:
     for item in items:
         total = item if total is None else total + item
     return total
-
-
-def _num(x: Any) -> str:
-    from ..language.numbers import fmt_value  # plain formatting, no Rich
-
-    return fmt_value(x)
 
 
 def _times(upstream: Any, local: Any, share: Any) -> str:

@@ -1,0 +1,299 @@
+"""The kinds of question gradtutor asks, each a small type that knows how to teach itself.
+
+A question carries its answer and, for the walk's questions, the numbers
+that produce it (the upstream gradient, the local gradient, each branch's
+share). Each kind says in words what it asks, gives its hints from a nudge
+to the rule, explains a revealed answer with the numbers, and names the
+mistakes typical of it; the session and the graders only ask the question,
+never switch on its kind. `kind` is the stable name used in JSON output and
+in the progress database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..language.numbers import describe_shape, fmt_value
+from ..mistakes import Mistake
+from .gates import gate_flow, gate_label, gate_mistakes
+
+Near = Callable[[Any], bool]  # is an answer close to this wrong value (and not to the right one)?
+
+
+@dataclass(eq=False)
+class Question:
+    ask: str  # ASCII lecture notation: 'dq/dx', 'df/da * da/dy', 'df/dy', 'p'
+    node: int  # the gate being visited (targets: the output)
+    input: int  # the node the question is about
+    answer: Any
+    rule: str = ""  # the answer as a formula in the graph's names ('grad' = upstream)
+    working: str = ""  # the arithmetic that produces it
+    upstream: Any = None  # what `grad` means in an answer: the gate's upstream gradient
+
+    kind = "question"
+    what = "answer"  # in words: 'type the local gradient dq/dx'
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self.answer)
+
+    def note(self, walk) -> str | None:
+        """Something to say just before the question is asked."""
+        return None
+
+    def hidden_nodes(self) -> set[int]:
+        """Nodes whose names an answer may not use."""
+        return set()
+
+    def hints(self, walk) -> list[str]:
+        """The question's own hints, before the problem's."""
+        return []
+
+    def closing_hints(self, walk) -> list[str]:
+        """Hints that come after the problem's own."""
+        return []
+
+    def explain(self, walk) -> str:
+        return f"{self.ask} = {fmt_value(self.answer)}"
+
+    def mistakes(self, walk, near: Near) -> list[Mistake]:
+        """Mistakes typical of this kind of question that explain a wrong answer."""
+        return []
+
+
+@dataclass(eq=False)
+class GateQuestion(Question):
+    """A question at one gate of the backward walk: upstream × local = downstream."""
+
+    local: Any = None  # scalar gates: the local gradient of this input
+    contribution: Any = None  # this branch's upstream × local
+
+    @property
+    def scale(self) -> Any:
+        """What the gate's local gradient is multiplied by in this question's answer."""
+        return self.upstream
+
+    def hints(self, walk) -> list[str]:
+        graph = walk.graph
+        pattern, rule = gate_flow(graph, self.node)
+        return [f"{gate_label(graph, self.node)} gate ({pattern}): {rule}", self.rule_hint(walk)]
+
+    def rule_hint(self, walk) -> str:
+        return f"{self.ask} = {self.rule}"
+
+    def mistakes(self, walk, near: Near) -> list[Mistake]:
+        return self.own_mistakes(walk, near) + gate_mistakes(walk, self, near)
+
+    def own_mistakes(self, walk, near: Near) -> list[Mistake]:
+        return []
+
+
+@dataclass(eq=False)
+class LocalQuestion(GateQuestion):
+    kind = "local"
+    what = "local gradient"
+
+    @property
+    def scale(self) -> Any:
+        return 1.0
+
+    def explain(self, walk) -> str:
+        rule = gate_flow(walk.graph, self.node)[1]
+        return f"{self.ask} = {self.rule} = {fmt_value(self.answer)}: {rule}"
+
+    def own_mistakes(self, walk, near: Near) -> list[Mistake]:
+        if near(self.contribution) and not _is_one(self.upstream):
+            gate, x = _names(walk, self)
+            return [
+                Mistake(
+                    "local-not-downstream",
+                    f"that is the downstream gradient (upstream × local); the local gradient "
+                    f"d{gate}/d{x} is the gate's own slope, before multiplying by the upstream",
+                )
+            ]
+        return []
+
+
+@dataclass(eq=False)
+class DownstreamQuestion(GateQuestion):
+    """A branch's share (df/dn * dn/dx), or the input's gradient (df/dx): the total over
+    its branches when it feeds several nodes."""
+
+    branches: list[tuple[int, Any]] = field(default_factory=list)  # totals: (consumer, share)
+    is_total: bool = False  # the sum over several branches
+
+    kind = "downstream"
+    what = "downstream gradient"
+
+    def note(self, walk) -> str | None:
+        graph = walk.graph
+        x = graph.labels[self.input]
+        users = [graph.labels[c] for c in graph.consumers[self.input]]
+        if len(users) < 2:
+            return None
+        if self.is_total:
+            return (
+                f"{x} feeds {len(users)} nodes ({', '.join(users)}) and this is its last branch: "
+                f"d{walk.output}/d{x} is the sum of the shares from all of them."
+            )
+        return f"{x} feeds {len(users)} nodes ({', '.join(users)}): first, its share through {graph.labels[self.node]}."
+
+    def hints(self, walk) -> list[str]:
+        if not self.is_total:
+            return super().hints(walk)
+        graph, out = walk.graph, walk.output
+        x = graph.labels[self.input]
+        shares = " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{x}" for c, _ in self.branches)
+        return [
+            "gradients add at branches: " + shares,
+            "the shares were: " + " + ".join(fmt_value(s) for _, s in self.branches),
+        ]
+
+    def rule_hint(self, walk) -> str:
+        gate, x = _names(walk, self)
+        if self.local is not None:
+            return (
+                f"downstream = upstream × local: d{walk.output}/d{gate} × d{gate}/d{x} = "
+                f"{fmt_value(self.upstream)} × {fmt_value(self.local)}"
+            )
+        return f"{self.ask} = {self.rule}, with grad = {fmt_value(self.upstream)}"
+
+    def explain(self, walk) -> str:
+        gate, x = _names(walk, self)
+        out = walk.output
+        if self.is_total:
+            return f"{self.ask} = {self.rule} = {self.working}: gradients add at branches"
+        if self.local is not None:
+            return f"{self.ask} = d{out}/d{gate} × d{gate}/d{x} = {self.working} (downstream = upstream × local)"
+        rule = gate_flow(walk.graph, self.node)[1]
+        return f"{self.ask} = {self.rule} with grad = d{out}/d{gate}, the upstream gradient; {rule}"
+
+    def own_mistakes(self, walk, near: Near) -> list[Mistake]:
+        graph = walk.graph
+        gate, x = _names(walk, self)
+        found = []
+        if self.is_total:
+            for consumer, share in self.branches:
+                if near(share):
+                    others = [graph.labels[c] for c, _ in self.branches if c != consumer]
+                    found.append(
+                        Mistake(
+                            "missed-branch",
+                            f"that is only the branch through {graph.labels[consumer]}; {x} also feeds "
+                            f"{', '.join(others)}, and gradients add at branches: sum the shares of all "
+                            f"{len(self.branches)} branches",
+                        )
+                    )
+                    break
+        if self.local is not None and near(self.local):
+            found.append(
+                Mistake(
+                    "forgot-upstream",
+                    f"that is the local gradient d{gate}/d{x}; the downstream gradient is upstream × local, with "
+                    f"upstream d{walk.output}/d{gate} = {fmt_value(self.upstream)}",
+                )
+            )
+        elif near(self.upstream) and not _is_one(self.local):
+            found.append(
+                Mistake(
+                    "forgot-local",
+                    f"that is the upstream gradient d{walk.output}/d{gate}; multiply it by the local "
+                    f"gradient d{gate}/d{x}",
+                )
+            )
+        return found
+
+
+@dataclass(eq=False)
+class TangentQuestion(Question):
+    """Forward mode: a node's tangent, the sum over its inputs of local derivative × tangent."""
+
+    terms: list[tuple[int, Any]] = field(default_factory=list)  # (input, its term)
+    local: Any = None  # one-input scalar gates: the local derivative
+
+    kind = "tangent"
+    what = "tangent"
+
+    def hints(self, walk) -> list[str]:
+        graph = walk.graph
+        return [
+            f"{gate_label(graph, self.node)} gate: its tangent is the sum over its inputs of (local "
+            f"derivative) × (that input's tangent); {gate_flow(graph, self.node)[1]}",
+            f"{self.ask} = {self.rule}, where d<name> is that node's tangent",
+        ]
+
+    def explain(self, walk) -> str:
+        return f"{self.ask} = {self.rule}: {self.working}"
+
+    def mistakes(self, walk, near: Near) -> list[Mistake]:
+        graph = walk.graph
+        found = []
+        if len(self.terms) > 1:
+            for j, term in self.terms:
+                if near(term):
+                    found.append(
+                        Mistake(
+                            "missed-term",
+                            f"that is only the term from {graph.labels[j]}; a tangent sums a term for "
+                            f"every input (the product rule has two)",
+                        )
+                    )
+                    break
+        if self.local is not None and near(self.local):
+            found.append(
+                Mistake(
+                    "forgot-upstream",
+                    f"that is the local derivative of {graph.labels[self.node]}; multiply it by the "
+                    f"tangent of its input",
+                )
+            )
+        return found
+
+
+@dataclass(eq=False)
+class ValueQuestion(Question):
+    """A node's value in the forward pass (problem targets)."""
+
+    kind = "value"
+    what = "value"
+
+    def hidden_nodes(self) -> set[int]:
+        return {self.node}  # 'rel' is no answer to "rel = ?"
+
+    def explain(self, walk) -> str:
+        return f"{self.ask} = {walk.graph.describe(self.node)} in the forward pass"
+
+
+@dataclass(eq=False)
+class GradientQuestion(Question):
+    """The output's gradient with respect to one node, as numbers at this point (problem targets)."""
+
+    kind = "gradient"
+    what = "gradient"
+
+    def closing_hints(self, walk) -> list[str]:
+        x = walk.graph.labels[self.input]
+        return [f"the gradient has {x}'s shape: {describe_shape(self.shape)} (the shape convention)"]
+
+    def explain(self, walk) -> str:
+        return f"{self.ask} by reverse mode at this point"
+
+
+@dataclass(eq=False)
+class FormulaQuestion(GradientQuestion):
+    """The same gradient as a formula that must hold at every point."""
+
+    kind = "formula"
+    what = "gradient, as a formula,"
+
+
+def _names(walk, q: Question) -> tuple[str, str]:
+    return walk.graph.labels[q.node], walk.graph.labels[q.input]
+
+
+def _is_one(x: Any) -> bool:
+    return x is not None and np.shape(x) == () and float(x) == 1.0
