@@ -8,7 +8,7 @@ For scripts and notebooks:
     (-12.0, -4.0)
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = ["grad", "__version__"]
 

@@ -56,3 +56,8 @@ class Mistake:
 
     def __repr__(self) -> str:
         return f"Mistake({self.code!r}, {self.message!r})"
+
+
+def codes_table() -> str:
+    """The README's table of diagnosis codes (tests/test_docs.py keeps the two the same)."""
+    return "\n".join(["| code | meaning |", "|---|---|", *(f"| `{c}` | {m} |" for c, m in CODES.items())])

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gradtutor.autodiff.formula import compile_formula, evaluate
 from gradtutor.autodiff.reverse import unbroadcast, vjp
-from gradtutor.graph.formula import compile_formula, evaluate
 from gradtutor.ops import TABLE
 
 ELEMENTWISE_BINARY = [((), ()), ((3,), (3,)), ((2, 3), (1, 3)), ((2, 3), ()), ((4,), (2, 1))]

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from test_properties import SHAPES, scalar_expressions, typed
 
 import gradtutor
+from gradtutor.autodiff.formula import compile_formula, evaluate, program_env
 from gradtutor.autodiff.reverse import forward
 from gradtutor.autodiff.symbolic import symbolic_gradients
 from gradtutor.graph import build
-from gradtutor.graph.formula import compile_formula, evaluate, program_env
 
 
 def formulas(program, shapes=None):

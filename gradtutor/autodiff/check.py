@@ -18,10 +18,10 @@ import numpy as np
 
 from ..errors import NameLookupError, suggest
 from ..graph import Graph
-from ..graph.formula import compile_formula, evaluate, program_env
 from ..language.values import random_value
 from ..mistakes import Mistake
 from .compare import diagnose, relative_error
+from .formula import compile_formula, evaluate, program_env
 from .numeric import Differencer, branch_signature, on_kink
 from .reverse import backward, forward, require_scalar
 

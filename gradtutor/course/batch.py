@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import GradtutorError, ValueInputError
 from .exercise import Exercise, exercise
-from .problems import Problem, ProblemSet
+from .problem import Problem, ProblemSet
 
 
 @dataclass

@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 
 from ..autodiff.compare import Tolerance, close, diagnose
+from ..autodiff.formula import compile_formula, evaluate, program_env
 from ..autodiff.reverse import backward, forward
 from ..errors import DomainError, GradtutorError
-from ..graph.formula import compile_formula, evaluate, program_env
 from ..mistakes import Mistake
 from ..teach.grading import Verdict, grade, likely_mistakes
 from ..teach.questions import FormulaQuestion, GradientQuestion, Question, ValueQuestion
 from ..teach.walk import Walk, build_walk
-from .problems import Problem, Target
+from .problem import Problem, Target
 
 FORMULA_POINTS = 3  # extra points at which a formula answer is checked
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 
 from .exercise import lint_variants
-from .problems import ProblemFileError, ProblemSet, load_set
+from .problem import ProblemFileError, ProblemSet
+from .problems import load_set
 
 
 def set_files(paths: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..teach.session import Outcome, Session, SessionResult
 from .exercise import Exercise, exercise
-from .problems import Problem, ProblemSet
+from .problem import Problem, ProblemSet
 from .progress import Store
 
 

@@ -1,4 +1,4 @@
-"""Problem sets: the TOML format of problems/, variants, questions, and linting.
+"""Problem sets: reading the TOML files of problems/ into problems (course/problem.py).
 
 A set file holds a set's id, title and order, and its problems. Each problem
 has a program, values (fixed, or drawn at random from ranges so that every
@@ -12,110 +12,16 @@ from __future__ import annotations
 
 import os
 import re
-import zlib
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from ..autodiff.compare import Tolerance
 from ..errors import GradtutorError
-from ..graph import Graph, build
+from ..graph import Graph
 from ..language.values import as_array, parse_shape
 from ..resources import problems_dir
-
-FORMAT = 1
-ASK_FORMS = ("value", "formula")
-
-
-class ProblemFileError(GradtutorError):
-    """A problem file that does not follow the format."""
-
-
-@dataclass(frozen=True)
-class RandomSpec:
-    low: float
-    high: float
-    integer: bool = False
-    nonzero: bool = False
-    shape: tuple[int, ...] = ()
-
-    def draw(self, rng: np.random.Generator) -> np.ndarray:
-        if self.integer:
-            choices = np.arange(int(np.ceil(self.low)), int(np.floor(self.high)) + 1, dtype=float)
-            if self.nonzero:
-                choices = choices[choices != 0]
-            return np.asarray(rng.choice(choices, size=self.shape), dtype=float)
-        value = rng.uniform(self.low, self.high, size=self.shape)
-        if self.nonzero:
-            value = np.where(np.abs(value) < 1e-3, 0.5, value)
-        return np.round(np.asarray(value, dtype=float), 2)  # two decimals: friendly by hand
-
-
-@dataclass(frozen=True)
-class Target:
-    ask: str  # 'df/dW' (a gradient) or 'q' (a node's forward value)
-    form: str = "value"  # 'value': a number or matrix at this variant; 'formula': valid everywhere
-
-
-@dataclass
-class Problem:
-    set_id: str
-    id: str
-    title: str
-    prompt: str
-    program: str
-    values: dict[str, np.ndarray]
-    random: dict[str, RandomSpec]
-    targets: list[Target] | None  # None: the whole backward walk
-    tolerance: Tolerance
-    points: float | None
-    hints: list[str]
-    path: str = ""
-    line: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"{self.set_id}/{self.id}"
-
-    @property
-    def has_random(self) -> bool:
-        return bool(self.random)
-
-    @property
-    def graph(self) -> Graph:
-        return _graph(self.program)
-
-    def variant(self, seed: int | None) -> dict[str, np.ndarray]:
-        """The fixed values plus the random ones drawn for `seed` (the same seed, the same variant)."""
-        values = dict(self.values)
-        if self.random:
-            rng = np.random.default_rng([zlib.crc32(self.key.encode()), int(seed or 0)])
-            for name in sorted(self.random):
-                values[name] = self.random[name].draw(rng)
-        return values
-
-
-@lru_cache(maxsize=256)
-def _graph(program: str) -> Graph:
-    return build(program)
-
-
-@dataclass
-class ProblemSet:
-    id: str
-    title: str
-    order: int
-    summary: str
-    problems: list[Problem]
-    path: str = ""
-
-    def problem(self, problem_id: str) -> Problem | None:
-        return next((p for p in self.problems if p.id == problem_id), None)
-
-
-# --- reading files -----------------------------------------------------------------
+from .problem import ASK_FORMS, FORMAT, Problem, ProblemFileError, ProblemSet, RandomSpec, Target, program_graph
 
 
 def _toml(path: str) -> tuple[dict[str, Any], str]:
@@ -239,7 +145,7 @@ def _load_problem(path: str, lines: _Lines, set_id: str, k: int, raw: dict, need
     prompt = need(raw, "prompt", str, k, what).strip()
     program = need(raw, "program", str, k, what)
     try:
-        graph = _graph(program)
+        graph = program_graph(program)
     except GradtutorError as exc:
         raise _fail(path, lines.line(k, "program"), "problem.program", exc.render().removeprefix("error: ")) from None
 

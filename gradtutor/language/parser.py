@@ -19,7 +19,7 @@ import zlib
 from types import ModuleType
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ParseError
 from ..resources import grammar_path
 

@@ -57,7 +57,7 @@ register(
         jvp=lambda t, out, a, axis: np.sum(t[0], axis=axis, keepdims=True),
         jvp_text=lambda a, axis: f"sum(da, {axis})",
         py="np.sum({a}, axis={p0}, keepdims=True)",
-        doc="sum(x, axis) sums along one axis and keeps it with size 1, so it still lines up with x",
+        doc="sums along one axis and keeps it with size 1, so it still lines up with x",
     )
 )
 register(

@@ -147,7 +147,7 @@ register(
         py="onehot({p0}, {p1})",
         py_helper="def onehot(i, n):\n    e = np.zeros(n)\n    e[i] = 1.0\n    return e",
         latex=r"e_{{{p0}}}",
-        doc="the length-n vector with 1 at index i: onehot(i, n)",
+        doc="the length-n vector with 1 at index i",
     )
 )
 register(

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..course.practice import Attempt, choose
-from ..course.problems import Problem, ProblemSet
+from ..course.problem import Problem, ProblemSet
 from ..course.progress import Store
 from ..teach.session import SessionResult
 from .progress_view import set_bar

@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..course.problems import ProblemSet
+from ..course.problem import ProblemSet
 from ..course.progress import Store
 from ..mistakes import CODES
 

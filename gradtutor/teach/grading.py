@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..autodiff.compare import Tolerance, diagnose
+from ..autodiff.formula import compile_formula, evaluate
 from ..errors import GradtutorError
-from ..graph.formula import compile_formula, evaluate
 from ..mistakes import Mistake
 from .questions import Question
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..autodiff.reverse import forward
 from ..errors import GradtutorError, NameLookupError, suggest
-from .build import build
-from .nodes import Graph
+from ..graph import Graph, build
+from .reverse import forward
 
 
 def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> Graph:
