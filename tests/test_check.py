@@ -98,6 +98,7 @@ def test_kinks_within_the_step_are_reported_not_failed(run):
         assert "kink" in table.stdout
 
 
+@pytest.mark.slow
 def test_large_inputs_are_sampled_and_still_catch_a_transpose():
     graph = build("sum((W@x)^2)")
     shapes = {"W": (1000, 1000), "x": (1000,)}

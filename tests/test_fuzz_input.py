@@ -4,6 +4,7 @@ goes through every command that reads a program, and each run must end with exit
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,6 +83,7 @@ def _known_values(run_args, program):
 @settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
+@pytest.mark.slow
 @given(program=programs, at=values)
 def test_garbled_programs_never_crash(run, program, at):
     at = _known_values(at, program)

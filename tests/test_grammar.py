@@ -145,6 +145,7 @@ def test_other_program_errors(source, message):
 
 
 # Deep input: nothing on the path from text to gradients may recurse.
+@pytest.mark.slow
 def test_deep_inputs_work_at_the_default_recursion_limit():
     assert sys.getrecursionlimit() <= 1000 + 100
 

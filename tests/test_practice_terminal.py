@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 
 import pexpect
+import pytest
 from conftest import GRADTUTOR
 
 SETS = os.path.join(os.path.dirname(__file__), "data", "sets")
 
 
+@pytest.mark.slow
 def test_practise_a_set_and_see_the_progress_bar_move(home):
     env = dict(os.environ, GRADTUTOR_HOME=str(home), NO_COLOR="1", TERM="dumb")
     run = lambda *args: pexpect.spawn(

@@ -10,6 +10,7 @@ import sys
 import textwrap
 
 import pexpect
+import pytest
 from conftest import GRADTUTOR
 
 from gradtutor.course.progress import MIGRATIONS, SCHEMA_VERSION, Store
@@ -30,6 +31,7 @@ def answers_in(home) -> list[tuple]:
         ).fetchall()
 
 
+@pytest.mark.slow
 def test_progress_survives_across_processes(home):
     out = gradtutor(home, "practice", "mini/add", "--sets", SETS, input="1\n1\n")
     assert out.returncode == 0, out.stderr
@@ -40,6 +42,7 @@ def test_progress_survives_across_processes(home):
     assert [row.split(",")[5] for row in csv[1:]] == ["df/dx", "df/dy"]
 
 
+@pytest.mark.slow
 def test_a_killed_process_loses_nothing_already_answered(home):
     env = dict(os.environ, GRADTUTOR_HOME=str(home), NO_COLOR="1", TERM="dumb")
     child = pexpect.spawn(
@@ -66,6 +69,7 @@ def test_a_killed_process_loses_nothing_already_answered(home):
         assert not state.solved  # the attempt never finished
 
 
+@pytest.mark.slow
 def test_concurrent_writers_do_not_corrupt_the_file(home):
     script = textwrap.dedent(f"""
         import sys
@@ -147,6 +151,7 @@ def test_summary_counts_first_tries_mistakes_and_streak(home):
         assert store.streak() == 1
 
 
+@pytest.mark.slow
 def test_review_repeats_problems_answered_wrong(home):
     gradtutor(home, "practice", "mini/add", "--sets", SETS, input="show\n1\n")
     gradtutor(home, "practice", "mini/mul", "--sets", SETS, input="3\n2\n")

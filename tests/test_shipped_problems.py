@@ -18,6 +18,7 @@ SETS = load_all()
 PROBLEMS = [(p, seed) for s in SETS for p in s.problems for seed in ((0, 1) if p.has_random else (None,))]
 
 
+@pytest.mark.slow
 def test_every_shipped_problem_passes_lint():
     sets, errors = lint([problems_dir()], samples=60)
     assert errors == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pexpect
 import pytest
@@ -11,10 +12,18 @@ from conftest import GRADTUTOR
 TIMEOUT = 30
 
 
-def spawn(*args: str) -> pexpect.spawn:
+def spawn(*args: str, sigint: object = signal.SIG_DFL) -> pexpect.spawn:
+    """gradtutor solve in a pty; `sigint` is the SIGINT disposition it inherits (as from a shell
+    that ran it in the background, which ignores it), so no test depends on the caller's."""
     env = dict(os.environ, NO_COLOR="1", TERM="dumb", COLUMNS="110", LINES="60")
     child = pexpect.spawn(
-        GRADTUTOR[0], GRADTUTOR[1:] + ["solve", *args], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(60, 110)
+        GRADTUTOR[0],
+        GRADTUTOR[1:] + ["solve", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(60, 110),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),
     )
     return child
 
@@ -96,12 +105,12 @@ def test_quit_ends_cleanly_with_the_partial_score():
     assert "Traceback" not in output
 
 
-@pytest.mark.parametrize("how", ["ctrl-c", "ctrl-d"])
+@pytest.mark.parametrize("how", ["ctrl-c", "ctrl-c, inherited ignored", "ctrl-d"])
 def test_interrupt_and_end_of_input_end_cleanly(how):
-    child = spawn()
+    child = spawn(sigint=signal.SIG_IGN if "ignored" in how else signal.SIG_DFL)
     answer(child, "df/dq = ", "-4")
     child.expect_exact("df/dz = ")
-    if how == "ctrl-c":
+    if how.startswith("ctrl-c"):
         child.sendintr()
     else:
         child.sendeof()

@@ -15,6 +15,7 @@ from rich.tree import Tree
 from ..graph import CONST, Graph
 from ..language.numbers import fmt_shape, fmt_value
 from ..teach.gates import gate_flow, gate_label
+from ..teach.questions import DownstreamQuestion, LocalQuestion
 from ..teach.walk import JacobianNote, Step, Walk, jacobian_bytes
 
 TREE_LIMIT = 60  # past this many nodes the tree is too tall to read; the forward table remains
@@ -285,8 +286,8 @@ def edge_rows(walk: Walk) -> tuple[list[EdgeRow], list[tuple[str, str]]]:
         for q in step.questions:
             groups.setdefault(q.input, []).append(q)
         for k, (j, qs) in enumerate(groups.items()):
-            local = next((q for q in qs if q.kind == "local"), None)
-            down = next((q for q in qs if q.kind == "downstream"), None)
+            local = next((q for q in qs if isinstance(q, LocalQuestion)), None)
+            down = next((q for q in qs if isinstance(q, DownstreamQuestion)), None)
             note = next((n for n in step.jacobians if n.input == j), None)
             if local is not None:
                 value = fmt_value(local.answer)
