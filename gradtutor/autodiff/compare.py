@@ -38,21 +38,31 @@ def relative_error(claimed: Any, true: Any, floor: float | None = None) -> np.nd
 class Tolerance:
     """When a claimed value counts as the true one: the one closeness test for answers and checks.
 
-    With `atol` > 0 (typed answers, rounded by hand) each entry must be within `rtol` of
-    the true entry or within `atol` of it; with `atol` = 0 (formulas, `check`) the relative
-    error, with its floor, must be at most `rtol`."""
+    Typed answers (the default) are rounded by hand: each entry must be within `rtol` of the
+    true entry, or within an absolute floor. The floor is `atol` when one is given, and
+    otherwise half a percent of the scale of the numbers the question is about (`scale`,
+    by default the answer's largest entry), so the tolerance scales with the values:
+    at x = 0.001 it accepts neither 0 nor -0.002 for 0.002, while at x = 1 it still
+    accepts 0.2 for sigmoid's 0.1966. A sign flip is never close. With `atol` = 0
+    (formulas, `check`) the relative error, with its floor, must be at most `rtol`."""
 
     rtol: float = 1e-2
-    atol: float = 5e-3
+    atol: float | None = None
 
-    def close(self, claimed: Any, true: Any) -> bool:
+    def close(self, claimed: Any, true: Any, scale: float | None = None) -> bool:
         a = np.asarray(claimed, dtype=float)
         b = np.asarray(true, dtype=float)
         if a.shape != b.shape:
             return False
-        if not self.atol:
+        if self.atol == 0:
             return bool(np.max(relative_error(a, b), initial=0.0) <= self.rtol)
-        return bool(np.all(np.abs(a - b) <= np.maximum(self.atol, self.rtol * np.abs(b))))
+        largest = float(np.max(np.abs(b), initial=0.0))
+        scale = largest if scale is None else max(scale, largest)
+        floor = self.atol if self.atol is not None else max(5e-3 * scale, 1e-12)
+        diff = np.abs(a - b)
+        if np.any((a * b < 0) & (diff > 1e-12 * max(scale, 1.0))):
+            return False  # opposite signs: a flipped sign is a mistake at any size
+        return bool(np.all(diff <= np.maximum(floor, self.rtol * np.abs(b))))
 
 
 def close(claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0) -> bool:

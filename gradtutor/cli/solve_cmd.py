@@ -45,7 +45,12 @@ FORWARD_VALUES = ("x1=1", "x2=2")
     help="Tries per question before the answer is revealed.",
 )
 @click.option("--rtol", type=float, default=1e-2, show_default=True, help="Relative tolerance for answers.")
-@click.option("--atol", type=float, default=5e-3, show_default=True, help="Absolute tolerance for answers.")
+@click.option(
+    "--atol",
+    type=float,
+    default=None,
+    help="Absolute tolerance for answers [default: half a percent of the answer's largest entry].",
+)
 @click.option(
     "--mode",
     type=click.Choice(["backward", "forward"]),

@@ -218,7 +218,8 @@ def _load_problem(path: str, lines: _Lines, set_id: str, k: int, raw: dict, need
                 "problem.tolerance",
                 "should be a table such as { rtol = 0.01, atol = 0.005 }",
             )
-        tolerance = Tolerance(float(tol.get("rtol", tolerance.rtol)), float(tol.get("atol", tolerance.atol)))
+        atol = tol.get("atol")
+        tolerance = Tolerance(float(tol.get("rtol", tolerance.rtol)), None if atol is None else float(atol))
     points = None
     if "points" in raw:
         points = raw["points"]

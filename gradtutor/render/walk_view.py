@@ -199,9 +199,9 @@ def jacobian_text(walk: Walk, step: Step, note: JacobianNote) -> Text:
     if note.diagonal:
         text.append(", diagonal: each output entry depends only on the same input entry", "muted")
     text.append(
-        Text.assemble(
-            "; instead gradtutor applies the VJP ", (note.vjp, "op"), ("  (grad = the upstream gradient)", "muted")
-        )
+        "; gradtutor never builds it: it multiplies the upstream gradient through the gate directly "
+        "(a vector-Jacobian product; type hint for it)",
+        "muted",
     )
     return text
 

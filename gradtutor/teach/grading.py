@@ -72,7 +72,7 @@ def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -
     except GradtutorError as exc:
         return Verdict(False, unreadable=exc.render().removeprefix("error: "))
     expected = np.asarray(question.answer, dtype=float)
-    if tolerance.close(value, expected):
+    if tolerance.close(value, expected, question.value_scale(walk)):
         return Verdict(True, value)
     return Verdict(False, value, likely_mistakes(walk, question, value, tolerance))
 
@@ -83,8 +83,10 @@ def likely_mistakes(walk, question: Question, value: np.ndarray, tol: Tolerance)
     if value.shape != expected.shape:
         return diagnose(value, expected, name=name)
 
+    scale = question.value_scale(walk)
+
     def near(candidate: Any) -> bool:
         c = np.asarray(candidate, dtype=float)
-        return c.shape == expected.shape and not tol.close(c, expected) and tol.close(value, c)
+        return c.shape == expected.shape and not tol.close(c, expected, scale) and tol.close(value, c, scale)
 
     return question.mistakes(walk, near) or diagnose(value, expected, rtol=tol.rtol, atol=tol.atol, name=name)

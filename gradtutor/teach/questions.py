@@ -49,6 +49,13 @@ class Question:
         """Nodes whose names an answer may not use."""
         return set()
 
+    def value_scale(self, walk) -> float:
+        """The size of the numbers this question is about (the answer, the node and the input
+        it concerns, but not a seed of 1), which sets how much hand rounding is allowed."""
+        parts = [self.answer, walk.value(self.input), walk.value(self.node)]
+        parts += [walk.value(j) for j in walk.graph.nodes[self.node].inputs]
+        return max(float(np.max(np.abs(np.asarray(p, dtype=float)), initial=0.0)) for p in parts)
+
     def hints(self, walk) -> list[str]:
         """The question's own hints, before the problem's."""
         return []
@@ -80,7 +87,10 @@ class GateQuestion(Question):
     def hints(self, walk) -> list[str]:
         graph = walk.graph
         pattern, rule = gate_flow(graph, self.node)
-        return [f"{gate_label(graph, self.node)} gate ({pattern}): {rule}", self.rule_hint(walk)]
+        return [f"{gate_label(graph, self.node)} gate ({pattern}): {rule}"]
+
+    def closing_hints(self, walk) -> list[str]:
+        return [self.rule_hint(walk)]
 
     def rule_hint(self, walk) -> str:
         return f"{self.ask} = {self.rule}"
@@ -148,10 +158,12 @@ class DownstreamQuestion(GateQuestion):
         graph, out = walk.graph, walk.output
         x = graph.labels[self.input]
         shares = " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{x}" for c, _ in self.branches)
-        return [
-            "gradients add at branches: " + shares,
-            "the shares were: " + " + ".join(fmt_value(s) for _, s in self.branches),
-        ]
+        return ["gradients add at branches: " + shares]
+
+    def closing_hints(self, walk) -> list[str]:
+        if not self.is_total:
+            return super().closing_hints(walk)
+        return ["the shares were: " + " + ".join(fmt_value(s) for _, s in self.branches)]
 
     def rule_hint(self, walk) -> str:
         gate, x = _names(walk, self)
@@ -221,10 +233,12 @@ class TangentQuestion(Question):
     def hints(self, walk) -> list[str]:
         graph = walk.graph
         return [
-            f"{gate_label(graph, self.node)} gate: its tangent is the sum over its inputs of (local "
-            f"derivative) × (that input's tangent); {gate_flow(graph, self.node)[1]}",
-            f"{self.ask} = {self.rule}, where d<name> is that node's tangent",
+            f"{gate_label(graph, self.node)} gate: its tangent is the sum over its inputs of (local derivative) × "
+            f"(that input's tangent); {gate_flow(graph, self.node)[1]}"
         ]
+
+    def closing_hints(self, walk) -> list[str]:
+        return [f"{self.ask} = {self.rule}, where d<name> is that node's tangent"]
 
     def explain(self, walk) -> str:
         return f"{self.ask} = {self.rule}: {self.working}"

@@ -179,7 +179,6 @@ class Session:
         self.tries = max(1, tries)
         self.grader = grader or (lambda q, text: grade(walk, q, text, tolerance))
         self.problem_hints = list(hints)
-        self.problem_hints_shown = 0
         plan: list[tuple[Any, Question]] = []
         if self.by_step:
             plan = [(step, q) for step in walk.steps for q in step.questions]
@@ -278,17 +277,11 @@ class Session:
         return events
 
     def _next_hint(self, q: Question, level: int) -> str:
-        """The question's own hints first, then the problem's, one at a time."""
-        own = q.hints(self.walk)
-        if level <= len(own):
-            return own[level - 1]
-        if self.problem_hints_shown < len(self.problem_hints):
-            self.problem_hints_shown += 1
-            return self.problem_hints[self.problem_hints_shown - 1]
-        closing = q.closing_hints(self.walk)
-        k = level - len(own) - len(self.problem_hints) - 1
-        if 0 <= k < len(closing):
-            return closing[k]
+        """From a nudge to a reveal: the question's own nudges, the problem's hints, then the
+        rule that gives the answer."""
+        ladder = [*q.hints(self.walk), *self.problem_hints, *q.closing_hints(self.walk)]
+        if level <= len(ladder):
+            return ladder[level - 1]
         return "no more hints; type show to see the answer"
 
 
