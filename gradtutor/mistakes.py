@@ -25,6 +25,8 @@ CODES: dict[str, str] = {
     "route": "max or min gate: the gradient goes to the winning input only",
     "split": "add gate: split the gradient instead of giving each input all of it",
     "only-at-this-point": "a number that is right at this point only, where a formula was asked",
+    "forward-value": "the node's value from the forward pass, not its derivative",
+    "onehot": "softmax with cross-entropy: p - onehot(y), not p - 1 everywhere nor p alone",
 }
 
 # codes used before they were stabilised (progress databases of version 2 hold these)

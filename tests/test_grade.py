@@ -103,3 +103,10 @@ def test_grader_builds_each_variant_once():
         grader.grade("x", {"mini/norm": norm_answers(seed)})
     info = grader._exercise.cache_info()
     assert info.misses == 2 and info.hits >= 2
+
+
+def test_a_seed_that_is_not_a_number_is_named_as_such(run, tmp_path):
+    path = write(tmp_path, "f.json", {"mini/norm": {"seed": "abc", "df/dW": "0"}})
+    tests = {t["name"]: t for t in json.loads(run("grade", path, "--json", "--sets", SETS).stdout)["tests"]}
+    output = tests["mini/norm: df/dW"]["output"]
+    assert 'must be a whole number, not "abc"' in output and "no variant seed" not in output

@@ -78,9 +78,10 @@ def nice_factor(k: float) -> str:
 
 
 def diagnose(
-    claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0, name: str = "the variable"
+    claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0, name: str = "the variable", noun: str = "gradient"
 ) -> list[Mistake]:
-    """The likely mistakes that turn `true` into `claimed` (empty if none fits)."""
+    """The likely mistakes that turn `true` into `claimed` (empty if none fits); `noun` says
+    what was asked (a gradient, or a forward value)."""
     a = np.asarray(claimed, dtype=float)
     b = np.asarray(true, dtype=float)
     if a.shape != b.shape:
@@ -88,7 +89,7 @@ def diagnose(
             return [
                 Mistake(
                     "transposed",
-                    f"transposed: this is the transpose of the gradient, which has "
+                    f"transposed: this is the transpose of the {noun}, which has "
                     f"{name}'s shape {b.shape} (the shape convention)",
                 )
             ]
@@ -97,24 +98,24 @@ def diagnose(
                 Mistake(
                     "shape",
                     f"the numbers are right but arranged as {describe_shape(a.shape)}; "
-                    f"the gradient has {name}'s shape, {describe_shape(b.shape)}",
+                    f"the {noun} has {name}'s shape, {describe_shape(b.shape)}",
                 )
             ]
         return [
             Mistake(
                 "shape",
-                f"wrong shape: this is {describe_shape(a.shape)}, but the gradient must have "
+                f"wrong shape: this is {describe_shape(a.shape)}, but the {noun} must have "
                 f"{name}'s shape, {describe_shape(b.shape)}",
             )
         ]
     if not np.any(b) and not np.any(a):
         return []
     if close(a, -b, rtol, atol):
-        return [Mistake("sign", "sign flipped: this is the negative of the gradient")]
+        return [Mistake("sign", f"sign flipped: this is the negative of the {noun}")]
     if a.ndim == 2 and a.shape[0] == a.shape[1] and close(a.T, b, rtol, atol):
         return [Mistake("transposed", "transposed: the rows and columns are swapped")]
     if not np.any(a):
-        return [Mistake("zero", "this is zero, but the gradient is not")]
+        return [Mistake("zero", f"this is zero, but the {noun} is not")]
     denom = float(np.vdot(b, b))
     if denom > 0:
         k = float(np.vdot(a, b)) / denom
@@ -122,5 +123,5 @@ def diagnose(
         # something about the mistake. For arrays, any common factor does.
         simple = a.size > 1 or any(abs(k - c) <= 1e-2 * abs(c) for c in (2, 0.5, 3, 1 / 3, 4, 0.25))
         if abs(k - 1) > 1e-3 and abs(k) > 1e-9 and simple and close(a, k * b, rtol, atol):
-            return [Mistake("factor", f"off by a constant factor: this is {nice_factor(k)} times the gradient")]
+            return [Mistake("factor", f"off by a constant factor: this is {nice_factor(k)} times the {noun}")]
     return []

@@ -108,8 +108,12 @@ class Grader:
                     f"{key}: {q.ask}",
                     0.0,
                     ex.points_per_question,
-                    "no variant seed: this problem's values are random, so the submission must "
-                    'say which variant was answered ("seed": N)',
+                    (
+                        "no variant seed: this problem's values are random, so the submission must "
+                        'say which variant was answered ("seed": N)'
+                        if seed is None
+                        else f"the variant seed must be a whole number, not {json.dumps(seed)}"
+                    ),
                 )
                 for q in ex.questions
             ]

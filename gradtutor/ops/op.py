@@ -57,6 +57,7 @@ class Op:
         "pattern",
         "rule",
         "with_constant",
+        "mistakes",
         "precedence",
         "latex",
         "py",
@@ -88,6 +89,7 @@ class Op:
         title: str = "",
         gate: tuple[str, str] | None = None,
         with_constant: tuple[str, str] | None = None,
+        mistakes: tuple[TypicalMistake, ...] = (),
         latex: str = "",
         py: str = "",
         py_helper: str = "",
@@ -115,6 +117,7 @@ class Op:
         self.pattern = pattern  # gradient-flow pattern: 'distributes', 'swaps', 'routes', ...
         self.rule = rule  # the backward rule in one sentence, for hints
         self.with_constant = with_constant  # (pattern, rule) when one operand is a constant: x + 1, -1 * x
+        self.mistakes = mistakes  # typical mistakes of this op beyond its pattern's
         self.precedence = precedence(form, symbol)
         self.latex = latex
         self.py = py  # how flat code writes it with numpy ({a}, {b}, {p0} ...)
@@ -142,7 +145,7 @@ class Op:
         return self.gate[0 if constant_first else 1].format(c=constant)
 
     def typical_mistakes(self, constant_operand: bool = False) -> tuple[TypicalMistake, ...]:
-        return typical_mistakes(self.flow(constant_operand)[0])
+        return typical_mistakes(self.flow(constant_operand)[0]) + self.mistakes
 
     # ---- derivatives as formulas
     def backward_text(self, shapes: Sequence[Shape], params: tuple = ()) -> tuple[str, ...]:

@@ -19,13 +19,15 @@ class GateContext:
     """What a typical mistake is computed from: one input of one gate, at one point.
 
     `scale` is 1 for a local gradient and the upstream gradient for a downstream one;
-    `own` is the input's own value; `names` fills the message (x, other, gate, op, rule)."""
+    `own` is the input's own value, `out` the gate's value; `names` fills the message
+    (x, other, gate, title, rule)."""
 
-    __slots__ = ("scale", "own", "answer", "names")
+    __slots__ = ("scale", "own", "out", "answer", "names")
 
-    def __init__(self, scale: Any, own: Any, answer: Any, names: dict[str, str]) -> None:
+    def __init__(self, scale: Any, own: Any, out: Any, answer: Any, names: dict[str, str]) -> None:
         self.scale = scale
         self.own = own
+        self.out = out  # the gate's output
         self.answer = answer
         self.names = names
 

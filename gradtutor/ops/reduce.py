@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from . import Op, ShapeMismatch, register, scalar_shape
+from .patterns import TypicalMistake
 
 
 def _size(shape) -> int:
@@ -22,8 +23,9 @@ register(
         arity=1,
         forward=np.sum,
         shape=scalar_shape,
-        pattern="copies",
-        rule="a sum copies the upstream gradient to every entry it added up",
+        pattern="distributes",
+        rule="a sum is an add gate with many inputs: it hands the upstream gradient, unchanged, to every entry "
+        "it added up",
         vjp=lambda g, out, a, need: [np.broadcast_to(g, np.shape(a))],
         vjp_text=lambda a: ("grad * ones(a)",),
         latex=r"\sum {a}",
@@ -49,8 +51,9 @@ register(
         int_params=1,
         forward=lambda a, axis: np.sum(a, axis=axis, keepdims=True),
         shape=_sum_axis_shape,
-        pattern="copies",
-        rule="a sum along an axis copies the upstream gradient back along that axis",
+        pattern="distributes",
+        rule="a sum along an axis is an add gate along that axis: it hands the upstream gradient, unchanged, "
+        "back to every entry it added up",
         vjp=lambda g, out, a, need, axis: [np.broadcast_to(g, np.shape(a))],
         vjp_text=lambda a, axis: ("grad * ones(a)",),
         latex=r"\sum_{{\text{{axis }} {p0}}} {a}",
@@ -69,8 +72,8 @@ register(
         arity=1,
         forward=np.mean,
         shape=scalar_shape,
-        pattern="copies",
-        rule="a mean copies the upstream gradient to every entry, divided by the number of entries",
+        pattern="distributes",
+        rule="a mean hands every entry the upstream gradient divided by the number of entries",
         vjp=lambda g, out, a, need: [np.broadcast_to(g / np.size(a), np.shape(a))],
         vjp_text=lambda a: (f"grad * ones(a) / {_size(a)}",),
         latex=r"\operatorname{{mean}}\left({a}\right)",
@@ -92,9 +95,33 @@ def _vector_shape(a):
     return a
 
 
+def _after_cross_entropy(c) -> bool:
+    """Whether the right answer is p - onehot(y): softmax followed by cross-entropy."""
+    gap = np.asarray(c.out, dtype=float) - np.asarray(c.answer, dtype=float)
+    return gap.ndim == 1 and np.allclose(np.sort(gap), np.eye(gap.size)[-1], atol=1e-9)
+
+
+# With cross-entropy, softmax's downstream gradient is p - onehot(y): the classic slips
+# subtract 1 from every entry, or forget the onehot altogether.
+SOFTMAX_MISTAKES = (
+    TypicalMistake(
+        code="onehot",
+        wrong=lambda c: [np.asarray(c.out) - 1.0] if _after_cross_entropy(c) else [],
+        message="that subtracts 1 from every entry; with cross-entropy the gradient is p - onehot(y): "
+        "subtract 1 only at the correct class",
+    ),
+    TypicalMistake(
+        code="onehot",
+        wrong=lambda c: [c.out] if _after_cross_entropy(c) else [],
+        message="that is p alone; with cross-entropy the gradient is p - onehot(y): the correct class also loses 1",
+    ),
+)
+
+
 register(
     Op(
         name="softmax",
+        mistakes=SOFTMAX_MISTAKES,
         doc="e^x / sum(e^x), of a vector",
         symbol="softmax",
         form="call",

@@ -45,6 +45,7 @@ def gate_mistakes(walk, question, near: Callable[[Any], bool]) -> list[Mistake]:
     context = GateContext(
         scale=question.scale,
         own=walk.value(x),
+        out=walk.value(question.node),
         answer=question.answer,
         names={
             "x": graph.labels[x],

@@ -71,6 +71,8 @@ def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -
         value = read_answer(walk, question, text)
     except GradtutorError as exc:
         return Verdict(False, unreadable=exc.render().removeprefix("error: "))
+    if not np.all(np.isfinite(value)):
+        return Verdict(False, unreadable="that is not a finite number")
     expected = np.asarray(question.answer, dtype=float)
     if tolerance.close(value, expected, question.value_scale(walk)):
         return Verdict(True, value)
@@ -81,7 +83,7 @@ def likely_mistakes(walk, question: Question, value: np.ndarray, tol: Tolerance)
     expected = np.asarray(question.answer, dtype=float)
     name = walk.graph.labels[question.input]
     if value.shape != expected.shape:
-        return diagnose(value, expected, name=name)
+        return diagnose(value, expected, name=name, noun=question.noun)
 
     scale = question.value_scale(walk)
 
@@ -89,4 +91,6 @@ def likely_mistakes(walk, question: Question, value: np.ndarray, tol: Tolerance)
         c = np.asarray(candidate, dtype=float)
         return c.shape == expected.shape and not tol.close(c, expected, scale) and tol.close(value, c, scale)
 
-    return question.mistakes(walk, near) or diagnose(value, expected, rtol=tol.rtol, atol=tol.atol, name=name)
+    return question.mistakes(walk, near) or diagnose(
+        value, expected, rtol=tol.rtol, atol=tol.atol or 0.0, name=name, noun=question.noun
+    )

@@ -36,6 +36,7 @@ class Question:
 
     kind = "question"
     what = "answer"  # in words: 'type the local gradient dq/dx'
+    noun = "gradient"  # what a generic diagnosis calls the answer
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -96,7 +97,7 @@ class GateQuestion(Question):
         return f"{self.ask} = {self.rule}"
 
     def mistakes(self, walk, near: Near) -> list[Mistake]:
-        return self.own_mistakes(walk, near) + gate_mistakes(walk, self, near)
+        return self.own_mistakes(walk, near) + gate_mistakes(walk, self, near) or forward_value(walk, self.node, near)
 
     def own_mistakes(self, walk, near: Near) -> list[Mistake]:
         return []
@@ -265,7 +266,7 @@ class TangentQuestion(Question):
                     f"tangent of its input",
                 )
             )
-        return found
+        return found or forward_value(walk, self.node, near)
 
 
 @dataclass(eq=False)
@@ -274,6 +275,7 @@ class ValueQuestion(Question):
 
     kind = "value"
     what = "value"
+    noun = "value"
 
     def hidden_nodes(self) -> set[int]:
         return {self.node}  # 'rel' is no answer to "rel = ?"
@@ -294,7 +296,18 @@ class GradientQuestion(Question):
         return [f"the gradient has {x}'s shape: {describe_shape(self.shape)} (the shape convention)"]
 
     def explain(self, walk) -> str:
-        return f"{self.ask} by reverse mode at this point"
+        same = self.walk_question(walk)
+        if same is None or not same.rule:
+            return f"{self.ask} by reverse mode at this point"
+        return f"{self.ask} = {same.rule} = {same.working or fmt_value(self.answer)}, by reverse mode at this point"
+
+    def walk_question(self, walk) -> Question | None:
+        """The backward walk's question whose answer this is: the last one about the same node."""
+        return next((q for q in reversed(walk.questions) if q.input == self.input and q.ask == self.ask), None)
+
+    def mistakes(self, walk, near: Near) -> list[Mistake]:
+        same = self.walk_question(walk)
+        return same.mistakes(walk, near) if same is not None else []
 
 
 @dataclass(eq=False)
@@ -303,6 +316,18 @@ class FormulaQuestion(GradientQuestion):
 
     kind = "formula"
     what = "gradient, as a formula,"
+
+
+def forward_value(walk, node: int, near: Near) -> list[Mistake]:
+    """The node's own value typed where its derivative was asked: sigmoid(s) for dL/ds."""
+    if near(walk.value(node)):
+        return [
+            Mistake(
+                "forward-value",
+                f"that is the value of {walk.graph.labels[node]} in the forward pass, not its derivative",
+            )
+        ]
+    return []
 
 
 def _names(walk, q: Question) -> tuple[str, str]:
