@@ -10,7 +10,7 @@ import pytest
 from gradtutor.graph import build
 from gradtutor.ops import TABLE
 from gradtutor.teach.grading import grade
-from gradtutor.teach.questions import ValueQuestion
+from gradtutor.teach.targets import ValueQuestion
 from gradtutor.teach.walk import build_walk
 
 X, Y = 0.7, 0.4  # scalars where the op takes them, so its value and gradient have one shape

@@ -96,7 +96,7 @@ def test_a_branching_input_gets_a_note_at_each_share():
     while not s.done:
         notes += [e.text for e in events if isinstance(e, Note)]
         events = s.submit("show")
-    assert any("first, its share through" in n for n in notes)
+    assert any("its share through b (branch 1 of 2)" in n for n in notes), notes
     assert any("last branch" in n for n in notes)
 
 

@@ -21,7 +21,8 @@ from ..autodiff.reverse import backward, forward
 from ..errors import DomainError, GradtutorError
 from ..mistakes import Mistake
 from ..teach.grading import Verdict, grade, likely_mistakes
-from ..teach.questions import FormulaQuestion, GradientQuestion, Question, ValueQuestion
+from ..teach.questions import Question
+from ..teach.targets import FormulaQuestion, GradientQuestion, ValueQuestion
 from ..teach.walk import Walk, build_walk
 from .problem import Problem, Target
 

@@ -95,7 +95,11 @@ def step_header(walk: Walk, step: Step) -> Panel:
         Text.assemble(
             ("inputs    ", "muted"),
             *_joined(
-                [(f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value") for j in dict.fromkeys(node.inputs)]
+                [
+                    (f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value")
+                    for j in dict.fromkeys(node.inputs)
+                    if graph.nodes[j].op is not CONST  # '^2' is the gate's label, not an input
+                ]
             ),
         ),
         Text.assemble(("output    ", "muted"), (f"{graph.labels[i]} = {fmt_value(walk.value(i))}", "value")),

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..language.numbers import describe_shape, fmt_value
+from ..language.numbers import fmt_value
 from ..mistakes import Mistake
 from .gates import gate_flow, gate_label, gate_mistakes
 
@@ -143,7 +143,8 @@ class DownstreamQuestion(GateQuestion):
     def note(self, walk) -> str | None:
         graph = walk.graph
         x = graph.labels[self.input]
-        users = [graph.labels[c] for c in graph.consumers[self.input]]
+        consumers = list(dict.fromkeys(graph.consumers[self.input]))
+        users = [graph.labels[c] for c in consumers]
         if len(users) < 2:
             return None
         if self.is_total:
@@ -151,14 +152,16 @@ class DownstreamQuestion(GateQuestion):
                 f"{x} feeds {len(users)} nodes ({', '.join(users)}) and this is its last branch: "
                 f"d{walk.output}/d{x} is the sum of the shares from all of them."
             )
-        return f"{x} feeds {len(users)} nodes ({', '.join(users)}): first, its share through {graph.labels[self.node]}."
+        k = sorted(consumers, reverse=True).index(self.node) + 1  # the walk visits them last to first
+        return (
+            f"{x} feeds {len(users)} nodes ({', '.join(users)}): its share through {graph.labels[self.node]} "
+            f"(branch {k} of {len(users)})."
+        )
 
     def hints(self, walk) -> list[str]:
         if not self.is_total:
             return super().hints(walk)
-        graph, out = walk.graph, walk.output
-        x = graph.labels[self.input]
-        shares = " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{x}" for c, _ in self.branches)
+        shares = " + ".join(share_ask(walk.graph, c, self.input) for c, _ in self.branches)
         return ["gradients add at branches: " + shares]
 
     def closing_hints(self, walk) -> list[str]:
@@ -269,53 +272,14 @@ class TangentQuestion(Question):
         return found or forward_value(walk, self.node, near)
 
 
-@dataclass(eq=False)
-class ValueQuestion(Question):
-    """A node's value in the forward pass (problem targets)."""
-
-    kind = "value"
-    what = "value"
-    noun = "value"
-
-    def hidden_nodes(self) -> set[int]:
-        return {self.node}  # 'rel' is no answer to "rel = ?"
-
-    def explain(self, walk) -> str:
-        return f"{self.ask} = {walk.graph.describe(self.node)} in the forward pass"
-
-
-@dataclass(eq=False)
-class GradientQuestion(Question):
-    """The output's gradient with respect to one node, as numbers at this point (problem targets)."""
-
-    kind = "gradient"
-    what = "gradient"
-
-    def closing_hints(self, walk) -> list[str]:
-        x = walk.graph.labels[self.input]
-        return [f"the gradient has {x}'s shape: {describe_shape(self.shape)} (the shape convention)"]
-
-    def explain(self, walk) -> str:
-        same = self.walk_question(walk)
-        if same is None or not same.rule:
-            return f"{self.ask} by reverse mode at this point"
-        return f"{self.ask} = {same.rule} = {same.working or fmt_value(self.answer)}, by reverse mode at this point"
-
-    def walk_question(self, walk) -> Question | None:
-        """The backward walk's question whose answer this is: the last one about the same node."""
-        return next((q for q in reversed(walk.questions) if q.input == self.input and q.ask == self.ask), None)
-
-    def mistakes(self, walk, near: Near) -> list[Mistake]:
-        same = self.walk_question(walk)
-        return same.mistakes(walk, near) if same is not None else []
-
-
-@dataclass(eq=False)
-class FormulaQuestion(GradientQuestion):
-    """The same gradient as a formula that must hold at every point."""
-
-    kind = "formula"
-    what = "gradient, as a formula,"
+def share_ask(graph, consumer: int, x: int) -> str:
+    """How one branch's share of an input's gradient is named: df/da * da/dx through the node a,
+    and df/dx (via f) when the output f uses x itself (df/df * df/dx would say nothing)."""
+    out = graph.labels[graph.output]
+    gate, name = graph.labels[consumer], graph.labels[x]
+    if consumer == graph.output:
+        return f"d{out}/d{name} (via {out})"
+    return f"d{out}/d{gate} * d{gate}/d{name}"
 
 
 def forward_value(walk, node: int, near: Near) -> list[Mistake]:

@@ -27,7 +27,7 @@ from ..graph.expr import const, from_text, sym
 from ..graph.printing import to_text
 from ..language.numbers import fmt_value as _num
 from ..language.values import to_python
-from .questions import DownstreamQuestion, LocalQuestion, Question
+from .questions import DownstreamQuestion, LocalQuestion, Question, share_ask
 
 
 @dataclass
@@ -172,7 +172,7 @@ def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) ->
             else:
                 jacobians.append(_jacobian(graph, vals, i, j, down_rule))
             if many and not last:
-                ask = f"d{out}/d{name_i} * d{name_i}/d{name_j}"
+                ask = share_ask(graph, i, j)
                 working = _times(upstream, local, share) if explain else ""
                 questions.append(
                     DownstreamQuestion(ask, i, j, share, down_rule, working, upstream, local=local, contribution=share)
@@ -184,11 +184,7 @@ def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) ->
                     continue
                 branch_list = shares[j] if many else []
                 working = "" if not explain else _branch_sum(branch_list) if many else _times(upstream, local, share)
-                rule = (
-                    " + ".join(f"d{out}/d{graph.labels[c]} * d{graph.labels[c]}/d{name_j}" for c, _ in branch_list)
-                    if many
-                    else down_rule
-                )
+                rule = " + ".join(share_ask(graph, c, j) for c, _ in branch_list) if many else down_rule
                 questions.append(
                     DownstreamQuestion(
                         ask,
