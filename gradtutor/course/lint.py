@@ -9,6 +9,7 @@ division by zero). Messages name the file, the line and the field.
 from __future__ import annotations
 
 import os
+import re
 
 from .exercise import lint_variants
 from .problem import ProblemFileError, ProblemSet
@@ -43,9 +44,23 @@ def lint(paths: list[str], samples: int = 200) -> tuple[list[ProblemSet], list[s
             errors.append(f"{path}:1: id: set '{problem_set.id}' is also defined in {owners[problem_set.id]}")
         owners[problem_set.id] = path
         for problem in problem_set.problems:
+            errors += [f"{path}:{problem.line}: problem.hints: problem '{problem.id}': {h}" for h in untypable(problem)]
             trouble = lint_variants(problem, samples)
             if trouble:
                 field = "problem.random" if problem.has_random else "problem.values"
                 errors.append(f"{path}:{problem.line}: {field}: problem '{problem.id}': {trouble}")
         sets.append(problem_set)
     return sets, errors
+
+
+_FORMULA_WITH_DERIVATIVE = re.compile(r"\b[A-Za-z_]\w*\([^()]*\bd[A-Za-z_]\w*/d[A-Za-z_]\w*[^()]*\)")
+
+
+def untypable(problem) -> list[str]:
+    """Hints that write a formula a student cannot type: dL/ds is notation, not a name."""
+    return [
+        f"hint {k} writes {found.group(0)}, which cannot be typed as an answer (dX/dY is not a name); "
+        f"say it in words or use the program's names"
+        for k, hint in enumerate(problem.hints, 1)
+        if (found := _FORMULA_WITH_DERIVATIVE.search(hint))
+    ]
