@@ -112,6 +112,12 @@ def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) ->
     (batch grading needs only the answers, and the rules are the slow part)."""
     evaluation = forward(graph, values)
     require_scalar(evaluation)
+    return walk_of(evaluation, explain)
+
+
+def walk_of(evaluation: Evaluation, explain: bool = True) -> Walk:
+    """The walk of an evaluated graph (its values in place; the gradients are computed here)."""
+    graph = evaluation.graph
     backward(evaluation)
     need = requires_grad(graph, graph.variables.values())
     vals = evaluation.values
