@@ -119,7 +119,7 @@ class TargetReport:
         if any(p.on_kink for p in self.points):
             notes.append(
                 "the point sits exactly on a kink (relu/abs at 0 or a max tie); gradtutor uses "
-                "relu'(0) = 0, abs'(0) = 0 and gives a max tie to the first argument"
+                "relu'(0) = 0, abs'(0) = 0 and splits a max or min tie evenly, as PyTorch does"
             )
         if self.kinks:
             notes.append(f"{self.kinks} numeric estimate(s) straddled a kink and were not counted")

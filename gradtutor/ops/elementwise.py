@@ -112,6 +112,12 @@ infix(
 )
 
 
+def _tie_split(win, lose):
+    """1 where `win` is larger, 0 where smaller, and 1/2 on a tie: PyTorch's split of a max or min tie,
+    which is also the average of the two one-sided derivatives."""
+    return 0.5 * (1.0 + np.sign(np.subtract(win, lose)))
+
+
 def _power_rule(a, b, out):
     if np.ndim(b) == 0 and b == 2:
         return 2.0 * a  # the common square, without a second power
@@ -137,28 +143,28 @@ function(
     arity=2,
     forward=np.maximum,
     py="np.maximum({a}, {b})",
-    local=(lambda a, b, out: (a >= b).astype(float), lambda a, b, out: (b > a).astype(float)),
-    local_text=("1 - step(b - a)", "step(b - a)"),
+    local=(lambda a, b, out: _tie_split(a, b), lambda a, b, out: _tie_split(b, a)),
+    local_text=("(1 + sign(a - b))/2", "(1 - sign(a - b))/2"),
     pattern="routes",
     rule="a max gate routes the whole upstream gradient to the larger input and zero to the other "
-    "(on a tie, to the first)",
+    "(on a tie, half to each, as PyTorch does)",
     latex=r"\max\left({a}, {b}\right)",
     branch=lambda a, b: np.sign(a - b),
-    doc="elementwise maximum; on a tie the first argument gets the gradient",
+    doc="elementwise maximum; a tie splits the gradient evenly",
 )
 function(
     name="min",
     arity=2,
     forward=np.minimum,
     py="np.minimum({a}, {b})",
-    local=(lambda a, b, out: (a <= b).astype(float), lambda a, b, out: (b < a).astype(float)),
-    local_text=("1 - step(a - b)", "step(a - b)"),
+    local=(lambda a, b, out: _tie_split(b, a), lambda a, b, out: _tie_split(a, b)),
+    local_text=("(1 - sign(a - b))/2", "(1 + sign(a - b))/2"),
     pattern="routes",
     rule="a min gate routes the whole upstream gradient to the smaller input and zero to the other "
-    "(on a tie, to the first)",
+    "(on a tie, half to each, as PyTorch does)",
     latex=r"\min\left({a}, {b}\right)",
     branch=lambda a, b: np.sign(a - b),
-    doc="elementwise minimum; on a tie the first argument gets the gradient",
+    doc="elementwise minimum; a tie splits the gradient evenly",
 )
 
 register(

@@ -169,6 +169,10 @@ class Op:
                     continue
                 part = t * local if isinstance(local, int) else t * local(*inputs, out)
                 total = part if total is None else total + part
+            # A scalar's tangent next to an array whose own tangent is zero must still be
+            # stretched to the output's shape, or sum(v + b) counts b once instead of len(v) times.
+            if total is not None and np.shape(total) != np.shape(out):
+                total = np.broadcast_to(total, np.shape(out))
             return total
         if all(t is None for t in tangents):
             return None
