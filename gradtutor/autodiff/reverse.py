@@ -19,6 +19,7 @@ from ..graph import CONST, VAR, Graph, build
 from ..language.numbers import describe_shape, fmt_shape
 from ..language.values import isfinite, values_from_mapping
 from ..ops import Op, ShapeMismatch
+from . import composed
 
 
 class Evaluation:
@@ -140,6 +141,11 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
                 continue
             ins = [out[j] for j in node.inputs]
             _check_shapes(graph, i, op, ins)
+            if op.composed:
+                fused = composed.find(graph, i)
+                if fused is not None:
+                    out[i] = composed.value(fused, out)
+                    continue
             if op.domain is not None:
                 problem = op.domain(*ins)
                 if problem:
@@ -234,6 +240,7 @@ def backward(
     need = requires_grad(graph, targets)
     grads: list[Any] = [None] * len(nodes)
     grads[graph.output] = np.float64(seed) if np.ndim(seed) == 0 else seed
+    skip: set[int] = set()  # nodes a stable pair (log(sigmoid(x))) has already passed over
     with np.errstate(all="ignore"):
         for i in range(len(nodes) - 1, -1, -1):
             g = grads[i]
@@ -242,6 +249,13 @@ def backward(
                 continue
             wanted = [need[j] for j in node.inputs]
             if not any(wanted):
+                continue
+            if node.op.composed:
+                fused = composed.find(graph, i)
+                if fused is not None and composed.backward(graph, fused, g, values, grads):
+                    skip.update(fused.between)
+                    continue
+            if i in skip:
                 continue
             ins = [values[j] for j in node.inputs]
             parts = vjp(node.op, g, values[i], ins, wanted, node.params)

@@ -203,7 +203,30 @@ def _nonnegative(a):
 
 
 def _sigmoid(a):
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
+    """1/(1 + e^-x) for x >= 0 and e^x/(1 + e^x) below: e never overflows, and neither form
+    subtracts, so every value is right to a few ulp (0.5*(1 + tanh(x/2)) loses all digits
+    for x < -40, where the 1 and the tanh cancel)."""
+    a = np.asarray(a, dtype=float)
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
+
+
+def _softplus(a):
+    """log(1 + e^x) as max(x, 0) + log1p(e^-|x|): no overflow, and full precision at both ends."""
+    a = np.asarray(a, dtype=float)
+    return (np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))))[()]
+
+
+def _log_softmax(a):
+    from .reduce import _log_softmax
+
+    return _log_softmax(a)
+
+
+def _log_softmax_vjp(g, a):
+    from .reduce import _softmax
+
+    return g - _softmax(a) * np.sum(g, axis=-1, keepdims=True)
 
 
 function(
@@ -225,6 +248,10 @@ function(
     rule="log's local gradient is 1/x",
     latex=r"\log\left({a}\right)",
     domain=_positive("log"),
+    composed={
+        "sigmoid": (lambda x: -_softplus(-x), lambda g, x: g * _sigmoid(-x)),
+        "softmax": (_log_softmax, _log_softmax_vjp),
+    },
     doc="the natural logarithm, elementwise",
 )
 function(
@@ -281,14 +308,26 @@ function(
 function(
     name="sigmoid",
     forward=_sigmoid,
-    local=(lambda a, out: (1.0 - out) * out,),
+    local=(lambda a, out: out * _sigmoid(-a),),  # = (1 - out)*out, without 1 - out losing digits
     local_text=("(1 - out) * out",),
     pattern="scales",
     rule="sigmoid's local gradient is (1 - sigmoid(x)) * sigmoid(x), computed from the output alone",
     latex=r"\sigma\left({a}\right)",
     py="sigmoid({a})",
-    py_helper="def sigmoid(x):\n    return 1 / (1 + np.exp(-x))",
+    py_helper="def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))",
     doc="1 / (1 + e^-x), elementwise",
+)
+function(
+    name="softplus",
+    forward=_softplus,
+    local=(lambda a, out: _sigmoid(a),),
+    local_text=("sigmoid(a)",),
+    pattern="scales",
+    rule="softplus's local gradient is sigmoid(x)",
+    latex=r"\operatorname{{softplus}}\left({a}\right)",
+    py="softplus({a})",
+    py_helper="def softplus(x):\n    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))",
+    doc="log(1 + e^x), computed stably; -softplus(-x) is log(sigmoid(x))",
 )
 function(
     name="relu",
