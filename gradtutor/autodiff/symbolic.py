@@ -53,11 +53,11 @@ def unbroadcast(g: Expr, shape: Shape) -> Expr:
         return g
     if shape == ():
         return apply("sum", g)
-    while len(g.shape) > len(shape):  # added leading axis: sum it away, then drop it
-        g = apply("subscript", apply("sum_axis", g, params=(0,)), params=(0,))
+    while len(g.shape) > len(shape):  # added leading axis: sum it away (numpy drops it)
+        g = apply("sum_axis", g, params=(0, 0))
     for axis, size in enumerate(shape):
         if size == 1 and g.shape[axis] != 1:
-            g = apply("sum_axis", g, params=(axis,))
+            g = apply("sum_axis", g, params=(axis, 1))
     return g
 
 
