@@ -137,9 +137,9 @@ def broadcasting_programs(draw):
     shape = draw(st.sampled_from([(2, 3), (3,), (2, 1), (1, 3)]))
     body = draw(broadcasting(shape, 3))
     if shape == (2, 3):
-        return draw(st.sampled_from(["sum({})", "sum(({}) @ [1, 2, 3])", "({})[1, 2]", "mean(({}).T @ [1, -1])"])).format(
-            body
-        )
+        return draw(
+            st.sampled_from(["sum({})", "sum(({}) @ [1, 2, 3])", "({})[1, 2]", "mean(({}).T @ [1, -1])"])
+        ).format(body)
     if shape == (3,):
         return draw(st.sampled_from(["sum({})", "({}) @ [1, 2, 3]", "({})[0] * s", "logsumexp({})"])).format(body)
     return f"sum({body})"

@@ -220,3 +220,11 @@ def test_ties_split_like_pytorch():
     assert result.gradients == {"x": 2.0, "y": 3.5, "z": 1.5}
     svm = gradtutor.grad("sum(max(0, W@x - 1))", {"W": [[1.0, 0.0], [0.0, 2.0]], "x": [1.0, 1.0]})
     np.testing.assert_array_equal(svm.gradients["W"], [[0.5, 0.5], [1.0, 1.0]])  # margin exactly 0 in row 0
+
+
+def test_a_power_with_base_zero_has_the_limit_slope():
+    """d/dy x^y = log(x)*x^y tends to 0 as x -> 0+ (for y > 0); PyTorch gives (0, 0) at x=0, y=2."""
+    import gradtutor
+
+    assert gradtutor.grad("x^y", {"x": 0.0, "y": 2.0}).gradients == {"x": 0.0, "y": 0.0}
+    assert gradtutor.grad("x^y", {"x": 2.0, "y": 3.0}).gradients["y"] == pytest.approx(8 * np.log(2))

@@ -79,7 +79,7 @@ def protect_program(command: click.Command, ctx: click.Context, args: list[str])
     if "--" in args:
         i = args.index("--")
         return args[:i] + args[i + 2 :] + args[i : i + 2] if i + 1 < len(args) else args
-    takes_value = {name: False for name in ctx.help_option_names}
+    takes_value = dict.fromkeys(ctx.help_option_names, False)
     for param in command.params:
         if isinstance(param, click.Option):
             for name in param.opts + param.secondary_opts:

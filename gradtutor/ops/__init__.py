@@ -34,7 +34,7 @@ def register(op: Op) -> Op:
 
 def _load() -> None:
     # Each module registers its entries; the order here is the order of the docs.
-    from . import elementwise, linalg, reduce, structure  # noqa: F401
+    from . import activations, elementwise, linalg, reduce, structure  # noqa: F401
 
 
 _load()

@@ -121,6 +121,10 @@ def _log_softmax(a):
     return shifted - np.log1p(np.sum(e, axis=-1, keepdims=True))
 
 
+def log_softmax_vjp(g, a):
+    return g - _softmax(a) * np.sum(g, axis=-1, keepdims=True)
+
+
 def _logsumexp(a):
     m = _rows(a)
     return (m + np.log(np.sum(np.exp(a - m), axis=-1, keepdims=True)))[..., 0]
@@ -177,7 +181,7 @@ register(
         pattern="mixes",
         rule="log_softmax's gradient is g - softmax(x) * sum(g): the upstream gradient minus the "
         "probabilities times its total",
-        vjp=lambda g, out, a, need: [g - np.exp(out) * np.sum(g, axis=-1, keepdims=True)],
+        vjp=lambda g, out, a, need: [log_softmax_vjp(g, a)],
         vjp_text=_by_rank("grad - sum(grad)*softmax(a)", "grad - softmax(a)*sum(grad, 1, keepdims=1)"),
         latex=r"\log\operatorname{{softmax}}\left({a}\right)",
         jvp=lambda t, out, a: t[0] - np.sum(np.exp(out) * t[0], axis=-1, keepdims=True),
