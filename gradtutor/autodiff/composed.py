@@ -22,7 +22,7 @@ from ..graph import Graph
 class Fused:
     """outer(inner(x)[index]): the node indices involved and the op table's stable form."""
 
-    __slots__ = ("outer", "between", "inner", "x", "index", "value", "vjp")
+    __slots__ = ("outer", "between", "inner", "x", "index", "value", "vjp", "vjp_text")
 
     def __init__(self, outer: int, between: list[int], inner: int, x: int, index: tuple | None, form) -> None:
         self.outer = outer
@@ -30,7 +30,7 @@ class Fused:
         self.inner = inner
         self.x = x
         self.index = index
-        self.value, self.vjp = form
+        self.value, self.vjp, self.vjp_text = form
 
 
 def find(graph: Graph, i: int) -> Fused | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Op, broadcast, register, same_shape
+from . import TABLE, Op, broadcast, register, same_shape
 
 
 def _nonzero(what: str):
@@ -239,9 +239,17 @@ function(
     rule="log's local gradient is 1/x",
     latex=r"\log\left({a}\right)",
     domain=_positive("log"),
-    composed={
-        "sigmoid": (lambda x: -_activations()._softplus(-x), lambda g, x: g * _activations()._sigmoid(-x)),
-        "softmax": (lambda x: _reduce()._log_softmax(x), lambda g, x: _reduce().log_softmax_vjp(g, x)),
+    composed={  # inner op -> (value from x, VJP from (g, x), the VJP as a formula over x and grad)
+        "sigmoid": (
+            lambda x: -_activations()._softplus(-x),
+            lambda g, x: g * _activations()._sigmoid(-x),
+            lambda x: "grad * (1 - sigmoid(x))",
+        ),
+        "softmax": (
+            lambda x: _reduce()._log_softmax(x),
+            lambda g, x: _reduce().log_softmax_vjp(g, x),
+            lambda x: TABLE["log_softmax"].vjp_text(x)[0].replace("(a)", "(x)"),
+        ),
     },
     doc="the natural logarithm, elementwise",
 )

@@ -83,7 +83,7 @@ class Op:
         defaults: tuple[int, ...] = (),
         domain: Callable[..., str | None] | None = None,
         branch: Callable[..., Array] | None = None,
-        composed: dict[str, tuple[Callable[..., Array], Callable[..., Array]]] | None = None,
+        composed: dict[str, tuple[Callable[..., Array], Callable[..., Array], Callable[..., str]]] | None = None,
         local: tuple[Local, ...] = (),
         local_text: tuple[str, ...] = (),
         vjp: Callable[..., list] | None = None,
@@ -111,7 +111,7 @@ class Op:
         self.domain = domain  # a message when the inputs are outside the domain
         self.branch = branch  # changes value when an input crosses a kink
         # op(inner(x)) computed from x directly where two steps would lose precision (autodiff/composed.py):
-        # inner op name -> (value from x, VJP from (g, x)); log(sigmoid(x)) = -softplus(-x)
+        # inner op name -> (value from x, VJP from (g, x), VJP text from x's shape); log(sigmoid(x)) = -softplus(-x)
         self.composed = composed or {}
         self.local = local  # elementwise: d out / d input_i, numerically
         self.local_text = local_text  # the same as formulas over a, b and out
