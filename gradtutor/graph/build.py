@@ -9,6 +9,7 @@ stack, so 10,000-deep parentheses are fine.
 from __future__ import annotations
 
 import gc
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -207,13 +208,7 @@ class _Builder:
         return value
 
 
-class _Keyword:
-    """A keyword argument on its way to `call`: sum(x, axis=0)."""
-
-    __slots__ = ("name", "value", "span")
-
-    def __init__(self, name: str, value: int, span) -> None:
-        self.name, self.value, self.span = name, value, span
+_Keyword = namedtuple("_Keyword", "name value span")  # sum(x, axis=0) on its way to `call`
 
 
 def _example_call(op: Op) -> str:
