@@ -20,6 +20,8 @@ CODES: dict[str, str] = {
     "forgot-local": "the upstream gradient alone: forgot to multiply by the local gradient",
     "local-not-downstream": "asked for the local gradient, gave the downstream one (upstream × local)",
     "missed-branch": "only one branch of an input that feeds several nodes: gradients add at branches",
+    "output-for-local": "used a gate's output where its slope was meant: σ for σ(1 − σ)",
+    "forgot-transpose": "W where W.T was meant: the gradient through a matrix product needs the transpose",
     "missed-term": "only one term of a tangent: the product rule sums a term per input",
     "swap": "multiply gate: used the input's own value instead of the other input's",
     "route": "max or min gate: the gradient goes to the winning input only",

@@ -149,3 +149,34 @@ def test_a_claim_of_the_wrong_shape_has_no_numeric_error(run):
     target = data["targets"][0]
     assert code == 1 and target["numeric_rel_error"] is None
     assert any("transpose of the gradient" in note for note in target["diagnosis"])
+
+
+@pytest.mark.parametrize(
+    "program, shapes, claim, code",
+    [
+        ("sigmoid(w*x)", {}, "w=x", "forgot-local"),  # the sigmoid's slope forgotten
+        ("tanh(w*x)", {}, "w=x", "forgot-local"),
+        ("sigmoid(w*x)", {}, "w=sigmoid(w*x)*x", "output-for-local"),  # σ for σ(1 − σ)
+        ("s = W@x; sum(relu(s))", {"W": (3, 2), "x": (2,)}, "W=outer(ones(s), x)", "forgot-local"),  # no relu mask
+        ("s = W@x; logsumexp(s) - s[2]", {"W": (3, 2), "x": (2,)}, "W=outer(softmax(s), x)", "missed-branch"),
+        (
+            "s = W @ x; m = max(0, s - s[2] + 1); L = sum(m) - 1",
+            {"W": (4, 2), "x": (2,)},
+            "W=outer(step(m), x)",  # the correct class's row, minus the count of active margins, forgotten
+            "missed-branch",
+        ),
+        ("x*y + x", {}, "x=y", "missed-branch"),
+        ("sum((W@x)^2)", {"W": (2, 2), "x": (2,)}, "x=2*W@(W@x)", "forgot-transpose"),
+    ],
+)
+def test_chain_rule_mistakes_are_named_by_their_stable_code(program, shapes, claim, code):
+    name, formula = claim.split("=", 1)
+    report = run_check(build(program), {name: formula}, {}, shapes, points=3, seed=5)
+    (target,) = report.targets
+    assert not target.passed
+    assert all([m.code for m in p.mistakes] == [code] for p in target.points if not p.passed), target.points
+
+
+def test_a_right_claim_gets_no_chain_rule_diagnosis():
+    report = run_check(build("x*y + x"), {"x": "y + 1"}, {}, {}, points=3, seed=5)
+    assert report.passed and not report.targets[0].diagnosis

@@ -119,3 +119,51 @@ def test_the_installed_program_runs_as_a_subprocess():
     assert json.loads(out.stdout) == {"value": -12.0, "gradients": {"x": -4.0, "y": -4.0, "z": 3.0}}
     bad = subprocess.run(GRADTUTOR + ["grad", "sigmod(x)"], capture_output=True, text=True)
     assert bad.returncode == 2 and "did you mean 'sigmoid'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["grad", "-x^2", "--at", "x=3", "--json"],
+        ["grad", "--at", "x=3", "-x^2", "--json"],
+        ["grad", "--", "-x^2", "--at", "x=3", "--json"],
+        ["grad", "--at", "x=3", "--json", "--", "-x^2"],
+    ],
+)
+def test_a_program_may_start_with_a_minus(run, args):
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"value": -9.0, "gradients": {"x": -6.0}}
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["check", "-x^2", "--grad", "x=-2*x"], "all gradients are right"),
+        (["code", "-log(x)", "--at", "x=2"], "grad_x"),
+        (["graph", "-x^2", "--at", "x=2"], "x^2"),
+        (["solve", "-x^2", "--at", "x=2", "--show"], "-4"),
+    ],
+)
+def test_every_program_command_takes_a_leading_minus(run, args, expected):
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert expected in result.stdout
+
+
+def test_a_stray_argument_next_to_a_minus_program_is_still_an_error(run):
+    result = run("grad", "-x^2", "extra")
+    assert result.exit_code == 2 and "unexpected extra argument" in result.output
+
+
+def test_keyword_arguments_and_their_errors(run):
+    ok = run("grad", "sum(sum(x, axis=0)^2)", "--at", "x=[[1,2],[3,4]]", "--json")
+    assert json.loads(ok.stdout)["gradients"]["x"] == [[8.0, 12.0], [8.0, 12.0]]  # 2*(column sums)
+    for program, message in [
+        ("sum(x, foo=1)", "sum has no argument called 'foo'"),
+        ("sum(x, axis=0, axis=1)", "sum gets 'axis' twice"),
+        ("sum(x, axis=0.5)", "must be a whole-number constant"),
+        ("sum(x, keepdims=1)", "sum needs its argument 'axis'"),
+    ]:
+        result = run("grad", program, "--at", "x=[[1,2],[3,4]]")
+        assert result.exit_code == 2 and message in result.output, (program, result.output)

@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import SHAPES, scalar_expressions, typed
@@ -86,3 +87,85 @@ def test_forward_walk_prints_the_table_and_the_sweeps(run):
     assert "1 more sweep" in out
     bad = run("solve", "sum(x)", "--at", "x=[1, 2]", "--mode", "forward")
     assert bad.exit_code == 2 and "not a scalar" in bad.stderr
+
+
+# Every broadcasting pattern of a binary op: scalar with array either side, a row or a column
+# stretched, a vector against a matrix. Leaves may be constants, whose tangent is always zero,
+# and an input that is not being swept has a zero tangent too: the case that once kept a
+# scalar's tangent a scalar.
+BROADCAST_VARS = {"s": (), "t": (), "v": (3,), "M": (2, 3), "r": (1, 3), "c": (2, 1)}
+BROADCAST_CONSTS = {(): "2", (3,): "[0.5, -1, 2]", (2, 3): "[[1, 0, -1], [2, 1, 0.5]]", (1, 3): "[[1, -2, 0.5]]"}
+PAIRS = {
+    (): [((), ())],
+    (3,): [((), (3,)), ((3,), ()), ((3,), (3,))],
+    (2, 3): [
+        ((), (2, 3)),
+        ((2, 3), ()),
+        ((1, 3), (2, 3)),
+        ((2, 3), (1, 3)),
+        ((2, 1), (2, 3)),
+        ((2, 3), (2, 1)),
+        ((3,), (2, 3)),
+        ((2, 3), (3,)),
+        ((2, 1), (1, 3)),
+        ((2, 1), (3,)),
+    ],
+    (1, 3): [((), (1, 3)), ((1, 3), ())],
+    (2, 1): [((), (2, 1)), ((2, 1), ())],
+}
+BINARY = ["({a} + {b})", "({a} - {b})", "({a} * {b})", "({a} / (2 + ({b})^2))", "(1 + ({a})^2)^tanh({b})"]
+BINARY += ["max({a}, {b})", "min({a}, {b})"]
+
+
+@st.composite
+def broadcasting(draw, shape, depth):
+    if depth == 0 or draw(st.integers(0, 4)) == 0:
+        names = [n for n, s in BROADCAST_VARS.items() if s == shape]
+        choices = names + ([BROADCAST_CONSTS[shape]] if shape in BROADCAST_CONSTS else [])
+        if choices:
+            return draw(st.sampled_from(choices))
+    if draw(st.integers(0, 5)) == 0:
+        return f"tanh({draw(broadcasting(shape, depth - 1))})"
+    left, right = draw(st.sampled_from(PAIRS[shape]))
+    template = draw(st.sampled_from(BINARY))
+    return template.format(a=draw(broadcasting(left, depth - 1)), b=draw(broadcasting(right, depth - 1)))
+
+
+@st.composite
+def broadcasting_programs(draw):
+    """A scalar program whose body broadcasts; the result reaches sum, @, indexing or logsumexp."""
+    shape = draw(st.sampled_from([(2, 3), (3,), (2, 1), (1, 3)]))
+    body = draw(broadcasting(shape, 3))
+    if shape == (2, 3):
+        return draw(
+            st.sampled_from(["sum({})", "sum(({}) @ [1, 2, 3])", "({})[1, 2]", "mean(({}).T @ [1, -1])"])
+        ).format(body)
+    if shape == (3,):
+        return draw(st.sampled_from(["sum({})", "({}) @ [1, 2, 3]", "({})[0] * s", "logsumexp({})"])).format(body)
+    return f"sum({body})"
+
+
+def _broadcast_agree(program: str, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    _agree(program, {n: rng.uniform(0.3, 1.2, size=s) * rng.choice([-1, 1], size=s) for n, s in BROADCAST_VARS.items()})
+
+
+def test_the_reported_scalar_broadcasts():
+    _agree("sum(v + s)", {"v": [1.0, 2.0, 3.0], "s": 1.0})  # d/ds = 3, not 1
+    _agree("sum(s - M@M.T)", {"M": np.arange(6.0).reshape(2, 3) / 5, "s": 1.0})
+    _agree("mean((v + s) @ M.T)", {"v": [1.0, 2.0, 3.0], "s": 1.0, "M": np.ones((2, 3))})
+    _agree("S = X @ W + b; logsumexp(S[0]) - S[0, 0]", {"X": np.eye(2), "W": np.ones((2, 3)), "b": 0.5})
+    assert forward_gradients(build("sum(v + s)"), {"v": np.ones(3), "s": np.float64(1)})[1]["s"] == 3.0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(program=broadcasting_programs(), seed=st.integers(0, 2**32 - 1))
+def test_forward_equals_reverse_under_every_broadcast(program, seed):
+    _broadcast_agree(program, seed)
+
+
+@pytest.mark.slow
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(program=broadcasting_programs(), seed=st.integers(0, 2**32 - 1))
+def test_forward_equals_reverse_on_500_broadcasting_programs(program, seed):
+    _broadcast_agree(program, seed)

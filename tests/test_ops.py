@@ -35,6 +35,7 @@ CATALOGUE: dict[str, list[tuple[tuple, tuple]]] = {
             "tan",
             "tanh",
             "sigmoid",
+            "softplus",
             "relu",
             "abs",
             "step",
@@ -48,12 +49,20 @@ CATALOGUE: dict[str, list[tuple[tuple, tuple]]] = {
     "matmul": [(((3,), (3,)), ()), (((2, 3), (3,)), ()), (((3,), (3, 2)), ()), (((2, 3), (3, 4)), ())],
     "dot": [(((3,), (3,)), ())],
     "outer": [(((3,), (2,)), ())],
-    "softmax": [(((4,),), ())],
+    "softmax": [(((4,),), ()), (((2, 3),), ())],
+    "log_softmax": [(((4,),), ()), (((2, 3),), ())],
     "logsumexp": [(((4,),), ()), (((2, 3),), ())],
     "transpose": [(((3,),), ()), (((2, 3),), ())],
     "subscript": [(((4,),), (1,)), (((2, 3),), (1, 2)), (((2, 3),), (-1,)), (((3,),), (-1,))],
     "onehot": [((), (1, 3))],
-    "sum_axis": [(((2, 3),), (0,)), (((2, 3),), (1,)), (((3,),), (0,))],
+    "sum_axis": [
+        (((2, 3),), (0, 0)),
+        (((2, 3),), (1, 0)),
+        (((3,),), (0, 0)),
+        (((2, 3),), (1, 1)),
+        (((2, 3),), (0, 1)),
+        (((2, 3),), (-1, 0)),
+    ],
 }
 POSITIVE = {"log", "sqrt", "pow", "div"}  # keep inputs inside the domain
 KINKED = {"relu", "abs", "step", "sign", "max", "min"}
@@ -167,9 +176,11 @@ def test_local_derivative_formulas_match_numeric_locals():
     [
         ("relu(x)", 0.0, 0.0),  # relu'(0) = 0, as in PyTorch
         ("abs(x)", 0.0, 0.0),  # abs'(0) = 0
-        ("max(x, 1)", 1.0, 1.0),  # a tie gives the gradient to the first argument
-        ("max(1, x)", 1.0, 0.0),
-        ("min(x, 1)", 1.0, 1.0),
+        ("max(x, 1)", 1.0, 0.5),  # a tie splits the gradient evenly, as in PyTorch
+        ("max(1, x)", 1.0, 0.5),
+        ("min(x, 1)", 1.0, 0.5),
+        ("max(x, x)", 1.0, 1.0),  # both halves reach x
+        ("max(x, 2)", 1.0, 0.0),
         ("norm(x)", 0.0, 0.0),
     ],
 )
@@ -199,3 +210,21 @@ def test_jvp_matches_central_differences_and_its_formula(name, shapes, params):
     text = op.forward_text(shapes, params)
     formula = np.broadcast_to(evaluate(compile_formula(text, env), env), out.shape)
     np.testing.assert_allclose(formula, got, rtol=1e-10, atol=1e-12, err_msg=f"{name}: {text}")
+
+
+def test_ties_split_like_pytorch():
+    """(x+y)*max(y,z) at (1,2,2): torch.autograd gives dy = 3.5, dz = 1.5 (q*0.5 each, plus max's 2)."""
+    import gradtutor
+
+    result = gradtutor.grad("(x+y)*max(y,z)", {"x": 1.0, "y": 2.0, "z": 2.0})
+    assert result.gradients == {"x": 2.0, "y": 3.5, "z": 1.5}
+    svm = gradtutor.grad("sum(max(0, W@x - 1))", {"W": [[1.0, 0.0], [0.0, 2.0]], "x": [1.0, 1.0]})
+    np.testing.assert_array_equal(svm.gradients["W"], [[0.5, 0.5], [1.0, 1.0]])  # margin exactly 0 in row 0
+
+
+def test_a_power_with_base_zero_has_the_limit_slope():
+    """d/dy x^y = log(x)*x^y tends to 0 as x -> 0+ (for y > 0); PyTorch gives (0, 0) at x=0, y=2."""
+    import gradtutor
+
+    assert gradtutor.grad("x^y", {"x": 0.0, "y": 2.0}).gradients == {"x": 0.0, "y": 0.0}
+    assert gradtutor.grad("x^y", {"x": 2.0, "y": 3.0}).gradients["y"] == pytest.approx(8 * np.log(2))

@@ -100,7 +100,7 @@ def test_broadcast_inputs_are_summed_back_to_their_shape():
         },
     )
     got = formulas("sum(W @ X + b)", {"W": (2, 3), "X": (3, 4), "b": (2, 1)})
-    assert got["b"] == "sum(ones(W@X), 1)"
+    assert got["b"] == "sum(ones(W@X), 1, keepdims=1)"
 
 
 def test_repeated_subexpressions_are_named_and_still_parse_back():
@@ -169,3 +169,51 @@ def test_hessian_check_agrees_with_differences_of_the_gradient(program):
     shapes = {"W": (2, 3), "x": (3,)} if "W" in program else {}
     values = {n: rng.uniform(-1, 1, size=shapes.get(n, ())) for n in graph.variables}
     assert hessian_check(graph, values).error < 1e-5
+
+
+def _formulas(program: str, shapes: dict) -> dict[str, str]:
+    return {f.name: f.body for f in symbolic_gradients(build(program), shapes).formulas}
+
+
+@pytest.mark.parametrize(
+    "program, shapes, name, textbook",
+    [
+        ("logsumexp(s) - s[2]", {"s": (3,)}, "s", "softmax(s) - onehot(2, 3)"),
+        ("-log(softmax(s)[2])", {"s": (3,)}, "s", "softmax(s) - onehot(2, 3)"),
+        ("reg*norm(W)^2", {"W": (2, 2)}, "W", "2*reg*W"),
+        ("0.5*reg*sum(W*W)", {"W": (2, 2)}, "W", "reg*W"),
+        ("norm(x)^2", {"x": (2,)}, "x", "2*x"),
+        ("out = X@W + b; sum(out*dout)", {"X": (2, 2), "W": (2, 3), "b": (3,), "dout": (2, 3)}, "b", "sum(dout, 0)"),
+        ("log(sigmoid(x))", {}, "x", "1 - sigmoid(x)"),
+        ("e = 2*x - 3*x + x*4; e^2", {}, "x", "18*x"),  # like terms collect: e = 3*x
+    ],
+)
+def test_textbook_forms(program, shapes, name, textbook):
+    assert _formulas(program, shapes)[name] == textbook
+
+
+def test_textbook_svm_and_outer_forms():
+    svm = symbolic_gradients(build("s = W @ x; m = max(0, s - s[2] + 1); L = sum(m) - 1"), {"W": (4, 2), "x": (2,)})
+    text = svm.formulas[0].text
+    assert "sign(s - s[2] + 1)" in text and "/2" in text  # the margin mask (a tie at 0 counts half, as in PyTorch)
+    assert "onehot(2, 4)" in text and "[0" not in text and "[1" not in text  # no literal one-hot vectors
+    layer = symbolic_gradients(build("s = W@x; logsumexp(s) - s[2]"), {"W": (3, 2), "x": (2,)}).as_dict()
+    assert layer["W"] == "u1 = softmax(s) - onehot(2, 3)\nouter(u1, x)"  # u1 is shared with x's W.T@u1
+
+
+# At the origin and at kinks the simplifier's cancellations (norm(x)*x/norm(x) -> x) must still agree
+# with the engine's conventions there (the slope of norm at 0 is 0, ties split).
+@pytest.mark.parametrize(
+    "program, values",
+    [
+        ("norm(x)^2", {"x": np.zeros(3)}),
+        ("reg*norm(W)^2 + sum(W)", {"W": np.zeros((2, 2)), "reg": np.float64(0.3)}),
+        ("0.5*reg*sum(W*W)", {"W": np.zeros((2, 2)), "reg": np.float64(0.0)}),
+        ("sum(max(x, y)*x) + sum(relu(x))", {"x": np.array([0.0, 1.0, -1.0]), "y": np.array([0.0, 1.0, 2.0])}),
+        ("s = W@x; m = max(0, s - s[1] + 1); sum(m)", {"W": np.array([[1.0, 0.0], [0.0, 0.0]]), "x": np.ones(2)}),
+        ("logsumexp(s) - s[2] + sum(abs(s))", {"s": np.zeros(3)}),
+        ("log(sigmoid(x)) + log(softmax(s)[1])", {"x": np.float64(0.0), "s": np.zeros(3)}),
+    ],
+)
+def test_simplified_formulas_keep_their_value_at_the_origin_and_at_kinks(program, values):
+    _parses_back(program, values)

@@ -115,3 +115,14 @@ def test_show_prints_forward_and_backward_tables(run):
     assert "forward pass" in out and "backward pass" in out
     assert "max: routes" in out and "add: distributes" in out and "mul: swaps" in out
     assert "branches add" in out and "(3) + (2) = 5" in out
+
+
+def test_a_stable_pair_still_walks_every_gate():
+    """log(softmax(s)[k]) is computed in one stable step, but the walk asks about each gate."""
+    walk = build_walk(build("p = softmax(s)\nL = -log(p[1])"), {"s": np.array([1.0, 2.0, 0.5])})
+    asks = [q.ask for q in walk.questions]
+    assert asks == ["dL/dt2", "dt2/dt1", "dL/dt1", "dL/dp", "dL/ds"]
+    p = np.exp([1.0, 2.0, 0.5]) / np.sum(np.exp([1.0, 2.0, 0.5]))
+    by_ask = {q.ask: q.answer for q in walk.questions}
+    np.testing.assert_allclose(by_ask["dL/dt1"], -1 / p[1])
+    np.testing.assert_allclose(by_ask["dL/ds"], p - np.eye(3)[1])

@@ -119,7 +119,7 @@ class TargetReport:
         if any(p.on_kink for p in self.points):
             notes.append(
                 "the point sits exactly on a kink (relu/abs at 0 or a max tie); gradtutor uses "
-                "relu'(0) = 0, abs'(0) = 0 and gives a max tie to the first argument"
+                "relu'(0) = 0, abs'(0) = 0 and splits a max or min tie evenly, as PyTorch does"
             )
         if self.kinks:
             notes.append(f"{self.kinks} numeric estimate(s) straddled a kink and were not counted")
@@ -213,6 +213,8 @@ def run_check(
             if name in formulas:
                 claimed = np.asarray(evaluate(formulas[name], env, f"gradient formula for {name}"), dtype=float)
             result, sampled = _check_point(graph, values, node, name, exact, claimed, rng, kinked)
+            if not result.passed and claimed is not None and claimed.shape == exact.shape:
+                result.mistakes = _chain_rule_mistakes(evaluation, node, claimed, result.mistakes)
             report.sampled = report.sampled or sampled
             report.points.append(result)
     return CheckReport(
@@ -289,6 +291,23 @@ def _check_point(
                 max_error = numeric_error
     kinks = sum(1 for p, _ in probes if p.kink)
     return PointResult(passed, max_error, worst, numeric_error, kinks, len(probes), mistakes, kinked), sampled
+
+
+def _chain_rule_mistakes(evaluation, node: int, claimed: np.ndarray, found: list[Mistake]) -> list[Mistake]:
+    """A claim that equals the exact gradient with one step of the chain rule done wrong
+    (a branch left out, a slope forgotten, W for W.T) is named by that step; a constant factor
+    is only a symptom, so the step that explains it is named instead."""
+    from .compare import close
+    from .variants import variants
+
+    if any(m.code != "factor" for m in found):
+        return found
+    exact = np.asarray(evaluation.gradient(node), dtype=float)
+    for mistake, wrong in variants(evaluation, node):
+        wrong = np.asarray(wrong, dtype=float)
+        if wrong.shape == claimed.shape and not close(wrong, exact) and close(claimed, wrong, rtol=EXACT_TOL):
+            return [mistake]
+    return found
 
 
 @dataclass

@@ -19,6 +19,7 @@ from ..graph import CONST, VAR, Graph, build
 from ..language.numbers import describe_shape, fmt_shape
 from ..language.values import isfinite, values_from_mapping
 from ..ops import Op, ShapeMismatch
+from . import composed
 
 
 class Evaluation:
@@ -140,6 +141,11 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
                 continue
             ins = [out[j] for j in node.inputs]
             _check_shapes(graph, i, op, ins)
+            if op.composed:
+                fused = composed.find(graph, i)
+                if fused is not None and not (overrides and any(j in overrides for j in fused.between)):
+                    out[i] = composed.value(fused, out)
+                    continue
             if op.domain is not None:
                 problem = op.domain(*ins)
                 if problem:
@@ -234,6 +240,9 @@ def backward(
     need = requires_grad(graph, targets)
     grads: list[Any] = [None] * len(nodes)
     grads[graph.output] = np.float64(seed) if np.ndim(seed) == 0 else seed
+    # A stable pair (log(sigmoid(x))) hands x its gradient in one step; the nodes between still get
+    # theirs the ordinary way (the walk shows them), but the inner one no longer passes it on to x.
+    handed: dict[int, int] = {}
     with np.errstate(all="ignore"):
         for i in range(len(nodes) - 1, -1, -1):
             g = grads[i]
@@ -243,10 +252,14 @@ def backward(
             wanted = [need[j] for j in node.inputs]
             if not any(wanted):
                 continue
+            if node.op.composed:
+                fused = composed.find(graph, i)
+                if fused is not None and composed.backward(graph, fused, g, values, grads):
+                    handed[fused.inner] = fused.x
             ins = [values[j] for j in node.inputs]
             parts = vjp(node.op, g, values[i], ins, wanted, node.params)
             for j, part, w in zip(node.inputs, parts, wanted):
-                if not w or part is None:
+                if not w or part is None or handed.get(i) == j:
                     continue
                 part = unbroadcast(part, np.shape(values[j]))
                 grads[j] = part if grads[j] is None else grads[j] + part

@@ -25,7 +25,7 @@ import numpy as np
 from ..graph import CONST, VAR, Graph
 from ..graph.expr import Expr, apply, const, from_text, postorder, sym
 from ..graph.printing import to_latex, to_text
-from ..ops import Shape
+from ..ops import TABLE, Shape
 
 SHARED_MIN_CHARS = 16  # a repeated subexpression shorter than this is clearer written out
 
@@ -53,11 +53,11 @@ def unbroadcast(g: Expr, shape: Shape) -> Expr:
         return g
     if shape == ():
         return apply("sum", g)
-    while len(g.shape) > len(shape):  # added leading axis: sum it away, then drop it
-        g = apply("subscript", apply("sum_axis", g, params=(0,)), params=(0,))
+    while len(g.shape) > len(shape):  # added leading axis: sum it away (numpy drops it)
+        g = apply("sum_axis", g, params=(0, 0))
     for axis, size in enumerate(shape):
         if size == 1 and g.shape[axis] != 1:
-            g = apply("sum_axis", g, params=(axis,))
+            g = apply("sum_axis", g, params=(axis, 1))
     return g
 
 
@@ -71,9 +71,21 @@ def gradients(root: Expr, wrt: Iterable[Expr]) -> dict[int, Expr]:
         if id(e) in wanted or any(id(a) in depends for a in e.args):
             depends.add(id(e))
     grads: dict[int, Expr] = {id(root): const(np.ones(root.shape)) if root.shape else const(1.0)}
+    parents: dict[int, int] = {}
+    for e in order:
+        for a in e.args:
+            parents[id(a)] = parents.get(id(a), 0) + 1
+    skip: set[int] = set()
     for e in reversed(order):
         g = grads.get(id(e))
-        if g is None or not e.args or id(e) not in depends:
+        if g is None or not e.args or id(e) not in depends or id(e) in skip:
+            continue
+        fused = _fused(e, g, parents)
+        if fused is not None:  # log(softmax(s)[k]) as one step: softmax(s) - onehot(k, n), no 1/p
+            x, part, between = fused
+            previous = grads.get(id(x))
+            grads[id(x)] = part if previous is None else apply("add", previous, part)
+            skip.update(between)
             continue
         templates = e.op.backward_text([a.shape for a in e.args], e.params)
         env = {"out": e, "grad": g, "a": e.args[0]}
@@ -86,6 +98,24 @@ def gradients(root: Expr, wrt: Iterable[Expr]) -> dict[int, Expr]:
             previous = grads.get(id(arg))
             grads[id(arg)] = part if previous is None else apply("add", previous, part)
     return {id(w): grads.get(id(w), _zeros(w.shape)) for w in wrt}
+
+
+def _fused(e: Expr, g: Expr, parents: dict[int, int]) -> tuple[Expr, Expr, list[int]] | None:
+    """The op table's one-step rule for op(inner(x)) or op(inner(x)[k]) (autodiff/composed.py):
+    (x, its gradient, the skipped intermediates), when nothing else uses the intermediates."""
+    if not e.op.composed:
+        return None
+    inner, between, scatter = e.args[0], [id(e.args[0])], g
+    if inner.op.name == "subscript":
+        (text,) = TABLE["subscript"].backward_text([inner.args[0].shape], inner.params)
+        scatter = from_text(text, {"grad": g, "a": inner.args[0]})
+        inner = inner.args[0]
+        between.append(id(inner))
+    form = e.op.composed.get(inner.op.name)
+    if form is None or any(parents.get(i, 0) != 1 for i in between):
+        return None
+    x = inner.args[0]
+    return x, from_text(form[2](x.shape), {"x": x, "grad": scatter}), between
 
 
 def _zeros(shape: Shape) -> Expr:

@@ -42,6 +42,12 @@ class LazyGroup(click.Group):
         module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
         return module.command
 
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and any(p.name == "program" for p in command.params):
+            rest = protect_program(command, ctx, rest)
+        return name, command, rest
+
     def format_commands(self, ctx, formatter):
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
@@ -64,6 +70,32 @@ class UserError(click.ClickException):
 
     def show(self, file=None) -> None:
         _print_error(self.error.render())
+
+
+def protect_program(command: click.Command, ctx: click.Context, args: list[str]) -> list[str]:
+    """Move a PROGRAM that starts with '-' (`-x^2`, `-log(p)`) behind a `--`, so click reads it as
+    the program instead of an unknown option. `cmd -- PROGRAM --at x=3` works too: everything
+    but the program after the `--` is still read as options."""
+    if "--" in args:
+        i = args.index("--")
+        return args[:i] + args[i + 2 :] + args[i : i + 2] if i + 1 < len(args) else args
+    takes_value = dict.fromkeys(ctx.help_option_names, False)
+    for param in command.params:
+        if isinstance(param, click.Option):
+            for name in param.opts + param.secondary_opts:
+                takes_value[name] = not param.is_flag and not param.count
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in takes_value:
+            i += 2 if takes_value[arg] else 1
+        elif arg.startswith("--") and arg.partition("=")[0] in takes_value:
+            i += 1
+        elif arg.startswith("-") and len(arg) > 1:
+            return args[:i] + args[i + 1 :] + ["--", arg]
+        else:
+            return args  # the program is an ordinary positional argument
+    return args
 
 
 def _available(module: str) -> bool:

@@ -9,6 +9,7 @@ stack, so 10,000-deep parentheses are fine.
 from __future__ import annotations
 
 import gc
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -61,8 +62,13 @@ class _Builder:
         self.uses.setdefault(name, span)
         return index
 
+    def keyword(self, span, name_token, value):
+        return _Keyword(str(name_token), value, span)
+
     def call(self, span, name_token, *args):
         name = str(name_token)
+        keywords = [a for a in args if isinstance(a, _Keyword)]
+        args = tuple(a for a in args if not isinstance(a, _Keyword))
         op = FUNCTIONS.get(name)
         if op is None:
             what = (
@@ -72,17 +78,38 @@ class _Builder:
             )
             hint = suggest(name, FUNCTIONS) or f"the functions are: {', '.join(sorted(FUNCTIONS))}"
             self.fail(NameLookupError, what, (span[0], span[0] + len(name)), hint)
-        op = OVERLOADS.get((name, len(args)), op)
-        if len(args) != op.arity + op.int_params:
+        op = OVERLOADS.get((name, len(args) + len(keywords)), op)
+        total = len(args) + len(keywords)
+        if not op.arity + op.int_params - len(op.defaults) <= total <= op.arity + op.int_params:
             counts = sorted(n for (sym, n) in OVERLOADS if sym == name)
             wanted = " or ".join(str(n) for n in counts)
             plural = "argument" if counts == [1] else "arguments"
             self.fail(
-                ArityError, f"{name} takes {wanted} {plural}, got {len(args)}", span, f"for example {_example_call(op)}"
+                ArityError, f"{name} takes {wanted} {plural}, got {total}", span, f"for example {_example_call(op)}"
             )
         arrays = args[: op.arity]
-        params = tuple(self._whole_number(a, name) for a in args[op.arity :])
-        return self._op(op, tuple(arrays), span, params)
+        params = [self._whole_number(a, name) for a in args[op.arity :]]
+        params = self._keywords(op, name, params, keywords, span)
+        return self._op(op, tuple(arrays), span, tuple(params))
+
+    def _keywords(self, op, fname, params, keywords, span):
+        """Fill whole-number arguments given by keyword (sum(x, axis=0)) and the defaults left out."""
+        slots: list[int | None] = params + [None] * (op.int_params - len(params))
+        for kw in keywords:
+            if kw.name not in op.keywords:
+                known = ", ".join(op.keywords) or "none"
+                self.fail(ArityError, f"{fname} has no argument called '{kw.name}' (its keywords: {known})", kw.span)
+            k = op.keywords.index(kw.name)
+            if slots[k] is not None:
+                self.fail(ArityError, f"{fname} gets '{kw.name}' twice", kw.span)
+            slots[k] = self._whole_number(kw.value, fname)
+        required = op.int_params - len(op.defaults)
+        for k in range(op.int_params):
+            if slots[k] is None:
+                if k < required:
+                    self.fail(ArityError, f"{fname} needs its argument '{op.keywords[k]}'", span)
+                slots[k] = op.defaults[k - required]
+        return slots
 
     def _whole_number(self, index, fname):
         node = self.nodes[index]
@@ -181,8 +208,11 @@ class _Builder:
         return value
 
 
+_Keyword = namedtuple("_Keyword", "name value span")  # sum(x, axis=0) on its way to `call`
+
+
 def _example_call(op: Op) -> str:
-    names = ["x", "y", "z"][: op.arity] + ["1", "3"][: op.int_params]
+    names = ["x", "y", "z"][: op.arity] + ["1", "3"][: op.int_params - len(op.defaults)]
     return f"{op.symbol}({', '.join(names)})"
 
 
@@ -207,6 +237,7 @@ def _build(source: str) -> Graph:
         "number",
         "name",
         "call",
+        "keyword",
         "neg",
         "transpose",
         "index",

@@ -99,5 +99,5 @@ def format_op(op: Op, args: list[str], params: tuple = ()) -> str:
     if op.form == "subscript":
         return f"{args[0]}[{', '.join(map(str, params))}]"
     if op.form == "call":
-        return f"{op.symbol}({', '.join(list(args) + [str(p) for p in params])})"
+        return f"{op.symbol}({', '.join(list(args) + op.param_text(params))})"
     return args[0] if args else op.name

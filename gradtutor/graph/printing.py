@@ -92,7 +92,7 @@ def _format(e: Expr, args: list[tuple[str, int]]) -> str:
     if op.form == "subscript":
         ((a, pa),) = args
         return f"{wrap(a, pa, POSTFIX, False)}[{', '.join(map(str, e.params))}]"
-    return f"{op.symbol}({', '.join([a for a, _ in args] + [str(q) for q in e.params])})"
+    return f"{op.symbol}({', '.join([a for a, _ in args] + op.param_text(e.params))})"
 
 
 def to_python(root: Expr, names: Mapping[int, str] | None = None, rename: Callable[[str], str] = lambda n: n) -> str:

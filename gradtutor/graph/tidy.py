@@ -20,11 +20,34 @@ def _is(e: Expr, number: float) -> bool:
     return e.is_const and bool(np.all(np.asarray(e.value) == number))
 
 
+def _coefficient(e: Expr) -> tuple[float, Expr]:
+    """c*x as (c, x); -x as (-1, x); anything else as (1, itself): for collecting like terms."""
+    if e.op.name == "mul" and _scalar_const(e.args[0]):
+        return float(e.args[0].value), e.args[1]
+    if e.op.name == "neg":
+        c, x = _coefficient(e.args[0])
+        return -c, x
+    return 1.0, e
+
+
+def _like_terms(a, b, sign, shape):
+    """2*x + 3*x is 5*x and 2*x - x is x: terms with the same symbolic part gather."""
+    (ca, xa), (cb, xb) = _coefficient(a), _coefficient(b)
+    if xa is not xb or xa.is_const or xa.shape != shape:
+        return None
+    return apply("mul", const(ca + sign * cb), xa)
+
+
 def _add(a, b, shape, params):
     if _is(a, 0):
         return b
     if _is(b, 0):
         return a
+    if a.is_const and not b.is_const and b.shape == shape:
+        return apply("add", b, a)  # constants last: x + 1, softmax(s) - onehot(2, 3)
+    like = _like_terms(a, b, 1, shape)
+    if like is not None:
+        return like
     if b.op.name == "neg":
         return apply("sub", a, b.args[0])
     if a.op.name == "neg":
@@ -39,6 +62,9 @@ def _sub(a, b, shape, params):
         return a
     if _is(a, 0):
         return apply("neg", b)
+    like = _like_terms(a, b, -1, shape)
+    if like is not None:
+        return like
     if b.op.name == "neg":
         return apply("add", a, b.args[0])
     if b.is_const and b.shape == () and float(b.value) < 0:
@@ -72,11 +98,42 @@ def _pull_constant(name: str):
     return rule
 
 
+def _factors(e: Expr) -> list[Expr]:
+    """The factors of a product chain a*b*c (left to right)."""
+    out: list[Expr] = []
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if x.op.name == "mul":
+            stack.extend((x.args[1], x.args[0]))
+        else:
+            out.append(x)
+    return out
+
+
+def _product(factors: list[Expr]) -> Expr:
+    result = factors[0]
+    for f in factors[1:]:
+        result = apply("mul", result, f)
+    return result
+
+
+def _without(factors: list[Expr], k: int, shape) -> Expr | None:
+    """The product with factor k left out, if anything is left and it keeps the shape."""
+    rest = factors[:k] + factors[k + 1 :]
+    if not rest:
+        return None
+    product = _product(rest)
+    return product if product.shape == shape else None
+
+
 def _mul(a, b, shape, params):
     if _is_ones(a) and b.shape == shape:  # ones(x)*y is y, once y already has the shape
         return b
     if _is_ones(b) and a.shape == shape:
         return a
+    if a.op.name == "mul" and _is_ones(a.args[1]) and a.args[1].shape == shape and b.shape == shape:
+        return apply("mul", a.args[0], b)  # reg*ones(W)*W is reg*W
     if _is(a, 0) or _is(b, 0):
         return zeros(shape)
     if _is(a, -1):
@@ -113,6 +170,16 @@ def _mul(a, b, shape, params):
 def _div(a, b, shape, params):
     if _is(b, 1):
         return a
+    if a.op.name == "mul" and not b.is_const:
+        # 2*norm(x)*x/norm(x) is 2*x: the quotient's limit where norm(x) is 0, and the engine's slope there
+        factors = _factors(a)
+        for k, f in enumerate(factors):
+            if f is b:
+                cancelled = _without(factors, k, shape)
+                if cancelled is not None:
+                    return cancelled
+    if a is b and not a.is_const:
+        return apply("ones", a) if a.shape else const(1.0)
     if _is(a, 0):
         return zeros(shape)
     if a.op.name == "neg":
@@ -162,7 +229,13 @@ def _reduction(name: str):
     """sum and mean of a scalar are the scalar; a constant factor moves out in front."""
 
     def rule(a, shape, params):
-        return a if a.shape == () else _pull_constant(name)(a, shape=shape, params=params)
+        if a.shape == ():
+            return a
+        if name == "sum" and a.op.name == "onehot":
+            return const(1.0)
+        if name == "sum" and a.op.name == "mul" and a.args[0].shape == () and a.args[1].op.name == "onehot":
+            return a.args[0]  # sum(c*onehot(i, n)) is c
+        return _pull_constant(name)(a, shape=shape, params=params)
 
     return rule
 
@@ -180,7 +253,13 @@ def _ones(a, shape, params):
     return apply("ones", simplest) if simplest is not a else None
 
 
+def _sign(a, shape, params):
+    """sign(-x) is -sign(x): max(0, m)'s slope (1 - sign(0 - m))/2 then reads (1 + sign(m))/2."""
+    return apply("neg", apply("sign", a.args[0])) if a.op.name == "neg" else None
+
+
 RULES: dict[str, Callable[..., Expr | None]] = {
+    "sign": _sign,
     "add": _add,
     "sub": _sub,
     "mul": _mul,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import threading
 import zlib
 from types import ModuleType
 from typing import Any
@@ -25,6 +26,7 @@ from ..resources import grammar_path
 
 _parser: Any = None
 _module: ModuleType | None = None
+_lock = threading.Lock()
 
 
 def parse(text: str) -> Any:
@@ -65,10 +67,17 @@ class _BracketNewlines:
 
 
 def _get_parser():
+    """Build the parser once. Threads (notebooks, graders) may race to the first call: the lock
+    makes one of them build it, and `_parser` is published only once it is complete."""
     global _parser, _module
-    if _parser is None:
-        _module = _load_standalone()
-        _parser = _module.Lark_StandAlone(postlex=_BracketNewlines())
+    parser = _parser
+    if parser is not None:
+        return parser
+    with _lock:
+        if _parser is None:
+            module = _load_standalone()
+            _module = module
+            _parser = module.Lark_StandAlone(postlex=_BracketNewlines())
     return _parser
 
 

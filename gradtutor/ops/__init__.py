@@ -25,7 +25,8 @@ def register(op: Op) -> Op:
     TABLE[op.name] = op
     if op.form == "call":
         FUNCTIONS.setdefault(op.symbol, op)
-        OVERLOADS[(op.symbol, op.arity + op.int_params)] = op
+        for count in range(op.arity + op.int_params - len(op.defaults), op.arity + op.int_params + 1):
+            OVERLOADS[(op.symbol, count)] = op
     elif op.form in ("infix", "prefix", "postfix", "subscript"):
         INFIX[op.name] = op
     return op
@@ -33,7 +34,7 @@ def register(op: Op) -> Op:
 
 def _load() -> None:
     # Each module registers its entries; the order here is the order of the docs.
-    from . import elementwise, linalg, reduce, structure  # noqa: F401
+    from . import activations, elementwise, linalg, reduce, structure  # noqa: F401
 
 
 _load()

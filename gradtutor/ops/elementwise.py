@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Op, broadcast, register, same_shape
+from . import TABLE, Op, broadcast, register, same_shape
 
 
 def _nonzero(what: str):
@@ -112,6 +112,18 @@ infix(
 )
 
 
+def _exponent_rule(a, out):
+    """log(a)*a^b, with its limit 0 where a^b is 0 (0^2): log(0) = -inf times 0 would be nan."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.asarray(out) == 0, 0.0, np.log(a) * out)[()]
+
+
+def _tie_split(win, lose):
+    """1 where `win` is larger, 0 where smaller, and 1/2 on a tie: PyTorch's split of a max or min tie,
+    which is also the average of the two one-sided derivatives."""
+    return 0.5 * (1.0 + np.sign(np.subtract(win, lose)))
+
+
 def _power_rule(a, b, out):
     if np.ndim(b) == 0 and b == 2:
         return 2.0 * a  # the common square, without a second power
@@ -124,7 +136,7 @@ infix(
     title="power",
     forward=np.power,
     py="{a} ** {b}",
-    local=(_power_rule, lambda a, b, out: np.log(a) * out),
+    local=(_power_rule, lambda a, b, out: _exponent_rule(a, out)),
     local_text=("b * a^(b - 1)", "log(a) * out"),
     pattern="power rule",
     rule="for a^b, the base's local gradient is b*a^(b-1) (the power rule) and the exponent's is log(a)*a^b",
@@ -137,28 +149,28 @@ function(
     arity=2,
     forward=np.maximum,
     py="np.maximum({a}, {b})",
-    local=(lambda a, b, out: (a >= b).astype(float), lambda a, b, out: (b > a).astype(float)),
-    local_text=("1 - step(b - a)", "step(b - a)"),
+    local=(lambda a, b, out: _tie_split(a, b), lambda a, b, out: _tie_split(b, a)),
+    local_text=("(1 + sign(a - b))/2", "(1 - sign(a - b))/2"),
     pattern="routes",
     rule="a max gate routes the whole upstream gradient to the larger input and zero to the other "
-    "(on a tie, to the first)",
+    "(on a tie, half to each, as PyTorch does)",
     latex=r"\max\left({a}, {b}\right)",
     branch=lambda a, b: np.sign(a - b),
-    doc="elementwise maximum; on a tie the first argument gets the gradient",
+    doc="elementwise maximum; a tie splits the gradient evenly",
 )
 function(
     name="min",
     arity=2,
     forward=np.minimum,
     py="np.minimum({a}, {b})",
-    local=(lambda a, b, out: (a <= b).astype(float), lambda a, b, out: (b < a).astype(float)),
-    local_text=("1 - step(a - b)", "step(a - b)"),
+    local=(lambda a, b, out: _tie_split(b, a), lambda a, b, out: _tie_split(a, b)),
+    local_text=("(1 - sign(a - b))/2", "(1 + sign(a - b))/2"),
     pattern="routes",
     rule="a min gate routes the whole upstream gradient to the smaller input and zero to the other "
-    "(on a tie, to the first)",
+    "(on a tie, half to each, as PyTorch does)",
     latex=r"\min\left({a}, {b}\right)",
     branch=lambda a, b: np.sign(a - b),
-    doc="elementwise minimum; on a tie the first argument gets the gradient",
+    doc="elementwise minimum; a tie splits the gradient evenly",
 )
 
 register(
@@ -181,6 +193,18 @@ register(
 )
 
 
+def _activations():
+    from . import activations
+
+    return activations
+
+
+def _reduce():
+    from . import reduce
+
+    return reduce
+
+
 def _positive(what):
     def check(a):
         if np.any(np.asarray(a) <= 0):
@@ -194,10 +218,6 @@ def _nonnegative(a):
     if np.any(np.asarray(a) < 0):
         return "sqrt needs a non-negative input"
     return None
-
-
-def _sigmoid(a):
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
 function(
@@ -219,6 +239,18 @@ function(
     rule="log's local gradient is 1/x",
     latex=r"\log\left({a}\right)",
     domain=_positive("log"),
+    composed={  # inner op -> (value from x, VJP from (g, x), the VJP as a formula over x and grad)
+        "sigmoid": (
+            lambda x: -_activations()._softplus(-x),
+            lambda g, x: g * _activations()._sigmoid(-x),
+            lambda x: "grad * (1 - sigmoid(x))",
+        ),
+        "softmax": (
+            lambda x: _reduce()._log_softmax(x),
+            lambda g, x: _reduce().log_softmax_vjp(g, x),
+            lambda x: TABLE["log_softmax"].vjp_text(x)[0].replace("(a)", "(x)"),
+        ),
+    },
     doc="the natural logarithm, elementwise",
 )
 function(
@@ -271,63 +303,4 @@ function(
     rule="tanh's local gradient is 1 - tanh(x)^2: one minus the output squared",
     latex=r"\tanh\left({a}\right)",
     doc="hyperbolic tangent, elementwise",
-)
-function(
-    name="sigmoid",
-    forward=_sigmoid,
-    local=(lambda a, out: (1.0 - out) * out,),
-    local_text=("(1 - out) * out",),
-    pattern="scales",
-    rule="sigmoid's local gradient is (1 - sigmoid(x)) * sigmoid(x), computed from the output alone",
-    latex=r"\sigma\left({a}\right)",
-    py="sigmoid({a})",
-    py_helper="def sigmoid(x):\n    return 1 / (1 + np.exp(-x))",
-    doc="1 / (1 + e^-x), elementwise",
-)
-function(
-    name="relu",
-    forward=lambda a: np.maximum(a, 0.0),
-    local=(lambda a, out: a > 0,),  # a mask; g * mask is the VJP
-    local_text=("step(a)",),
-    pattern="gates",
-    rule="a relu passes the upstream gradient where its input was positive and blocks it (0) elsewhere; relu'(0) = 0",
-    latex=r"\operatorname{{relu}}\left({a}\right)",
-    branch=np.sign,
-    py="np.maximum({a}, 0.0)",
-    doc="max(0, x), elementwise; relu'(0) = 0",
-)
-function(
-    name="abs",
-    forward=np.abs,
-    local=(lambda a, out: np.sign(a),),
-    local_text=("sign(a)",),
-    pattern="scales",
-    rule="abs's local gradient is the sign of its input (and 0 at 0)",
-    latex=r"\left|{a}\right|",
-    branch=np.sign,
-    doc="|x|, elementwise; abs'(0) = 0",
-)
-# step and sign appear in derivatives (relu' = step, abs' = sign); their own slope is 0.
-function(
-    name="step",
-    forward=lambda a: (np.asarray(a) > 0).astype(float),
-    local=(lambda a, out: np.zeros_like(out),),
-    local_text=("0",),
-    pattern="blocks",
-    rule="step is flat on both sides of 0, so it passes no gradient",
-    latex=r"\operatorname{{step}}\left({a}\right)",
-    branch=np.sign,
-    py="np.heaviside({a}, 0.0)",
-    doc="1 where x > 0, else 0: the slope of relu",
-)
-function(
-    name="sign",
-    forward=lambda a: np.sign(a).astype(float),
-    local=(lambda a, out: np.zeros_like(out),),
-    local_text=("0",),
-    pattern="blocks",
-    rule="sign is flat on both sides of 0, so it passes no gradient",
-    latex=r"\operatorname{{sign}}\left({a}\right)",
-    branch=np.sign,
-    doc="-1, 0 or 1: the slope of abs",
 )

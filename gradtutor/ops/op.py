@@ -41,10 +41,13 @@ class Op:
         "form",
         "arity",
         "int_params",
+        "keywords",
+        "defaults",
         "forward",
         "shape",
         "domain",
         "branch",
+        "composed",
         "local",
         "local_text",
         "vjp",
@@ -77,8 +80,11 @@ class Op:
         pattern: str,
         rule: str,
         int_params: int = 0,
+        keywords: tuple[str, ...] = (),
+        defaults: tuple[int, ...] = (),
         domain: Callable[..., str | None] | None = None,
         branch: Callable[..., Array] | None = None,
+        composed: dict[str, tuple[Callable[..., Array], Callable[..., Array], Callable[..., str]]] | None = None,
         local: tuple[Local, ...] = (),
         local_text: tuple[str, ...] = (),
         vjp: Callable[..., list] | None = None,
@@ -100,10 +106,15 @@ class Op:
         self.form = form  # 'infix' | 'prefix' | 'postfix' | 'call' | 'subscript' | 'leaf'
         self.arity = arity
         self.int_params = int_params  # trailing arguments that are whole-number constants: sum(x, 1)
+        self.keywords = keywords  # their names, so they may be written sum(x, axis=1)
+        self.defaults = defaults  # values of the last few when left out: keepdims=0
         self.forward = forward
         self.shape = shape  # output shape from input shapes; raises ShapeMismatch
         self.domain = domain  # a message when the inputs are outside the domain
         self.branch = branch  # changes value when an input crosses a kink
+        # op(inner(x)) computed from x directly where two steps would lose precision (autodiff/composed.py):
+        # inner op name -> (value from x, VJP from (g, x), VJP text from x's shape); log(sigmoid(x)) = -softplus(-x)
+        self.composed = composed or {}
         self.local = local  # elementwise: d out / d input_i, numerically
         self.local_text = local_text  # the same as formulas over a, b and out
         self.vjp = vjp  # other ops: (g, out, *inputs, need, *params) -> gradients
@@ -126,6 +137,17 @@ class Op:
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
+
+    def param_text(self, params: tuple) -> list[str]:
+        """Whole-number arguments as written: positional, then keywords that differ from their default."""
+        out = []
+        required = self.int_params - len(self.defaults)
+        for k, value in enumerate(params):
+            if k < required:
+                out.append(str(value))
+            elif value != self.defaults[k - required]:
+                out.append(f"{self.keywords[k]}={value}")
+        return out
 
     @property
     def elementwise(self) -> bool:
@@ -172,6 +194,10 @@ class Op:
                     continue
                 part = t * local if isinstance(local, int) else t * local(*inputs, out)
                 total = part if total is None else total + part
+            # A scalar's tangent next to an array whose own tangent is zero must still be
+            # stretched to the output's shape, or sum(v + b) counts b once instead of len(v) times.
+            if total is not None and np.shape(total) != np.shape(out):
+                total = np.broadcast_to(total, np.shape(out))
             return total
         if all(t is None for t in tangents):
             return None

@@ -1,0 +1,100 @@
+"""Activation functions and the slopes of the kinked ones: sigmoid, softplus, relu, abs, step, sign.
+
+sigmoid and softplus are computed in forms that neither overflow nor cancel, so
+they are right to a few ulp over the whole float range; log over sigmoid has a
+stable one-step form too (the `composed` field of log in elementwise.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .elementwise import function
+
+
+def _sigmoid(a):
+    """1/(1 + e^-x) for x >= 0 and e^x/(1 + e^x) below: e never overflows, and neither form
+    subtracts, so every value is right to a few ulp (0.5*(1 + tanh(x/2)) loses all digits
+    for x < -40, where the 1 and the tanh cancel)."""
+    a = np.asarray(a, dtype=float)
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
+
+
+def _softplus(a):
+    """log(1 + e^x) as max(x, 0) + log1p(e^-|x|): no overflow, and full precision at both ends."""
+    a = np.asarray(a, dtype=float)
+    return (np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))))[()]
+
+
+function(
+    name="sigmoid",
+    forward=_sigmoid,
+    local=(lambda a, out: out * _sigmoid(-a),),  # = (1 - out)*out, without 1 - out losing digits
+    local_text=("(1 - out) * out",),
+    pattern="scales",
+    rule="sigmoid's local gradient is (1 - sigmoid(x)) * sigmoid(x), computed from the output alone",
+    latex=r"\sigma\left({a}\right)",
+    py="sigmoid({a})",
+    py_helper="def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))",
+    doc="1 / (1 + e^-x), elementwise",
+)
+function(
+    name="softplus",
+    forward=_softplus,
+    local=(lambda a, out: _sigmoid(a),),
+    local_text=("sigmoid(a)",),
+    pattern="scales",
+    rule="softplus's local gradient is sigmoid(x)",
+    latex=r"\operatorname{{softplus}}\left({a}\right)",
+    py="softplus({a})",
+    py_helper="def softplus(x):\n    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))",
+    doc="log(1 + e^x), computed stably; -softplus(-x) is log(sigmoid(x))",
+)
+function(
+    name="relu",
+    forward=lambda a: np.maximum(a, 0.0),
+    local=(lambda a, out: a > 0,),  # a mask; g * mask is the VJP
+    local_text=("step(a)",),
+    pattern="gates",
+    rule="a relu passes the upstream gradient where its input was positive and blocks it (0) elsewhere; relu'(0) = 0",
+    latex=r"\operatorname{{relu}}\left({a}\right)",
+    branch=np.sign,
+    py="np.maximum({a}, 0.0)",
+    doc="max(0, x), elementwise; relu'(0) = 0",
+)
+function(
+    name="abs",
+    forward=np.abs,
+    local=(lambda a, out: np.sign(a),),
+    local_text=("sign(a)",),
+    pattern="scales",
+    rule="abs's local gradient is the sign of its input (and 0 at 0)",
+    latex=r"\left|{a}\right|",
+    branch=np.sign,
+    doc="|x|, elementwise; abs'(0) = 0",
+)
+# step and sign appear in derivatives (relu' = step, abs' = sign); their own slope is 0.
+function(
+    name="step",
+    forward=lambda a: (np.asarray(a) > 0).astype(float),
+    local=(lambda a, out: np.zeros_like(out),),
+    local_text=("0",),
+    pattern="blocks",
+    rule="step is flat on both sides of 0, so it passes no gradient",
+    latex=r"\operatorname{{step}}\left({a}\right)",
+    branch=np.sign,
+    py="np.heaviside({a}, 0.0)",
+    doc="1 where x > 0, else 0: the slope of relu",
+)
+function(
+    name="sign",
+    forward=lambda a: np.sign(a).astype(float),
+    local=(lambda a, out: np.zeros_like(out),),
+    local_text=("0",),
+    pattern="blocks",
+    rule="sign is flat on both sides of 0, so it passes no gradient",
+    latex=r"\operatorname{{sign}}\left({a}\right)",
+    branch=np.sign,
+    doc="-1, 0 or 1: the slope of abs",
+)
