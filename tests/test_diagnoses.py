@@ -95,3 +95,28 @@ def test_a_value_question_calls_a_wrong_sign_the_negative_of_the_value():
     question = ValueQuestion("e", node, node, walk.value(node), upstream=1.0)
     verdict = grade(walk, question, "y - yhat")
     assert verdict.codes == ["sign"] and "negative of the value" in verdict.mistakes[0].message
+
+
+@pytest.mark.parametrize(
+    "program, values, ask, answers",
+    [
+        ("L = relu(x) * y", {"x": 0, "y": 3}, "dt1/dx", ["0", "1"]),  # PyTorch's 0, the lectures' 1
+        ("L = relu(x) * y", {"x": 0, "y": 3}, "dL/dx", ["0", "3"]),
+        ("L = abs(x) * y", {"x": 0, "y": 3}, "dt1/dx", ["0", "1", "-1"]),
+        ("a = x + y\nb = max(y, z)\nf = a * b", {"x": 1, "y": 2, "z": 2}, "db/dz", ["0.5", "1", "0"]),
+    ],
+)
+def test_either_one_sided_slope_counts_at_a_kink(program, values, ask, answers):
+    walk, q = setup(program, **values)
+    first = grade(walk, q[ask], answers[0])
+    assert first.correct and first.note is None  # gradtutor's own convention: nothing to explain
+    for other in answers[1:]:
+        verdict = grade(walk, q[ask], other)
+        assert verdict.correct and "kink" in verdict.note and "PyTorch" in verdict.note, other
+    assert not grade(walk, q[ask], "7").correct
+
+
+def test_away_from_a_kink_only_the_derivative_counts():
+    walk, q = setup("L = relu(x) * y", x=0.5, y=3)
+    assert grade(walk, q["dt1/dx"], "1").correct
+    assert not grade(walk, q["dt1/dx"], "0").correct

@@ -53,6 +53,7 @@ function(
 )
 function(
     name="relu",
+    kink="relu'(0) = 0; the lectures' relu'(0) = 1 is the slope on the right",
     forward=lambda a: np.maximum(a, 0.0),
     local=(lambda a, out: a > 0,),  # a mask; g * mask is the VJP
     local_text=("step(a)",),
@@ -65,6 +66,7 @@ function(
 )
 function(
     name="abs",
+    kink="abs'(0) = 0; the slopes on either side are -1 and 1",
     forward=np.abs,
     local=(lambda a, out: np.sign(a),),
     local_text=("sign(a)",),

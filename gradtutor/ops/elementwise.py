@@ -146,6 +146,7 @@ infix(
 )
 function(
     name="max",
+    kink="on a tie max splits the gradient evenly; all of it to either input is a one-sided slope",
     arity=2,
     forward=np.maximum,
     py="np.maximum({a}, {b})",
@@ -160,6 +161,7 @@ function(
 )
 function(
     name="min",
+    kink="on a tie min splits the gradient evenly; all of it to either input is a one-sided slope",
     arity=2,
     forward=np.minimum,
     py="np.minimum({a}, {b})",

@@ -48,6 +48,7 @@ class Op:
         "domain",
         "branch",
         "composed",
+        "kink",
         "local",
         "local_text",
         "vjp",
@@ -84,6 +85,7 @@ class Op:
         defaults: tuple[int, ...] = (),
         domain: Callable[..., str | None] | None = None,
         branch: Callable[..., Array] | None = None,
+        kink: str = "",
         composed: dict[str, tuple[Callable[..., Array], Callable[..., Array], Callable[..., str]]] | None = None,
         local: tuple[Local, ...] = (),
         local_text: tuple[str, ...] = (),
@@ -112,6 +114,7 @@ class Op:
         self.shape = shape  # output shape from input shapes; raises ShapeMismatch
         self.domain = domain  # a message when the inputs are outside the domain
         self.branch = branch  # changes value when an input crosses a kink
+        self.kink = kink  # where branch is 0 there is no derivative: the slope gradtutor uses there
         # op(inner(x)) computed from x directly where two steps would lose precision (autodiff/composed.py):
         # inner op name -> (value from x, VJP from (g, x), VJP text from x's shape); log(sigmoid(x)) = -softplus(-x)
         self.composed = composed or {}

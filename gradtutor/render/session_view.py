@@ -162,6 +162,8 @@ class SessionView:
             given = event.outcome.given[-1]
             shown = "" if given == fmt_value(q.answer) else f"  ({answer_line(q)})"
             self.say(Text.assemble(("✔ correct", "ok"), (shown, "muted")))
+            if event.verdict.note:
+                self.say(Text(event.verdict.note, "hint"))
             return
         mistakes = event.verdict.mistakes
         self.say(Text.assemble(("✘ ", "bad"), (mistakes[0].message if mistakes else "not quite", "bad")))

@@ -19,6 +19,7 @@ from ..autodiff.compare import Tolerance, diagnose
 from ..autodiff.formula import compile_formula, evaluate
 from ..errors import GradtutorError
 from ..mistakes import Mistake
+from .kinks import kink_note, one_sided_answers
 from .questions import Question
 
 ANSWERS = Tolerance()  # hand rounding: within 1% or 0.005
@@ -30,6 +31,7 @@ class Verdict:
     value: Any = None  # what the answer evaluated to
     mistakes: list[Mistake] = field(default_factory=list)
     unreadable: str | None = None  # why the answer could not be read (no try is used up)
+    note: str | None = None  # said with a right answer: it took the other side of a kink
 
     @property
     def codes(self) -> list[str]:
@@ -74,8 +76,11 @@ def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -
     if not np.all(np.isfinite(value)):
         return Verdict(False, unreadable="that is not a finite number")
     expected = np.asarray(question.answer, dtype=float)
-    if tolerance.close(value, expected, question.value_scale(walk)):
+    scale = question.value_scale(walk)
+    if tolerance.close(value, expected, scale):
         return Verdict(True, value)
+    if any(tolerance.close(value, other, scale) for other in one_sided_answers(walk, question)):
+        return Verdict(True, value, note=kink_note(walk))
     return Verdict(False, value, likely_mistakes(walk, question, value, tolerance))
 
 

@@ -50,6 +50,11 @@ class Question:
         """Nodes whose names an answer may not use."""
         return set()
 
+    def answer_in(self, other_walk) -> Any:
+        """This question's answer in the same walk at another point (None if it has none there)."""
+        same = next((q for q in other_walk.questions if q.ask == self.ask), None)
+        return None if same is None else same.answer
+
     def value_scale(self, walk) -> float:
         """The size of the numbers this question is about (the answer, the node and the input
         it concerns, but not a seed of 1), which sets how much hand rounding is allowed."""

@@ -8,6 +8,7 @@ A gradient target is answered and diagnosed like the walk's own question about t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..language.numbers import describe_shape, fmt_value
 from ..mistakes import Mistake
@@ -24,6 +25,9 @@ class ValueQuestion(Question):
 
     def hidden_nodes(self) -> set[int]:
         return {self.node}  # 'rel' is no answer to "rel = ?"
+
+    def answer_in(self, other_walk) -> Any:
+        return None  # a forward value has no kink to be on either side of
 
     def explain(self, walk) -> str:
         return f"{self.ask} = {walk.graph.describe(self.node)} in the forward pass"
@@ -45,6 +49,9 @@ class GradientQuestion(Question):
         if same is None or not same.rule:
             return f"{self.ask} by reverse mode at this point"
         return f"{self.ask} = {same.rule} = {same.working or fmt_value(self.answer)}, by reverse mode at this point"
+
+    def answer_in(self, other_walk) -> Any:
+        return other_walk.gradient(self.input)
 
     def walk_question(self, walk) -> Question | None:
         """The backward walk's question whose answer this is: the last one about the same node."""
