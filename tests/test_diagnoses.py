@@ -120,3 +120,20 @@ def test_away_from_a_kink_only_the_derivative_counts():
     walk, q = setup("L = relu(x) * y", x=0.5, y=3)
     assert grade(walk, q["dt1/dx"], "1").correct
     assert not grade(walk, q["dt1/dx"], "0").correct
+
+
+@pytest.mark.parametrize(
+    "program, ask, restated, number",
+    [
+        ("p = softmax(s)\nL = -log(p[0])", "p", "softmax(s)", "[0.0900, 0.2447, 0.6652]"),
+        ("e = yhat - y\nL = e^2", "e", "yhat - y", "2"),
+    ],
+)
+def test_restating_the_program_is_not_a_value(program, ask, restated, number):
+    values = {"s": [1.0, 2.0, 3.0]} if "softmax" in program else {"yhat": 3, "y": 1}
+    walk, _ = setup(program, **values)
+    node = walk.graph.names[ask]
+    question = ValueQuestion(ask, node, node, walk.value(node), upstream=1.0)
+    verdict = grade(walk, question, restated)
+    assert not verdict.correct and "how the program defines" in verdict.unreadable
+    assert grade(walk, question, number).correct

@@ -69,6 +69,9 @@ def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -
     text = text.strip()
     if not text:
         return Verdict(False, unreadable="type a number, a matrix such as [[1, 2], [3, 4]], or a formula")
+    refusal = question.refusal(walk, text)
+    if refusal:
+        return Verdict(False, unreadable=refusal)
     try:
         value = read_answer(walk, question, text)
     except GradtutorError as exc:

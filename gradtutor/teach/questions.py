@@ -50,6 +50,10 @@ class Question:
         """Nodes whose names an answer may not use."""
         return set()
 
+    def refusal(self, walk, text: str) -> str | None:
+        """Why this text is not an answer to this question at all (no try is used), or None."""
+        return None
+
     def answer_in(self, other_walk) -> Any:
         """This question's answer in the same walk at another point (None if it has none there)."""
         same = next((q for q in other_walk.questions if q.ask == self.ask), None)

@@ -29,6 +29,22 @@ class ValueQuestion(Question):
     def answer_in(self, other_walk) -> Any:
         return None  # a forward value has no kink to be on either side of
 
+    def refusal(self, walk, text: str) -> str | None:
+        """The node's own definition typed back (softmax(s) for p = ?) is not an answer."""
+        from ..errors import GradtutorError
+        from ..graph import build
+
+        try:
+            formula = build(text)
+        except GradtutorError:
+            return None  # grading will say what is wrong with it
+        if formula.nodes[formula.output].inputs and formula.describe(formula.output) == walk.graph.describe(self.node):
+            return (
+                f"that is how the program defines {self.ask}; work out its value: a number, or a matrix "
+                f"such as [[1, 2], [3, 4]]"
+            )
+        return None
+
     def explain(self, walk) -> str:
         return f"{self.ask} = {walk.graph.describe(self.node)} in the forward pass"
 
