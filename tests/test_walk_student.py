@@ -84,3 +84,19 @@ def test_the_lectures_relu_slope_at_zero_counts_and_the_kink_is_explained():
     assert "✔ correct" in shown and "kink" in shown and "relu'(0) = 0" in shown
     child.sendline("quit")
     child.expect(pexpect.EOF)
+
+
+LEFT, UP = "\x1b[D", "\x1b[A"
+
+
+def test_arrow_keys_edit_an_answer_and_recall_earlier_ones():
+    child = spawn("solve")
+    child.expect_exact("df/dq = ")
+    child.send("4" + LEFT + "-\r")  # typed 4, went back, put the sign in front
+    child.expect_exact("✔ correct")
+    child.expect_exact("df/dz = ")
+    child.send(UP + "\r")  # the previous answer again
+    child.expect_exact("✘")
+    assert "^[[" not in plain(child.before)
+    child.sendline("quit")
+    child.expect(pexpect.EOF)

@@ -58,6 +58,8 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except GradtutorError as exc:
             raise UserError(exc) from None
+        except KeyboardInterrupt:  # click would print "Aborted!" and exit 1; shells expect 130
+            raise click.exceptions.Exit(130) from None
 
 
 class UserError(click.ClickException):
@@ -124,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: whatever was on its way is shown; the shell's convention
+        return 130
     except Exception as exc:  # a bug in gradtutor, not the user's fault
         if os.environ.get("GRADTUTOR_DEBUG"):
             raise

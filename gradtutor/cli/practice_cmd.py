@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 sets_option = click.option(
@@ -27,7 +25,7 @@ def command(target, review, seed, sets_dir) -> None:
     """
     from ..course.problems import find, load_all
     from ..course.progress import Store
-    from ..render.console import stdout
+    from ..render.console import answer_reader, stdout
     from ..render.progress_view import sets_table
 
     sets = load_all(sets_dir)
@@ -39,8 +37,7 @@ def command(target, review, seed, sets_dir) -> None:
         from ..render.practice_view import practice_set, run_problem
 
         chosen, problem = find(sets, target)
-        interactive = sys.stdin.isatty()
-        read = console.input if interactive else _read_line
+        read, interactive = answer_reader()
         if problem is not None:
             run_problem(problem, store, console, read, interactive=interactive, seed=seed)
             from ..render.progress_view import set_bar
@@ -48,10 +45,3 @@ def command(target, review, seed, sets_dir) -> None:
             console.print(set_bar(chosen, store))
         else:
             practice_set(chosen, store, console, read, interactive=interactive, review=review, seed=seed)
-
-
-def _read_line(prompt: str) -> str:
-    line = sys.stdin.readline()
-    if not line:
-        raise EOFError
-    return line.rstrip("\r\n")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
@@ -81,7 +80,7 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
     """
     from ..autodiff.compare import Tolerance
     from ..graph import build
-    from ..render.console import stdout
+    from ..render.console import answer_reader, stdout
     from ..teach.walk import build_walk
     from .values_draw import draw_values
 
@@ -120,22 +119,14 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
     from ..render.session_view import run_session
     from ..teach.session import Session
 
-    interactive = sys.stdin.isatty()
+    read, interactive = answer_reader()
     quiet = as_json and not interactive
     if not quiet:
         _say_drawn(console, drawn, used_seed)
-    read = console.input if interactive else _read_line
     session = Session(walk, tries=tries, tolerance=Tolerance(rtol, atol))
     result = run_session(session, console, read, echo=not interactive, quiet=quiet)
     if as_json:
         click.echo(json.dumps(result.to_json()))
-
-
-def _read_line(prompt: str) -> str:
-    line = sys.stdin.readline()
-    if not line:
-        raise EOFError
-    return line.rstrip("\r\n")
 
 
 def _say_drawn(console, drawn: dict, seed: int | None) -> None:

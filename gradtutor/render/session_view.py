@@ -56,16 +56,23 @@ def run_session(
     if intro:
         view.introduce()
     events = session.start()
+    interrupted = False
     while True:
         for event in events:
             if isinstance(event, Answered) and on_answered is not None:
                 on_answered(event.outcome, event.text, event.verdict)
         view.draw(events)
         if session.done:
+            if interrupted:
+                raise KeyboardInterrupt  # the score is shown; the command exits 130, as Ctrl-C should
             return session.result()
         try:
             text = read(session.prompt)
-        except (EOFError, KeyboardInterrupt):
+        except EOFError:
+            events = session.stop()
+            continue
+        except KeyboardInterrupt:
+            interrupted = True
             events = session.stop()
             continue
         if echo:
