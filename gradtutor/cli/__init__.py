@@ -109,13 +109,16 @@ def finish(code: int) -> None:
     click.get_current_context().exit(code)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gradtutor")
 def cli() -> None:
     """gradtutor: learn backpropagation one gate at a time.
 
     Start with `gradtutor solve`, which walks the classic (x + y) * z example.
     """
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is None:  # plain `gradtutor` is a question, not a mistake
+        click.echo(ctx.get_help())
 
 
 def main(argv: list[str] | None = None) -> int:

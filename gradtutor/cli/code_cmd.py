@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import at_option, read_program
+from .common import at_option, json_option, read_program
 
 
 @click.command("code")
@@ -21,7 +21,8 @@ from .common import at_option, read_program
     "--lang", type=click.Choice(["python"]), default="python", show_default=True, help="The language to write."
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of the terminal.")
-def command(program, at, shapes, lang, output) -> None:
+@json_option
+def command(program, at, shapes, lang, output, as_json) -> None:
     """Write PROGRAM's forward pass and backward pass line by line, as the lectures' "flat"
     code: grad_L = 1.0, grad_s3 = grad_L * (1 - L) * L, ...; a value used twice collects
     its branches with +=. The code runs as it stands (with numpy).
@@ -60,6 +61,11 @@ def command(program, at, shapes, lang, output) -> None:
                 f"give shapes with --shape (e.g. --shape {unsized[0]}=3x4) or values with --at"
             )
         raise
+    if as_json and not output:
+        import json
+
+        click.echo(json.dumps({"language": lang, "code": code}))
+        return
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(code)

@@ -79,7 +79,7 @@ def command(program: str, at, random_, seed, wrt, mode, symbolic, latex, order, 
     if mode:
         console.print(mode_note(mode, sweeps, sum(int(_size(values[n])) for n in gradients)))
     for view in symbolic_view(graph, extras):
-        console.print(view)
+        console.print(view, soft_wrap=True)  # LaTeX lines stay whole, to be copied
 
 
 def _size(value) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import at_option, read_program, seed_option
+from .common import at_option, json_option, read_program, seed_option
 
 
 @click.command("graph")
@@ -20,7 +20,8 @@ from .common import at_option, read_program, seed_option
     type=click.Path(dir_okay=False),
     help="FILE.svg, FILE.png (needs Graphviz's dot program) or FILE.dot.",
 )
-def command(program, at, shapes, seed, output) -> None:
+@json_option
+def command(program, at, shapes, seed, output, as_json) -> None:
     """Draw PROGRAM's computational graph: forward values above the edges (green) and
     gradients below them (red), as the lectures draw it. Without -o, the terminal
     shows the graph as a tree with each node's value and gradient.
@@ -39,6 +40,11 @@ def command(program, at, shapes, seed, output) -> None:
     values, drawn, used_seed = draw_values(graph, at, shapes, seed)
     walk = build_walk(graph, values, explain=False)
     console = stdout()
+    if as_json and output is None:
+        import json
+
+        click.echo(json.dumps(walk.graph_json()))
+        return
     if output is None:
         console.print(value_tree(walk))
         return

@@ -17,7 +17,8 @@ sets_option = click.option(
 @click.option("--review", is_flag=True, help="Repeat the problems you answered wrong.")
 @click.option("--seed", type=int, default=None, help="Pick the variant of a problem with random values.")
 @sets_option
-def command(target, review, seed, sets_dir) -> None:
+@click.option("--json", "as_json", is_flag=True, help="List the sets and your progress as JSON.")
+def command(target, review, seed, sets_dir, as_json) -> None:
     """Practise the problem sets. Without TARGET, list the sets with your progress;
     with SET, work through its next unsolved problems; with SET/PROBLEM, one problem.
 
@@ -31,6 +32,15 @@ def command(target, review, seed, sets_dir) -> None:
     sets = load_all(sets_dir)
     console = stdout()
     with Store.open() as store:
+        if as_json:
+            import json
+
+            from ..course.practice import summary_json
+
+            if target is not None:
+                raise click.UsageError("--json lists the sets; it cannot run a problem")
+            click.echo(json.dumps([summary_json(s, store) for s in sets]))
+            return
         if target is None:
             console.print(sets_table(sets, store))
             return

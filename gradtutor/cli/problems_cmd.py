@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from . import finish
+from .common import json_option
 
 
 @click.group("problems")
@@ -21,12 +22,19 @@ def command() -> None:
     show_default=True,
     help="Random variants built per problem to look for domain errors.",
 )
-def lint_command(paths, samples) -> None:
+@json_option
+def lint_command(paths, samples, as_json) -> None:
     """Check problem files (the shipped sets by default); exit 2 on any error."""
     from ..course.lint import lint
     from ..resources import problems_dir
 
     sets, errors = lint(list(paths) or [problems_dir()], samples)
+    if as_json:
+        import json
+
+        problems = sum(len(s.problems) for s in sets)
+        click.echo(json.dumps({"sets": len(sets), "problems": problems, "errors": errors}))
+        finish(2 if errors else 0)
     for error in errors:
         click.echo(f"error: {error}", err=True)
     problems = sum(len(s.problems) for s in sets)
@@ -39,7 +47,8 @@ def lint_command(paths, samples) -> None:
 
 @command.command("list")
 @click.argument("set_id", required=False)
-def list_command(set_id) -> None:
+@json_option
+def list_command(set_id, as_json) -> None:
     """List the shipped sets, or the problems of one set."""
     from rich.table import Table
 
@@ -47,6 +56,11 @@ def list_command(set_id) -> None:
     from ..render.console import stdout
 
     sets = load_all()
+    if as_json:
+        import json
+
+        click.echo(json.dumps(_listing(sets, set_id)))
+        return
     console = stdout()
     if set_id is None:
         table = Table(header_style="title")
@@ -68,3 +82,19 @@ def list_command(set_id) -> None:
         )
         table.add_row(f"{chosen.id}/{p.id}", p.title, asks)
     console.print(table)
+
+
+def _listing(sets, set_id) -> list[dict]:
+    from ..course.problems import find
+
+    if set_id is None:
+        return [{"set": s.id, "title": s.title, "problems": len(s.problems)} for s in sets]
+    chosen, _ = find(sets, set_id)
+    return [
+        {
+            "problem": p.key,
+            "title": p.title,
+            "asks": None if p.targets is None else [{"ask": t.ask, "form": t.form} for t in p.targets],
+        }
+        for p in chosen.problems
+    ]

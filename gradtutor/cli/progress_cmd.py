@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from .common import json_option
 from .practice_cmd import sets_option
 
 
@@ -14,7 +15,8 @@ from .practice_cmd import sets_option
 @click.option("--reset", "reset_set", metavar="SET", help="Delete your progress in one set (asks first).")
 @click.option("--yes", is_flag=True, help="Do not ask before --reset.")
 @sets_option
-def command(export, reset_set, yes, sets_dir) -> None:
+@json_option
+def command(export, reset_set, yes, sets_dir, as_json) -> None:
     """Show your practice progress, per set."""
     from ..course.problems import find, load_all
     from ..course.progress import Store
@@ -32,6 +34,13 @@ def command(export, reset_set, yes, sets_dir) -> None:
                 return
             removed = store.reset(chosen.id)
             click.echo(f"deleted {removed} attempt{'s' if removed != 1 else ''} in '{chosen.id}'")
+            return
+        if as_json:
+            import json
+
+            from ..course.practice import summary_json
+
+            click.echo(json.dumps({"sets": [summary_json(s, store) for s in sets], "streak": store.streak()}))
             return
         from ..render.progress_view import progress_table
 

@@ -66,3 +66,27 @@ def choose(problem_set: ProblemSet, store: Store, review: bool) -> list[Problem]
             if p.key in states and (states[p.key].last_wrong or not states[p.key].last_all_right)
         ]
     return [p for p in problem_set.problems if not (p.key in states and states[p.key].solved)]
+
+
+def summary_of(problem_set: ProblemSet, store: Store, points: bool = True):
+    """The set's progress; scores weigh problems by their points (or count them, without `points`)."""
+    weights = {p.key: (_max_points(p) if points else 1.0) for p in problem_set.problems}
+    return store.set_summary(problem_set.id, [p.key for p in problem_set.problems], weights)
+
+
+def _max_points(problem: Problem) -> float:
+    return problem.points if problem.points is not None else exercise(problem, 0).max_points
+
+
+def summary_json(problem_set: ProblemSet, store: Store) -> dict:
+    s = summary_of(problem_set, store)
+    return {
+        "set": problem_set.id,
+        "title": problem_set.title,
+        "problems": s.problems,
+        "solved": s.solved,
+        "score": s.score,
+        "max_score": s.max_score,
+        "first_try_rate": s.first_try_rate,
+        "top_mistakes": [{"code": code, "count": n} for code, n in s.top_mistakes],
+    }

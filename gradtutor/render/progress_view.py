@@ -6,23 +6,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from ..course.practice import summary_of
 from ..course.problem import ProblemSet
 from ..course.progress import Store
 from ..mistakes import CODES
-
-
-def summary_of(problem_set: ProblemSet, store: Store):
-    return store.set_summary(
-        problem_set.id, [p.key for p in problem_set.problems], {p.key: _max_points(p) for p in problem_set.problems}
-    )
-
-
-def _max_points(problem) -> float:
-    if problem.points is not None:
-        return problem.points
-    from ..course.exercise import exercise
-
-    return exercise(problem, 0).max_points
 
 
 def bar(done: int, total: int, width: int = 20) -> Text:
@@ -32,9 +19,7 @@ def bar(done: int, total: int, width: int = 20) -> Text:
 
 
 def set_bar(problem_set: ProblemSet, store: Store) -> Table:
-    s = store.set_summary(
-        problem_set.id, [p.key for p in problem_set.problems], {p.key: 1.0 for p in problem_set.problems}
-    )
+    s = summary_of(problem_set, store, points=False)
     grid = Table.grid(padding=(0, 1))
     grid.add_row(
         Text(problem_set.id, "name"), bar(s.solved, s.problems, 24), Text(f"{s.solved}/{s.problems} solved", "muted")
@@ -49,7 +34,7 @@ def sets_table(sets: list[ProblemSet], store: Store) -> Table:
     table.add_column("progress", no_wrap=True)
     table.add_column("solved", justify="right", no_wrap=True)
     for s in sets:
-        summary = store.set_summary(s.id, [p.key for p in s.problems], {p.key: 1.0 for p in s.problems})
+        summary = summary_of(s, store, points=False)
         table.add_row(s.id, s.title, bar(summary.solved, summary.problems), f"{summary.solved}/{summary.problems}")
     return table
 

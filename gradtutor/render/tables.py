@@ -60,32 +60,35 @@ def mode_note(mode: str, sweeps: int, entries: int) -> Text:
     )
 
 
+def _latex_lines(result, out: str) -> list[Any]:
+    """LaTeX to copy: one equation a line, never wrapped or framed (a frame would be copied too)."""
+    from ..graph.printing import latex_name  # here only: plain `grad` should not load the symbolic layer
+
+    lines: list[Any] = [Text("gradients as LaTeX, one equation a line:", "title")]
+    lines += [
+        Text(f"% where {name} = {definition}", "muted", no_wrap=True, overflow="ignore")
+        for name, definition in result.shared
+    ]
+    for f in result.formulas:
+        equation = f"\\frac{{\\partial {latex_name(out)}}}{{\\partial {latex_name(f.name)}}} = {f.latex}"
+        lines.append(Text(equation, no_wrap=True, overflow="ignore"))
+    return lines
+
+
 def symbolic_view(graph, extras: dict) -> list[Any]:
     views: list[Any] = []
     out = output_label(graph)
     result = extras.get("symbolic")
-    if result is not None:
-        latex = extras.get("latex")
-        table = Table(
-            title="gradients as formulas" + (" (LaTeX)" if latex else ""),
-            title_justify="left",
-            header_style="title",
-            show_header=False,
-        )
+    if result is not None and extras.get("latex"):
+        views += _latex_lines(result, out)
+    elif result is not None:
+        table = Table(title="gradients as formulas", title_justify="left", header_style="title", show_header=False)
         table.add_column("", style="name", no_wrap=True)
         table.add_column("")
         for name, definition in result.shared:
             table.add_row(f"where {name}", f"= {definition}")
         for f in result.formulas:
-            if latex:
-                from ..graph.printing import latex_name  # here only: plain `grad` should not load the symbolic layer
-
-                table.add_row(
-                    f"d{out}/d{f.name}",
-                    f"\\frac{{\\partial {latex_name(out)}}}{{\\partial {latex_name(f.name)}}} = {f.latex}",
-                )
-            else:
-                table.add_row(f"d{out}/d{f.name}", f"= {f.body}")
+            table.add_row(f"d{out}/d{f.name}", f"= {f.body}")
         views.append(table)
     check = extras.get("hessian")
     if check is not None:

@@ -91,6 +91,25 @@ class Walk:
             rows.append((i, how, self.value(i)))
         return rows
 
+    def graph_json(self) -> dict[str, Any]:
+        """The graph as data: each node's operation, inputs, value and gradient (gradtutor graph --json)."""
+        graph = self.graph
+        return {
+            "program": graph.source,
+            "output": graph.labels[graph.output],
+            "nodes": [
+                {
+                    "node": graph.labels[i],
+                    "operation": "input" if not node.inputs else graph.describe(i),
+                    "inputs": [graph.labels[j] for j in node.inputs],
+                    "value": to_python(self.value(i)),
+                    "gradient": to_python(self.gradient(i)),
+                }
+                for i, node in enumerate(graph.nodes)
+                if node.op is not CONST
+            ],
+        }
+
     def to_json(self) -> dict[str, Any]:
         return {
             "program": self.graph.source,

@@ -1,0 +1,43 @@
+"""Conventions every command keeps: help without arguments, --json where results are printed, copyable LaTeX."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def test_plain_gradtutor_shows_help_and_succeeds(run):
+    result = run()
+    assert result.exit_code == 0 and "Commands:" in result.stdout and "solve" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, check",
+    [
+        (["code", "x*y"], lambda d: d["language"] == "python" and "grad_x = grad_f * y" in d["code"]),
+        (
+            ["graph", "(x+y)*z", "--at", "x=-2", "--at", "y=5", "--at", "z=-4"],
+            lambda d: (
+                {n["node"]: n["gradient"] for n in d["nodes"]} == {"x": -4.0, "y": -4.0, "t1": -4.0, "z": 3.0, "f": 1.0}
+            ),
+        ),
+        (["practice"], lambda d: d[0]["set"] == "chain-rule" and d[0]["solved"] == 0),
+        (["progress"], lambda d: d["streak"] == 0 and len(d["sets"]) == 9),
+        (["problems", "list"], lambda d: sum(s["problems"] for s in d) == 66),
+        (["problems", "list", "gates"], lambda d: all(p["problem"].startswith("gates/") for p in d)),
+        (["problems", "lint", "--samples", "2"], lambda d: d["errors"] == [] and d["problems"] == 66),
+    ],
+)
+def test_every_command_that_prints_results_speaks_json(run, home, args, check):
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert check(json.loads(result.stdout)), result.stdout
+
+
+def test_latex_is_printed_to_be_copied(run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    result = run("grad", "sum((W@x)^2)", "--random", "W=2x2", "--random", "x=2", "--latex")
+    lines = [line for line in result.stdout.splitlines() if line.startswith("\\frac")]
+    assert len(lines) == 2 and all("│" not in line for line in lines)
+    assert lines[1] == r"\frac{\partial f}{\partial x} = 2 \cdot \left(W^\top \left(W x\right)\right)"
