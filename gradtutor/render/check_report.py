@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from ..autodiff.check import BANDS, CheckReport, band
+from .adaptive import AdaptiveTable
 
 _VERDICTS = {"right": ("✔ right", "ok"), "wrong": ("✘ wrong", "bad"), "kink": ("⚠ at a kink", "warn")}
 
@@ -29,7 +29,7 @@ def render_check(console: Console, report: CheckReport) -> None:
             where += f", with {', '.join(report.fixed)} fixed by --at"
     console.print(Text(where, "muted"))
 
-    table = Table(header_style="title")
+    table = AdaptiveTable(header_style="title")
     table.add_column("gradient", no_wrap=True)
     if claims:
         table.add_column("your formula", overflow="fold")

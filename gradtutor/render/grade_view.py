@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from ..course.batch import Graded
+from .adaptive import AdaptiveTable
 
 
 def graded_table(graded: Graded) -> Group:
-    table = Table(title=graded.submission, title_justify="left", header_style="title")
+    table = AdaptiveTable(title=graded.submission, header_style="title")
     table.add_column("question", style="name")
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("output")

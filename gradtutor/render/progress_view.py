@@ -10,6 +10,7 @@ from ..course.practice import summary_of
 from ..course.problem import ProblemSet
 from ..course.progress import Store
 from ..mistakes import CODES
+from .adaptive import AdaptiveTable
 
 
 def bar(done: int, total: int, width: int = 20) -> Text:
@@ -27,8 +28,8 @@ def set_bar(problem_set: ProblemSet, store: Store) -> Table:
     return grid
 
 
-def sets_table(sets: list[ProblemSet], store: Store) -> Table:
-    table = Table(header_style="title", title="problem sets (gradtutor practice SET)", title_justify="left")
+def sets_table(sets: list[ProblemSet], store: Store) -> AdaptiveTable:
+    table = AdaptiveTable(header_style="title", title="problem sets (gradtutor practice SET)")
     table.add_column("set", style="name", no_wrap=True)
     table.add_column("title")
     table.add_column("progress", no_wrap=True)
@@ -40,7 +41,7 @@ def sets_table(sets: list[ProblemSet], store: Store) -> Table:
 
 
 def progress_table(sets: list[ProblemSet], store: Store) -> Group:
-    table = Table(header_style="title", title="your progress", title_justify="left")
+    table = AdaptiveTable(header_style="title", title="your progress")
     table.add_column("set", style="name", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("solved", justify="right", no_wrap=True)

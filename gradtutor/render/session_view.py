@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from ..language.numbers import fmt_value
@@ -35,6 +34,7 @@ from ..teach.session import (
     Unreadable,
     answer_line,
 )
+from .adaptive import AdaptiveTable
 from .walk_view import forward_table, gradient_table, graph_tree, inputs_table, step_header, sweeps_note, tangent_header
 
 OnAnswered = Callable[[Any, str, Any], None]
@@ -183,7 +183,7 @@ class SessionView:
     def summarise(self, result: SessionResult) -> None:
         graph = self.walk.graph
         by_step = self.session.by_step
-        table = Table(title="score", title_justify="left", header_style="title")
+        table = AdaptiveTable(title="score", header_style="title")
         table.add_column("node", style="name")
         table.add_column("question")
         table.add_column("result")

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..language.numbers import fmt_shape, fmt_value
+from .adaptive import AdaptiveTable
 
 
 def output_label(graph) -> str:
@@ -30,7 +31,7 @@ def gradient_report(
     header = Text()
     header.append(out, "name").append(" = ").append(fmt_value(value), "value")
     console.print(header)
-    table = Table(show_edge=True, header_style="title")
+    table = AdaptiveTable(show_edge=True, header_style="title")
     table.add_column("input", style="name")
     table.add_column("shape", style="muted")
     table.add_column("value", style="value")

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 from rich.console import Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
@@ -17,6 +16,7 @@ from ..language.numbers import fmt_shape, fmt_value
 from ..teach.gates import gate_flow, gate_label
 from ..teach.questions import DownstreamQuestion, LocalQuestion
 from ..teach.walk import JacobianNote, Step, Walk, jacobian_bytes
+from .adaptive import AdaptiveTable
 
 TREE_LIMIT = 60  # past this many nodes the tree is too tall to read; the forward table remains
 
@@ -62,9 +62,9 @@ def _tree_label(walk: Walk, i: int) -> Text:
     return text
 
 
-def forward_table(walk: Walk) -> Table:
+def forward_table(walk: Walk) -> AdaptiveTable:
     graph = walk.graph
-    table = Table(title="forward pass", title_justify="left", header_style="title")
+    table = AdaptiveTable(title="forward pass", header_style="title")
     table.add_column("node", style="name", no_wrap=True)
     table.add_column("computes")
     table.add_column("gate", style="op", no_wrap=True)
@@ -76,8 +76,8 @@ def forward_table(walk: Walk) -> Table:
     return table
 
 
-def inputs_table(walk: Walk) -> Table:
-    table = Table(title="inputs", title_justify="left", header_style="title")
+def inputs_table(walk: Walk) -> AdaptiveTable:
+    table = AdaptiveTable(title="inputs", header_style="title")
     table.add_column("input", style="name")
     table.add_column("value", style="value")
     table.add_column("shape", style="muted")
@@ -149,11 +149,10 @@ def _pairs(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(a[0] + b[0], "value") for a, b in zip(parts[::2], parts[1::2])]
 
 
-def tangent_table(walk) -> Table:
+def tangent_table(walk) -> AdaptiveTable:
     graph = walk.graph
-    table = Table(
+    table = AdaptiveTable(
         title=f"forward mode: tangents d(node)/d{walk.wrt}, seeded with d{walk.wrt} = 1 and 0 for the other inputs",
-        title_justify="left",
         header_style="title",
     )
     table.add_column("node", style="name", no_wrap=True)
@@ -238,10 +237,10 @@ def solution_view(walk: Walk) -> list[Any]:
     if walk.mode == "forward":
         return views + [tangent_table(walk), sweeps_note(walk)]
     views.append(forward_table(walk))
-    table = Table(
+    table = AdaptiveTable(
         title=f"backward pass, seeded with d{out}/d{out} = 1: upstream × local = downstream",
-        title_justify="left",
         header_style="title",
+        min_width=80,
     )
     table.add_column("gate", no_wrap=True)
     table.add_column("input", style="name", no_wrap=True)
@@ -322,9 +321,9 @@ def edge_rows(walk: Walk) -> tuple[list[EdgeRow], list[tuple[str, str]]]:
     return rows, sums
 
 
-def gradient_table(walk: Walk) -> Table:
+def gradient_table(walk: Walk) -> AdaptiveTable:
     graph = walk.graph
-    table = Table(title="the gradient", title_justify="left", header_style="title")
+    table = AdaptiveTable(title="the gradient", header_style="title")
     table.add_column("input", style="name")
     table.add_column("value", style="value")
     table.add_column(f"d{walk.output}/d(input)", style="grad")
