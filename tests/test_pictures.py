@@ -6,6 +6,7 @@ import html
 import os
 import re
 import shutil
+import struct
 import subprocess
 
 import pytest
@@ -30,7 +31,7 @@ def test_dot_output_has_every_node_and_the_values(run, tmp_path):
     path = tmp_path / "neuron.dot"
     assert run("graph", *NEURON_ARGS, "-o", str(path)).exit_code == 0
     dot = path.read_text()
-    for label in ["w0", "x0", "w1", "x1", "w2", "mul", "add", "*-1", "exp", "+1", "1/x"]:
+    for label in ["w0", "x0", "w1", "x1", "w2", "*", "+", "*-1", "exp", "+1", "1/x"]:
         assert label in dot, label
     # the lectures' numbers: the output 0.731 with gradient 1, and the 0.197 flowing back through the adds
     assert '0.731</font><br/><font color="#cf222e">1</font>' in dot
@@ -45,7 +46,7 @@ def test_svg_output_contains_every_node_and_the_values(run, tmp_path):
     svg = path.read_text()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
-    for label in ["w0", "x0", "w1", "x1", "w2", "mul", "add", "*-1", "exp", "+1", "1/x", "0.731", "0.197", "-0.534"]:
+    for label in ["w0", "x0", "w1", "x1", "w2", "*", "+", "*-1", "exp", "+1", "1/x", "0.731", "0.197", "-0.534"]:
         assert label in texts, label
     assert 'fill="#1a7f37"' in svg and 'fill="#cf222e"' in svg  # green values, red gradients
 
@@ -111,3 +112,29 @@ def test_latex_handout(run, tmp_path):
             text=True,
         )
         assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_pictures_say_what_the_colours_mean_and_show_each_inputs_total(run, tmp_path):
+    path = tmp_path / "branch.dot"
+    assert run("graph", "a = x*y; b = x + y; f = a*b", "--at", "x=3", "--at", "y=2", "-o", str(path)).exit_code == 0
+    dot = path.read_text()
+    assert "green: the value" in dot and "red: the gradient df/d(value)" in dot
+    assert '<b>x</b><br/><font color="#cf222e" point-size="11">16</font>' in dot  # 10 + 6 over both branches
+    assert "xlabel" not in dot  # names sit inside their nodes, not on the arrowheads
+    assert '<font point-size="10">a</font>' in dot
+
+
+def test_small_matrices_are_printed_on_their_edges(run, tmp_path):
+    path = tmp_path / "m.dot"
+    args = ["h = W@x; L = sum(h^2)", "--at", "W=[[0.1,0.5,1],[-0.3,0.8,2]]", "--at", "x=[0.2,0.4,1]"]
+    assert run("graph", *args, "-o", str(path)).exit_code == 0
+    dot = path.read_text()
+    assert "[[0.1, 0.5, 1],<br/>[-0.3, 0.8, 2]]" in dot and "2×3" not in dot
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+def test_png_pictures_are_sharp(run, tmp_path):
+    path = tmp_path / "g.png"
+    assert run("graph", "(x + y) * z", "--at", "x=-2", "--at", "y=5", "--at", "z=-4", "-o", str(path)).exit_code == 0
+    width, height = struct.unpack(">II", path.read_bytes()[16:24])
+    assert width >= 800 and height >= 400  # at 200 dpi; it was 434×216

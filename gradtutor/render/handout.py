@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..graph import CONST
 from ..language.numbers import fmt_value
-from ..teach.gates import gate_label
+from ..teach.gates import gate_symbol
 from ..teach.walk import Walk
 from .picture import edge_shares, short
 from .walk_view import edge_rows
@@ -40,7 +40,7 @@ def markdown(walk: Walk) -> str:
     for i, node in enumerate(graph.nodes):
         if node.op is CONST:
             continue
-        text = graph.labels[i] if not node.inputs else f"{gate_label(graph, i)}<br/>{graph.labels[i]}"
+        text = graph.labels[i] if not node.inputs else f"{gate_symbol(graph, i)}<br/>{graph.labels[i]}"
         lines.append(f'    n{i}{"([" if node.inputs else "["}"{text}"{"])" if node.inputs else "]"}')
     for (j, i), share in shares.items():
         lines.append(f'    n{j} -- "{short(walk.value(j))} / grad {short(share)}" --> n{i}')
@@ -126,7 +126,7 @@ def latex(walk: Walk) -> str:
     ]
     for i, (col, row) in place.items():
         node = graph.nodes[i]
-        label = tex(graph.labels[i]) if not node.inputs else tex(gate_label(graph, i))
+        label = tex(graph.labels[i]) if not node.inputs else tex(gate_symbol(graph, i))
         if node.op is CONST:  # a program that is only a constant
             label = tex(short(node.value))
         style = "gate" if node.inputs else ""

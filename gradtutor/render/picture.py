@@ -18,19 +18,26 @@ from rich.tree import Tree  # noqa: F401 (the return type of value_tree)
 from ..autodiff.reverse import unbroadcast, vjp
 from ..graph import CONST
 from ..language.numbers import fmt_value
-from ..teach.gates import gate_label
+from ..teach.gates import gate_label, gate_symbol
 from ..teach.walk import Walk
 from .walk_view import build_tree
 
+PNG_DPI = 200  # sharp in a browser and on a slide; SVG scales by itself
 VALUE_COLOUR = "#1a7f37"
 GRAD_COLOUR = "#cf222e"
 
 
-def short(value: Any) -> str:
+SMALL = 6  # entries: an array this small is printed on its edge; a larger one by its shape
+
+
+def short(value: Any, rows: bool = False) -> str:
+    """A value on an edge: small arrays in full (one line, or with `rows` a line per row), large
+    ones by their shape."""
     arr = np.asarray(value, dtype=float)
-    if arr.size <= 4:
-        return fmt_value(arr, digits=3) if arr.ndim else f"{float(arr):.3g}"
-    return "×".join(map(str, arr.shape))
+    if arr.size > SMALL:
+        return "×".join(map(str, arr.shape))
+    text = fmt_value(arr, digits=3) if arr.ndim else f"{float(arr):.3g}"
+    return "\n".join(line.strip() for line in text.splitlines()) if rows else " ".join(text.split())
 
 
 def edge_shares(walk: Walk) -> dict[tuple[int, int], Any]:
@@ -51,13 +58,25 @@ def edge_shares(walk: Walk) -> dict[tuple[int, int], Any]:
     return shares
 
 
-def digraph(walk: Walk):
+def digraph(walk: Walk, dpi: int | None = None):
     import graphviz
 
     graph = walk.graph
+    out = graph.labels[graph.output]
+    attrs = {
+        "rankdir": "LR",
+        "fontname": "Helvetica",
+        "nodesep": "0.5",
+        "labelloc": "b",
+        "labeljust": "l",
+        "fontsize": "12",
+        "label": _legend(out),
+    }
+    if dpi:
+        attrs["dpi"] = str(dpi)
     dot = graphviz.Digraph(
         "gradtutor",
-        graph_attr={"rankdir": "LR", "fontname": "Helvetica", "nodesep": "0.5"},
+        graph_attr=attrs,
         node_attr={"fontname": "Helvetica"},
         edge_attr={"fontname": "Helvetica", "fontsize": "11"},
     )
@@ -65,15 +84,22 @@ def digraph(walk: Walk):
     for i, node in enumerate(graph.nodes):
         if node.op is CONST:
             continue
-        if not node.inputs:
-            dot.node(f"n{i}", graph.labels[i], shape="plaintext", fontsize="14")
-        else:
+        name = html.escape(graph.labels[i])
+        if not node.inputs:  # an input: its name, and its total gradient (the sum over its edges)
+            total = _multiline(short(walk.gradient(i), rows=True))
             dot.node(
                 f"n{i}",
-                gate_label(graph, i),
+                f'<<b>{name}</b><br/><font color="{GRAD_COLOUR}" point-size="11">{total}</font>>',
+                shape="plaintext",
+                fontsize="14",
+            )
+        else:  # a gate: its symbol, and the name of the value it computes, inside the circle
+            gate = html.escape(gate_symbol(graph, i))
+            dot.node(
+                f"n{i}",
+                f'<<b>{gate}</b><br/><font point-size="10">{name}</font>>',
                 shape="circle",
                 tooltip=f"{graph.labels[i]} = {graph.describe(i)}",
-                xlabel=graph.labels[i],
             )
     for (j, i), share in shares.items():
         dot.edge(f"n{j}", f"n{i}", label=_label(walk.value(j), share))
@@ -85,9 +111,21 @@ def digraph(walk: Walk):
     return dot
 
 
+def _legend(out: str) -> str:
+    out = html.escape(out)
+    return (
+        f'<<font color="{VALUE_COLOUR}">green: the value (forward pass)</font><br align="left"/>'
+        f'<font color="{GRAD_COLOUR}">red: the gradient d{out}/d(value) (backward pass)</font><br align="left"/>>'
+    )
+
+
+def _multiline(text: str) -> str:
+    return "<br/>".join(html.escape(line.strip()) for line in text.splitlines())
+
+
 def _label(value: Any, grad: Any) -> str:
-    top = f'<font color="{VALUE_COLOUR}">{html.escape(short(value))}</font>'
-    bottom = f'<font color="{GRAD_COLOUR}">{html.escape(short(grad))}</font>' if grad is not None else ""
+    top = f'<font color="{VALUE_COLOUR}">{_multiline(short(value, rows=True))}</font>'
+    bottom = f'<font color="{GRAD_COLOUR}">{_multiline(short(grad, rows=True))}</font>' if grad is not None else ""
     return f"<{top}<br/>{bottom}>"
 
 
@@ -102,7 +140,7 @@ def render_file(walk: Walk, path: str) -> None:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(dot_source(walk))
         return
-    data = digraph(walk).pipe(format=fmt)
+    data = digraph(walk, dpi=PNG_DPI if fmt == "png" else None).pipe(format=fmt)
     with open(path, "wb") as handle:
         handle.write(data)
 

@@ -29,6 +29,15 @@ def gate_label(graph: Graph, i: int) -> str:
     return node.op.gate_label()
 
 
+def gate_symbol(graph: Graph, i: int) -> str:
+    """How a picture labels a gate: as the lectures draw it, '+', '*', '@', with a constant '+1', '*2'."""
+    node = graph.nodes[i]
+    slot = graph.constant_operand(i)
+    if slot is not None or node.op.form not in ("infix",):
+        return gate_label(graph, i)
+    return node.op.symbol
+
+
 def gate_flow(graph: Graph, i: int) -> tuple[str, str]:
     """The gate's pattern and rule: a multiply by a constant scales, it does not swap."""
     return graph.nodes[i].op.flow(graph.constant_operand(i) is not None)
