@@ -27,6 +27,7 @@ CODES: dict[str, str] = {
     "route": "max or min gate: the gradient goes to the winning input only",
     "split": "add gate: split the gradient instead of giving each input all of it",
     "only-at-this-point": "a number that is right at this point only, where a formula was asked",
+    "cannot-evaluate": "the formula cannot be evaluated: shapes that do not combine, a log of a negative ...",
     "forward-value": "the node's value from the forward pass, not its derivative",
     "onehot": "softmax with cross-entropy: p - onehot(y), not p - 1 everywhere nor p alone",
 }

@@ -41,3 +41,31 @@ def test_latex_is_printed_to_be_copied(run, monkeypatch):
     lines = [line for line in result.stdout.splitlines() if line.startswith("\\frac")]
     assert len(lines) == 2 and all("│" not in line for line in lines)
     assert lines[1] == r"\frac{\partial f}{\partial x} = 2 \cdot \left(W^\top \left(W x\right)\right)"
+
+
+def test_a_program_from_a_file_or_starting_with_a_minus(run, tmp_path):
+    program = tmp_path / "loss.txt"
+    program.write_text("-log(softmax(W@x)[1])\n")
+    claim = ["--shape", "W=3x2", "--shape", "x=2", "--grad", "x=W.T@(softmax(W@x) - onehot(1, 3))"]
+    assert run("check", "-f", str(program), *claim).exit_code == 0
+    assert run("check", "-log(softmax(W@x)[1])", *claim).exit_code == 0
+
+
+def test_one_formula_that_cannot_be_evaluated_does_not_stop_the_others(run):
+    result = run(
+        "check",
+        "sum((W@x)^2)",
+        "--shape",
+        "W=2x2",
+        "--shape",
+        "x=2",
+        "--json",
+        "--grad",
+        "W=2*outer(W@x, x)",
+        "--grad",
+        "x=W@x + [1,2,3]",
+    )
+    assert result.exit_code == 1, result.stderr
+    targets = {t["name"]: t for t in json.loads(result.stdout)["targets"]}
+    assert targets["W"]["verdict"] == "right" and targets["x"]["verdict"] == "wrong"
+    assert any("cannot combine shapes (2,) and (3,)" in note for note in targets["x"]["diagnosis"])

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import NameLookupError, suggest
+from ..errors import GradtutorError, NameLookupError, suggest
 from ..graph import Graph
 from ..language.values import random_value
 from ..mistakes import Mistake
@@ -211,7 +211,13 @@ def run_check(
             report.shape = exact.shape
             claimed = None
             if name in formulas:
-                claimed = np.asarray(evaluate(formulas[name], env, f"gradient formula for {name}"), dtype=float)
+                try:
+                    claimed = np.asarray(evaluate(formulas[name], env, f"gradient formula for {name}"), dtype=float)
+                except GradtutorError as exc:  # this formula's own trouble: its row says so, the others go on
+                    report.points.append(
+                        PointResult(False, None, None, None, 0, 0, [Mistake("cannot-evaluate", exc.message)], kinked)
+                    )
+                    continue
             result, sampled = _check_point(graph, values, node, name, exact, claimed, rng, kinked)
             if not result.passed and claimed is not None and claimed.shape == exact.shape:
                 result.mistakes = _chain_rule_mistakes(evaluation, node, claimed, result.mistakes)

@@ -86,6 +86,10 @@ def protect_program(command: click.Command, ctx: click.Context, args: list[str])
         if isinstance(param, click.Option):
             for name in param.opts + param.secondary_opts:
                 takes_value[name] = not param.is_flag and not param.count
+    for flag in ("-f", "--file"):  # -f FILE: the program from a file, as @FILE
+        if flag in args and flag not in takes_value and args.index(flag) + 1 < len(args):
+            k = args.index(flag)
+            return args[:k] + args[k + 2 :] + ["--", "@" + args[k + 1]]
     i = 0
     while i < len(args):
         arg = args[i]
