@@ -8,6 +8,7 @@ import signal
 
 import numpy as np
 import pexpect
+import pytest
 from conftest import GRADTUTOR
 
 from gradtutor.graph import build
@@ -100,3 +101,100 @@ def test_arrow_keys_edit_an_answer_and_recall_earlier_ones():
     assert "^[[" not in plain(child.before)
     child.sendline("quit")
     child.expect(pexpect.EOF)
+
+
+def transcript(args: list[str], typed: list[tuple[str, str]], columns: int = 110) -> str:
+    """Walk as a student would: `show` every question until the next one in `typed` (ask, answer)
+    comes up, answer it, and return the screen's text."""
+    child = spawn(*args, columns=columns)
+    seen = ""
+    todo = list(typed)
+    while todo:
+        child.expect(r"(?m)^(\S[^\r\n]*) = $")
+        seen += plain(child.before + child.after)
+        ask = plain(child.match.group(1)).strip()
+        if ask == todo[0][0]:
+            child.sendline(todo.pop(0)[1])
+        else:
+            child.sendline("show")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    return " ".join((seen + plain(child.before)).split())
+
+
+FINDINGS = [
+    pytest.param(
+        ["solve", "L = sigmoid(s)", "--at", "s=0.5"],
+        [("dL/ds", "sigmoid(s)")],
+        "that is the value of L in the forward pass, not its derivative",
+        id="forward-value",
+    ),
+    pytest.param(
+        ["solve", "--mode", "forward"],
+        [("dw4/dx1", "sin(x1)")],
+        "value of w4 in the forward pass",
+        id="forward-value-in-forward-mode",
+    ),
+    pytest.param(
+        ["solve", "q = x * y; f = q * z", "--at", "x=3", "--at", "y=2", "--at", "z=2"],
+        [("dq/dx", "6")],
+        "that is the value of q in the forward pass",
+        id="node-value-is-not-a-factor",
+    ),
+    pytest.param(
+        ["solve", "p = softmax(s); L = -log(p[1])", "--at", "s=[1,2,0.5]"],
+        [("dL/ds", "p - 1")],
+        "subtract 1 only at the correct class",
+        id="softmax-p-minus-1",
+    ),
+    pytest.param(
+        [
+            "solve",
+            "e = W@x - y; L = sum(e^2) + 0.1*sum(W*W)",
+            "--at",
+            "W=[[1,2],[3,-1]]",
+            "--at",
+            "x=[0.5,-1]",
+            "--at",
+            "y=[1,1]",
+        ],
+        [("dL/dW", "2*outer(e, x)")],
+        "that is only the branch through",
+        id="matrix-missed-branch",
+    ),
+    pytest.param(
+        ["solve", "a = x*y; b = x + y; c = x*2; f = a*b + c", "--at", "x=3", "--at", "y=2"],
+        [("df/dx", "0")],
+        "its share through c (branch 1 of 3)",
+        id="three-branches",
+    ),
+    pytest.param(
+        ["solve", "h = 2*x; f = sum(h^2)", "--at", "x=[-4, 2.5]"],
+        [("df/dx", "0")],
+        "inputs h = [-8, 5] │",
+        id="constants-are-no-inputs",
+    ),
+    pytest.param(["solve", "f = sum(x)", "--at", "x=[1, 2]"], [], "sum gate: distributes", id="sum-distributes"),
+    pytest.param(
+        ["solve", "L = max(x, y) * z", "--at", "x=1", "--at", "y=3", "--at", "z=2"],
+        [("dt1/dy", "hint")],
+        "max gate (routes): a max gate routes",
+        id="hint-is-a-nudge-first",
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args, typed, expected", FINDINGS)
+def test_a_students_run(args, typed, expected):
+    assert expected in transcript(args, typed)
+
+
+@pytest.mark.slow
+def test_the_max_gate_feedback_does_not_repeat_itself():
+    shown = transcript(
+        ["solve", "a = x + y; b = max(y, z); f = a * b", "--at", "x=1", "--at", "y=2", "--at", "z=0"],
+        [("db/dz", "1")],
+    )
+    assert "✘" in shown
+    assert "routes: a max gate routes" not in shown
