@@ -12,6 +12,7 @@ from gradtutor.teach.session import (
     Help,
     Hint,
     Note,
+    Revealed,
     Session,
     StepStarted,
 )
@@ -146,3 +147,22 @@ def test_the_result_serialises_what_the_walk_asked():
         "mistakes": [],
         "answer": -4.0,
     }
+
+
+def test_a_revealed_target_shows_its_rule_and_numbers():
+    problem = next(
+        p
+        for s in load_all()
+        for p in s.problems
+        if p.targets and any(t.form == "value" and "/" in t.ask for t in p.targets)
+    )
+    ex = exercise(problem, 1)
+    s = Session(ex.walk, questions=ex.questions, grader=ex.grade)
+    s.start()
+    while "/" not in s.current.question.ask:
+        s.submit("skip")
+    question = s.current.question
+    revealed = next(e for e in s.submit("show") if isinstance(e, Revealed))
+    assert revealed.explanation.startswith(f"{question.ask} = ")
+    assert "by reverse mode at this point" in revealed.explanation and " = " in revealed.explanation.split(",")[0]
+    assert len(revealed.explanation) > len(f"{question.ask} by reverse mode at this point")
