@@ -171,7 +171,7 @@ FINDINGS = [
     pytest.param(
         ["solve", "h = 2*x; f = sum(h^2)", "--at", "x=[-4, 2.5]"],
         [("df/dx", "0")],
-        "inputs h = [-8, 5] │",
+        "input h = [-8, 5] │",
         id="constants-are-no-inputs",
     ),
     pytest.param(["solve", "f = sum(x)", "--at", "x=[1, 2]"], [], "sum gate: distributes", id="sum-distributes"),

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from rich.console import Group
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
@@ -87,61 +87,51 @@ def inputs_table(walk: Walk) -> AdaptiveTable:
 
 
 def step_header(walk: Walk, step: Step) -> Panel:
+    """A gate of the backward walk: what comes in, what went out, the gradient arriving."""
     graph = walk.graph
     i = step.node
     node = graph.nodes[i]
-    out = walk.output
-    lines = [
-        Text.assemble(
-            ("inputs    ", "muted"),
-            *_joined(
-                [
-                    (f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value")
-                    for j in dict.fromkeys(node.inputs)
-                    if graph.nodes[j].op is not CONST  # '^2' is the gate's label, not an input
-                ]
-            ),
-        ),
-        Text.assemble(("output    ", "muted"), (f"{graph.labels[i]} = {fmt_value(walk.value(i))}", "value")),
-        Text.assemble(("upstream  ", "muted"), (f"d{out}/d{graph.labels[i]} = {fmt_value(step.upstream)}", "grad")),
-    ]
-    for note in step.jacobians:
-        lines.append(jacobian_text(walk, step, note))
-    title = Text.assemble(
-        ("node ", "muted"),
-        (graph.labels[i], "name"),
-        (" = ", ""),
-        (graph.describe(i), ""),
-        ("   ", ""),
-        (f"{gate_label(graph, i)} gate: {gate_flow(graph, i)[0]}", "op"),
-    )
-    return Panel(Group(*lines), title=title, title_align="left", border_style="muted")
+    grid = _grid()
+    grid.add_row("gate", Text(f"{gate_label(graph, i)}: {gate_flow(graph, i)[0]}", "op"))
+    for j in dict.fromkeys(node.inputs):
+        if graph.nodes[j].op is not CONST:  # '^2' is the gate's label, not an input
+            grid.add_row("input", Text(f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value"))
+    grid.add_row("output", Text(f"{graph.labels[i]} = {fmt_value(walk.value(i))}", "value"))
+    grid.add_row("upstream", Text(f"d{walk.output}/d{graph.labels[i]} = {fmt_value(step.upstream)}", "grad"))
+    for k, note in enumerate(step.jacobians):
+        grid.add_row("jacobian", jacobian_text(walk, step, note, explain=k == 0))
+    return Panel(grid, title=_node_title(graph, i), title_align="left", border_style="muted")
 
 
 def tangent_header(walk, step: Step) -> Panel:
     """A forward step: the node, its inputs' values and tangents, its value."""
     graph = walk.graph
     i = step.node
-    node = graph.nodes[i]
-    inputs = []
-    for j in dict.fromkeys(node.inputs):
-        if graph.nodes[j].op is CONST:
-            continue
-        inputs.append((f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value"))
-        inputs.append((f" (d{graph.labels[j]} = {fmt_value(walk.tangent(j))})", "grad"))
-    lines = [
-        Text.assemble(("inputs    ", "muted"), *_joined(_pairs(inputs))),
-        Text.assemble(("value     ", "muted"), (f"{graph.labels[i]} = {fmt_value(walk.value(i))}", "value")),
-    ]
-    title = Text.assemble(
-        ("node ", "muted"),
-        (graph.labels[i], "name"),
-        (" = ", ""),
-        (graph.describe(i), ""),
-        ("   ", ""),
-        (f"{gate_label(graph, i)} gate", "op"),
-    )
-    return Panel(Group(*lines), title=title, title_align="left", border_style="muted")
+    grid = _grid()
+    grid.add_row("gate", Text(gate_label(graph, i), "op"))
+    for j in dict.fromkeys(graph.nodes[i].inputs):
+        if graph.nodes[j].op is not CONST:
+            grid.add_row(
+                "input",
+                Text.assemble(
+                    (f"{graph.labels[j]} = {fmt_value(walk.value(j))}", "value"),
+                    (f" (d{graph.labels[j]} = {fmt_value(walk.tangent(j))})", "grad"),
+                ),
+            )
+    grid.add_row("value", Text(f"{graph.labels[i]} = {fmt_value(walk.value(i))}", "value"))
+    return Panel(grid, title=_node_title(graph, i), title_align="left", border_style="muted")
+
+
+def _grid() -> Table:
+    """Label and text side by side: wrapped text and matrices stay to the right of their label."""
+    grid = Table.grid(padding=(0, 2, 0, 0))
+    grid.add_column(style="muted", no_wrap=True)
+    grid.add_column(overflow="fold")
+    return grid
+
+
+def _node_title(graph, i: int) -> Text:
+    return Text.assemble(("node ", "muted"), (graph.labels[i], "name"), (" = ", ""), (graph.describe(i), ""))
 
 
 def _pairs(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -187,25 +177,22 @@ def sweeps_note(walk) -> Text:
     return Text(text, "muted")
 
 
-def jacobian_text(walk: Walk, step: Step, note: JacobianNote) -> Text:
+def jacobian_text(walk: Walk, step: Step, note: JacobianNote, explain: bool = True) -> Text:
     graph = walk.graph
     name_i, name_j = graph.labels[step.node], graph.labels[note.input]
     size = note.rows * note.cols
-    text = Text.assemble(
-        ("jacobian  ", "muted"),
-        (
-            f"d{name_i}/d{name_j} would be {note.rows:,} × {note.cols:,} = {size:,} numbers "
-            f"({_bytes(jacobian_bytes(note))})",
-            "",
-        ),
+    text = Text(
+        f"d{name_i}/d{name_j} would be {note.rows:,} × {note.cols:,} = {size:,} numbers "
+        f"({_bytes(jacobian_bytes(note))})"
     )
     if note.diagonal:
         text.append(", diagonal: each output entry depends only on the same input entry", "muted")
-    text.append(
-        "; gradtutor never builds it: it multiplies the upstream gradient through the gate directly "
-        "(a vector-Jacobian product; type hint for it)",
-        "muted",
-    )
+    if explain:
+        text.append(
+            "; gradtutor never builds it: it multiplies the upstream gradient through the gate directly "
+            "(a vector-Jacobian product; type hint for it)",
+            "muted",
+        )
     return text
 
 
