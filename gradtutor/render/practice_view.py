@@ -36,12 +36,11 @@ def _introduce(console: Console, attempt: Attempt, number: str) -> None:
     ex = attempt.exercise
     problem = ex.problem
     console.print()
-    console.rule(
+    console.rule(style="muted")  # a rule's own title is cut short on a narrow terminal: the title goes below
+    console.print(
         Text.assemble(
             (f"{number}  " if number else "", "muted"), (problem.title, "title"), (f"   {problem.key}", "muted")
-        ),
-        align="left",
-        style="muted",
+        )
     )
     console.print(Text(problem.prompt))
     if ex.seed is not None:
