@@ -32,9 +32,15 @@ def register(op: Op) -> Op:
     return op
 
 
+ENTRIES = ("elementwise", "activations", "linalg", "reduce", "structure")
+
+
 def _load() -> None:
-    # Each module registers its entries; the order here is the order of the docs.
-    from . import activations, elementwise, linalg, reduce, structure  # noqa: F401
+    """Each module registers its entries; this order is the order of the README's function table."""
+    import importlib
+
+    for module in ENTRIES:
+        importlib.import_module(f"{__name__}.{module}")
 
 
 _load()

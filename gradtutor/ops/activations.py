@@ -9,23 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .elementwise import function
-
-
-def _sigmoid(a):
-    """1/(1 + e^-x) for x >= 0 and e^x/(1 + e^x) below: e never overflows, and neither form
-    subtracts, so every value is right to a few ulp (0.5*(1 + tanh(x/2)) loses all digits
-    for x < -40, where the 1 and the tanh cancel)."""
-    a = np.asarray(a, dtype=float)
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
-
-
-def _softplus(a):
-    """log(1 + e^x) as max(x, 0) + log1p(e^-|x|): no overflow, and full precision at both ends."""
-    a = np.asarray(a, dtype=float)
-    return (np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))))[()]
-
+from .entries import function
+from .stable import sigmoid as _sigmoid
+from .stable import softplus as _softplus
 
 function(
     name="sigmoid",

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import TABLE, Op, broadcast, register, same_shape
+from . import TABLE, Op, register, same_shape
+from .entries import function, infix
+from .stable import sigmoid, softplus
 
 
 def _nonzero(what: str):
@@ -31,21 +33,6 @@ def _pow_domain(a, b):
     if np.any((a == 0) & (b < 0)):
         return "0 raised to a negative power divides by zero"
     return None
-
-
-def infix(*, name: str, symbol: str, py: str = "", **entry) -> Op:
-    """A binary operator written between its operands: a + b."""
-    return register(
-        Op(name=name, symbol=symbol, form="infix", arity=2, shape=broadcast, py=py or f"{{a}} {symbol} {{b}}", **entry)
-    )
-
-
-def function(*, name: str, arity: int = 1, **entry) -> Op:
-    """A function called by name: sin(x), max(a, b)."""
-    entry.setdefault("py", f"np.{name}({{a}})")
-    return register(
-        Op(name=name, symbol=name, form="call", arity=arity, shape=same_shape if arity == 1 else broadcast, **entry)
-    )
 
 
 infix(
@@ -195,12 +182,6 @@ register(
 )
 
 
-def _activations():
-    from . import activations
-
-    return activations
-
-
 def _reduce():
     from . import reduce
 
@@ -243,8 +224,8 @@ function(
     domain=_positive("log"),
     composed={  # inner op -> (value from x, VJP from (g, x), the VJP as a formula over x and grad)
         "sigmoid": (
-            lambda x: -_activations()._softplus(-x),
-            lambda g, x: g * _activations()._sigmoid(-x),
+            lambda x: -softplus(-x),
+            lambda g, x: g * sigmoid(-x),
             lambda x: "grad * (1 - sigmoid(x))",
         ),
         "softmax": (
