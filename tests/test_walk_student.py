@@ -174,7 +174,7 @@ FINDINGS = [
         "input h = [-8, 5] │",
         id="constants-are-no-inputs",
     ),
-    pytest.param(["solve", "f = sum(x)", "--at", "x=[1, 2]"], [], "sum gate: distributes", id="sum-distributes"),
+    pytest.param(["solve", "f = sum(x)", "--at", "x=[1, 2]"], [], "gate sum: distributes", id="sum-distributes"),
     pytest.param(
         ["solve", "L = max(x, y) * z", "--at", "x=1", "--at", "y=3", "--at", "z=2"],
         [("dt1/dy", "hint")],
