@@ -131,3 +131,15 @@ def test_the_last_statement_is_the_output_even_after_an_expression_statement():
 def test_a_syntax_error_anywhere_comes_before_a_name_error_earlier():
     with pytest.raises(ParseError, match="unexpected .@."):
         build("max**@1.5")
+
+
+def test_an_edited_grammar_gets_fresh_tables_in_the_cache(tmp_path, monkeypatch):
+    edited = tmp_path / "gradtutor.lark"
+    edited.write_text(grammar() + "\n// an edit\n", encoding="utf-8")
+    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(tables, "grammar_path", lambda: str(edited))
+    monkeypatch.setattr(tables, "shipped_path", lambda: str(tmp_path / "none.json"))
+    data = tables.load()
+    assert data["key"].endswith("// an edit\n")
+    assert len(list((tmp_path / "home" / "cache").glob("gradtutor-tables-*.json"))) == 1
+    assert tables.load() == data  # the second time from the cache

@@ -63,9 +63,7 @@ class _Rule:
         self.unit = self.expand1 and size == 1 and self.picks == (0,) and self.splices is None
 
 
-def parse(
-    text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], defer: tuple[type, ...] = ()
-) -> Any:
+def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], defer: tuple[type, ...] = ()) -> Any:
     """Parse `text`; each reduction calls handlers[callback](span, *children).
 
     Children are the handlers' earlier results and the text of kept tokens (names,

@@ -9,7 +9,7 @@ caret and what was expected, in words a student understands.
 
 from __future__ import annotations
 
-import threading
+import _thread
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +17,7 @@ from ..errors import ParseError
 from . import lalr
 
 _tables: lalr.Tables | None = None
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # _thread, not threading: threading's import costs a millisecond
 
 
 def parse(text: str, handlers: dict[str, Callable[..., Any]], defer: tuple[type, ...] = ()) -> Any:

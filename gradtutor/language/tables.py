@@ -6,7 +6,7 @@ regexes in lark's matching order), and `lalr.py` parses with them. The
 tables ship next to the grammar (grammars/gradtutor.tables.json), so a start
 needs neither lark nor a cache: loading them takes well under a millisecond,
 where importing lark's 3,000-line standalone parser took tens. The file
-records the grammar's checksum; an edited grammar gets fresh tables, written
+records the grammar it was made from; an edited grammar gets fresh tables, written
 to the cache folder, on its first use. Regenerate the shipped file with
 `python -m gradtutor.language.tables`.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import zlib
 from typing import Any
 
 from ..resources import grammar_path
@@ -24,7 +23,8 @@ FORMAT = 1
 
 
 def grammar_key(grammar: bytes) -> str:
-    return f"{FORMAT}-{zlib.crc32(grammar):08x}"
+    """The grammar itself keys its tables (it is short; a checksum would cost an import)."""
+    return f"{FORMAT}\n{grammar.decode('utf-8')}"
 
 
 def shipped_path() -> str:
@@ -36,20 +36,27 @@ def load() -> dict[str, Any]:
     with open(grammar_path(), "rb") as handle:
         grammar = handle.read()
     key = grammar_key(grammar)
-    for path in (shipped_path(), _cache_path(key)):
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
-            continue
-        if data.get("key") == key:
-            return data
+    data = _read(shipped_path())
+    if data.get("key") == key:
+        return data
+    cached = _cache_path(grammar)
+    data = _read(cached)
+    if data.get("key") == key:
+        return data
     data = generate(grammar.decode("utf-8"))
-    _write(_cache_path(key), data)
+    _write(cached, data)
     return data
 
 
-def _cache_path(key: str) -> str:
+def _read(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return {}
+
+
+def _cache_path(grammar: bytes) -> str:
     home = os.environ.get("GRADTUTOR_HOME")
     if home:
         folder = os.path.join(home, "cache")
@@ -57,7 +64,9 @@ def _cache_path(key: str) -> str:
         import platformdirs  # only when the grammar was edited: it costs start-up time
 
         folder = platformdirs.user_cache_dir("gradtutor", appauthor=False)
-    return os.path.join(folder, f"gradtutor-tables-{key}.json")
+    import zlib
+
+    return os.path.join(folder, f"gradtutor-tables-{zlib.crc32(grammar):08x}.json")
 
 
 def _write(path: str, data: dict[str, Any]) -> None:
