@@ -21,6 +21,7 @@ from rich.console import Console
 
 from gradtutor.graph import build
 from gradtutor.render.console import THEME
+from gradtutor.render.session_view import run_session
 from gradtutor.teach.session import Session
 from gradtutor.teach.walk import build_walk
 
@@ -69,7 +70,7 @@ def main() -> None:
 
     console = Console(file=io.StringIO(), theme=THEME, markup=False, width=100, force_terminal=True)
     start = time.perf_counter()
-    Session(walk, console, read).run()
+    run_session(Session(walk), console, read)
     end = time.perf_counter()
     steps = [(b - a) * 1000 for a, b in zip(stamps, stamps[1:])]
     print(

@@ -23,8 +23,9 @@ from ..mistakes import Mistake
 from .blocks import diagnose_large, max_relative_error
 from .compare import diagnose, relative_error
 from .formula import compile_formula, evaluate, program_env
-from .numeric import Differencer, branch_signature, on_kink
+from .numeric import branch_signature, on_kink, probe, score
 from .reverse import backward, forward, require_scalar
+from .variants import chain_rule_mistakes
 
 EXACT_TOL = 1e-6  # claimed vs exact: both exact, so only rounding separates them
 NUMERIC_PASS = 1e-4  # engine vs central differences (CS231n: "usually okay" below this)
@@ -295,7 +296,7 @@ def _check_point(
         if not passed:
             mistakes = diagnose_large(claimed, exact, name, rng)
             if evaluation is not None:
-                mistakes = _chain_rule_mistakes(evaluation, graph.names[name], exact, claimed, mistakes)
+                mistakes = chain_rule_mistakes(evaluation, graph.names[name], exact, claimed, mistakes, EXACT_TOL)
         reference = claimed
     engine_mode = claimed is None
     del exact, claimed  # the exact gradient is no longer needed once a claim is compared
@@ -304,57 +305,18 @@ def _check_point(
     if not numbers:
         return _Checked(PointResult(passed, max_error, worst, None, 0, 0, mistakes, kinked), shape), sampled
 
-    node = graph.names[name]
-    differ = Differencer(graph, values, node)
-    if sampled:
-        flat = rng.choice(size, size=SAMPLED_ENTRIES, replace=False)
-        entries = [tuple(int(i) for i in np.unravel_index(int(k), shape)) for k in flat]
-    else:
-        entries = [tuple(int(i) for i in idx) for idx in np.ndindex(*shape)] if shape else [()]
-    probes = [(differ.entry(idx), float(reference[idx])) for idx in entries]
-    if sampled:
-        for k in range(DIRECTIONS):
-            probes.append(differ.direction(rng, reference, f"direction {k + 1}"))
-    del differ
-    usable = [(p, ref) for p, ref in probes if not p.kink]
-    numeric_error = None
-    if usable:
-        # entries and directional derivatives live on different scales: score each group alone
-        errors = np.zeros(len(usable))
-        for is_entry in (True, False):
-            group = [k for k, (p, _) in enumerate(usable) if isinstance(p.where, tuple) == is_entry]
-            if group:
-                refs = np.array([usable[k][1] for k in group])
-                numeric = np.array([usable[k][0].numeric for k in group])
-                errors[group] = relative_error(refs, numeric)
-        numeric_error = float(np.max(errors))
-        if engine_mode:
-            passed = numeric_error <= NUMERIC_PASS
-            if not passed:
-                worst_probe = usable[int(np.argmax(errors))][0]
-                worst = worst_probe.where if isinstance(worst_probe.where, tuple) else None
-                max_error = numeric_error
+    sample = SAMPLED_ENTRIES if sampled else None
+    probes = probe(graph, values, graph.names[name], reference, rng, sample, DIRECTIONS if sampled else 0)
+    numeric_error, errors, usable = score(probes)
+    if numeric_error is not None and engine_mode:
+        passed = numeric_error <= NUMERIC_PASS
+        if not passed:
+            worst_probe = usable[int(np.argmax(errors))][0]
+            worst = worst_probe.where if isinstance(worst_probe.where, tuple) else None
+            max_error = numeric_error
     kinks = sum(1 for p, _ in probes if p.kink)
     point = PointResult(passed, max_error, worst, numeric_error, kinks, len(probes), mistakes, kinked)
     return _Checked(point, shape), sampled
-
-
-def _chain_rule_mistakes(
-    evaluation, node: int, exact: np.ndarray, claimed: np.ndarray, found: list[Mistake]
-) -> list[Mistake]:
-    """A claim that equals the exact gradient with one step of the chain rule done wrong
-    (a branch left out, a slope forgotten, W for W.T) is named by that step; a constant factor
-    is only a symptom, so the step that explains it is named instead."""
-    from .compare import close
-    from .variants import variants
-
-    if any(m.code != "factor" for m in found):
-        return found
-    for mistake, wrong in variants(evaluation, node):
-        wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == claimed.shape and not close(wrong, exact) and close(claimed, wrong, rtol=EXACT_TOL):
-            return [mistake]
-    return found
 
 
 @dataclass

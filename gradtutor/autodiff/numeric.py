@@ -21,6 +21,7 @@ import numpy as np
 
 from ..graph import Graph
 from .blocks import row_blocks
+from .compare import relative_error
 from .reverse import Evaluation, forward
 
 STEP = 1e-5
@@ -142,3 +143,43 @@ class Differencer:
 
         numeric, kink = self._difference(perturb)
         return Probe(label, numeric, kink), dot
+
+
+def probe(
+    graph: Graph,
+    values: dict[str, Any],
+    node: int,
+    reference: np.ndarray,
+    rng: np.random.Generator,
+    sample: int | None,
+    directions: int,
+) -> list[tuple[Probe, float]]:
+    """Central differences at every entry of `node` (or at `sample` random ones, plus
+    `directions` random directional derivatives), each with the value `reference` predicts."""
+    differ = Differencer(graph, values, node)
+    shape = reference.shape
+    if sample is not None:
+        flat = rng.choice(reference.size, size=sample, replace=False)
+        entries = [tuple(int(i) for i in np.unravel_index(int(k), shape)) for k in flat]
+    else:
+        entries = [tuple(int(i) for i in idx) for idx in np.ndindex(*shape)] if shape else [()]
+    probes = [(differ.entry(idx), float(reference[idx])) for idx in entries]
+    for k in range(directions):
+        probes.append(differ.direction(rng, reference, f"direction {k + 1}"))
+    return probes
+
+
+def score(probes: list[tuple[Probe, float]]) -> tuple[float | None, np.ndarray, list[tuple[Probe, float]]]:
+    """The largest relative error of the probes not at a kink, each probe's error, and those probes.
+    Entries and directional derivatives live on different scales: each group is scored alone."""
+    usable = [(p, ref) for p, ref in probes if not p.kink]
+    errors = np.zeros(len(usable))
+    if not usable:
+        return None, errors, usable
+    for is_entry in (True, False):
+        group = [k for k, (p, _) in enumerate(usable) if isinstance(p.where, tuple) == is_entry]
+        if group:
+            refs = np.array([usable[k][1] for k in group])
+            numeric = np.array([usable[k][0].numeric for k in group])
+            errors[group] = relative_error(refs, numeric)
+    return float(np.max(errors)), errors, usable
