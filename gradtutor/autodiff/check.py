@@ -218,16 +218,13 @@ def run_check(
                 except GradtutorError as exc:
                     failed[name] = exc.message
         backward(evaluation, [graph.names[n] for n in targets])
-        exacts = {
-            name: np.asarray(evaluation.gradient(graph.names[name]), dtype=float)
-            for name in targets
-            if name not in failed
-        }
+        exacts = {name: np.asarray(evaluation.gradient(graph.names[name]), dtype=float) for name in targets}
         evaluation.grads = []  # the values stay (chain-rule diagnoses sweep again); the exact ones are in exacts
         del env
         for name in targets:
             report = reports[name]
             if name in failed:  # this formula's own trouble: its row says so, the others go on
+                report.shape = exacts.pop(name).shape
                 report.points.append(
                     PointResult(False, None, None, None, 0, 0, [Mistake("cannot-evaluate", failed[name])], kinked)
                 )
