@@ -20,10 +20,12 @@ from ..errors import GradtutorError, NameLookupError, suggest
 from ..graph import Graph
 from ..language.values import random_value
 from ..mistakes import Mistake
+from .blocks import diagnose_large, max_relative_error
 from .compare import diagnose, relative_error
 from .formula import compile_formula, evaluate, program_env
-from .numeric import Differencer, branch_signature, on_kink
+from .numeric import branch_signature, on_kink, probe, score
 from .reverse import backward, forward, require_scalar
+from .variants import chain_rule_mistakes
 
 EXACT_TOL = 1e-6  # claimed vs exact: both exact, so only rounding separates them
 NUMERIC_PASS = 1e-4  # engine vs central differences (CS231n: "usually okay" below this)
@@ -194,35 +196,46 @@ def run_check(
     rng = np.random.default_rng(seed)
     reports = {name: TargetReport(name, (), claims.get(name)) for name in targets}
 
+    drawn: dict[str, np.ndarray] = {}
     for _ in range(points):
         values = dict(fixed)
         for name in graph.variables:
             if name not in values:
-                values[name] = random_value(rng, shapes.get(name, ()))
+                values[name] = drawn[name] = _draw(rng, shapes.get(name, ()), drawn.get(name))
         evaluation = forward(graph, values)
         require_scalar(evaluation)
-        backward(evaluation, [graph.names[n] for n in targets])
         env = program_env(graph, evaluation.values)
         kinked = bool(on_kink(branch_signature(graph, evaluation)))
+        # The claims first, then the exact gradients: a 128 MB claim's temporaries are gone
+        # before the exact gradient arrives, so the peak stays at three arrays of that size.
+        claimed: dict[str, np.ndarray] = {}
+        failed: dict[str, str] = {}
         for name in targets:
-            node = graph.names[name]
-            exact = np.asarray(evaluation.gradient(node), dtype=float)
-            report = reports[name]
-            report.shape = exact.shape
-            claimed = None
             if name in formulas:
                 try:
-                    claimed = np.asarray(evaluate(formulas[name], env, f"gradient formula for {name}"), dtype=float)
-                except GradtutorError as exc:  # this formula's own trouble: its row says so, the others go on
-                    report.points.append(
-                        PointResult(False, None, None, None, 0, 0, [Mistake("cannot-evaluate", exc.message)], kinked)
-                    )
-                    continue
-            result, sampled = _check_point(graph, values, node, name, exact, claimed, rng, kinked)
-            if not result.passed and claimed is not None and claimed.shape == exact.shape:
-                result.mistakes = _chain_rule_mistakes(evaluation, node, claimed, result.mistakes)
+                    value = evaluate(formulas[name], env, f"gradient formula for {name}")
+                    claimed[name] = np.asarray(value, dtype=float)
+                except GradtutorError as exc:
+                    failed[name] = exc.message
+        backward(evaluation, [graph.names[n] for n in targets])
+        exacts = {name: np.asarray(evaluation.gradient(graph.names[name]), dtype=float) for name in targets}
+        evaluation.grads = []  # the values stay (chain-rule diagnoses sweep again); the exact ones are in exacts
+        del env
+        for name in targets:
+            report = reports[name]
+            if name in failed:  # this formula's own trouble: its row says so, the others go on
+                report.shape = exacts.pop(name).shape
+                report.points.append(
+                    PointResult(False, None, None, None, 0, 0, [Mistake("cannot-evaluate", failed[name])], kinked)
+                )
+                continue
+            # On a large input the numbers are a second opinion on a claim already compared
+            # entry by entry with the exact gradient: one point's worth is enough.
+            numbers = name not in claimed or not report.sampled
+            result, sampled = _check_point(graph, values, name, exacts, claimed, rng, kinked, numbers, evaluation)
+            report.shape = result.shape
             report.sampled = report.sampled or sampled
-            report.points.append(result)
+            report.points.append(result.point)
     return CheckReport(
         graph.source,
         graph.labels[graph.output],
@@ -234,86 +247,73 @@ def run_check(
     )
 
 
+def _draw(rng: np.random.Generator, shape: tuple[int, ...], previous: np.ndarray | None) -> np.ndarray:
+    """A random input; the previous point's array is refilled (the same numbers as a fresh
+    draw) because fresh memory for a large input costs as much as the drawing."""
+    if previous is not None and previous.ndim:
+        return rng.standard_normal(out=previous)
+    return random_value(rng, shape)
+
+
+@dataclass
+class _Checked:
+    point: PointResult
+    shape: tuple[int, ...]
+
+
 def _check_point(
     graph: Graph,
     values: dict[str, Any],
-    node: int,
     name: str,
-    exact: np.ndarray,
-    claimed: np.ndarray | None,
+    exacts: dict[str, np.ndarray],
+    claims: dict[str, np.ndarray],
     rng: np.random.Generator,
     kinked: bool,
-) -> tuple[PointResult, bool]:
+    numbers: bool = True,
+    evaluation=None,
+) -> tuple[_Checked, bool]:
+    """One target at one point: the claim against the exact gradient, then (if `numbers`)
+    central differences against the claim (or, without one, against the exact gradient).
+
+    The arrays are popped from the caller's dicts, so that dropping the exact gradient
+    here really frees it (an argument would stay referenced by the caller until return)."""
+    exact, claimed = exacts.pop(name), claims.pop(name, None)
     mistakes: list[Mistake] = []
     max_error = worst = None
     passed = True
+    shape = exact.shape
     reference = exact
     if claimed is not None:
         if claimed.shape != exact.shape:
-            passed = False
+            # a claim of the wrong shape cannot be compared entry by entry, with numbers or otherwise
             mistakes = diagnose(claimed, exact, name=name)
-        else:
-            errors = relative_error(claimed, exact)
-            max_error = float(np.max(errors, initial=0.0))
-            worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), errors.shape)) if errors.ndim else ()
-            passed = max_error <= EXACT_TOL
-            if not passed:
-                mistakes = diagnose(claimed, exact, name=name)
-            reference = claimed
-
-    if claimed is not None and claimed.shape != exact.shape:
-        # a claim of the wrong shape cannot be compared entry by entry, with numbers or otherwise
-        return PointResult(passed, max_error, worst, None, 0, 0, mistakes, kinked), False
-    differ = Differencer(graph, values, node)
-    size = int(np.prod(exact.shape, dtype=int))
+            return _Checked(PointResult(False, None, None, None, 0, 0, mistakes, kinked), shape), False
+        max_error, worst = max_relative_error(claimed, exact)
+        passed = max_error <= EXACT_TOL
+        if not passed:
+            mistakes = diagnose_large(claimed, exact, name, rng)
+            if evaluation is not None:
+                mistakes = chain_rule_mistakes(evaluation, graph.names[name], exact, claimed, mistakes, EXACT_TOL)
+        reference = claimed
+    engine_mode = claimed is None
+    del exact, claimed  # the exact gradient is no longer needed once a claim is compared
+    size = int(np.prod(shape, dtype=int))
     sampled = size > FULL_CHECK_LIMIT
-    if sampled:
-        flat = rng.choice(size, size=SAMPLED_ENTRIES, replace=False)
-        entries = [tuple(int(i) for i in np.unravel_index(int(k), exact.shape)) for k in flat]
-    else:
-        entries = [tuple(int(i) for i in idx) for idx in np.ndindex(*exact.shape)] if exact.shape else [()]
-    probes = [(differ.entry(idx), float(reference[idx])) for idx in entries]
-    if sampled:
-        for k in range(DIRECTIONS):
-            u = rng.standard_normal(exact.shape)
-            probes.append((differ.direction(u, f"direction {k + 1}"), float(np.vdot(reference, u))))
-    usable = [(p, ref) for p, ref in probes if not p.kink]
-    numeric_error = None
-    if usable:
-        # entries and directional derivatives live on different scales: score each group alone
-        errors = np.zeros(len(usable))
-        for is_entry in (True, False):
-            group = [k for k, (p, _) in enumerate(usable) if isinstance(p.where, tuple) == is_entry]
-            if group:
-                refs = np.array([usable[k][1] for k in group])
-                numeric = np.array([usable[k][0].numeric for k in group])
-                errors[group] = relative_error(refs, numeric)
-        numeric_error = float(np.max(errors))
-        if claimed is None:
-            passed = numeric_error <= NUMERIC_PASS
-            if not passed:
-                worst_probe = usable[int(np.argmax(errors))][0]
-                worst = worst_probe.where if isinstance(worst_probe.where, tuple) else None
-                max_error = numeric_error
+    if not numbers:
+        return _Checked(PointResult(passed, max_error, worst, None, 0, 0, mistakes, kinked), shape), sampled
+
+    sample = SAMPLED_ENTRIES if sampled else None
+    probes = probe(graph, values, graph.names[name], reference, rng, sample, DIRECTIONS if sampled else 0)
+    numeric_error, errors, usable = score(probes)
+    if numeric_error is not None and engine_mode:
+        passed = numeric_error <= NUMERIC_PASS
+        if not passed:
+            worst_probe = usable[int(np.argmax(errors))][0]
+            worst = worst_probe.where if isinstance(worst_probe.where, tuple) else None
+            max_error = numeric_error
     kinks = sum(1 for p, _ in probes if p.kink)
-    return PointResult(passed, max_error, worst, numeric_error, kinks, len(probes), mistakes, kinked), sampled
-
-
-def _chain_rule_mistakes(evaluation, node: int, claimed: np.ndarray, found: list[Mistake]) -> list[Mistake]:
-    """A claim that equals the exact gradient with one step of the chain rule done wrong
-    (a branch left out, a slope forgotten, W for W.T) is named by that step; a constant factor
-    is only a symptom, so the step that explains it is named instead."""
-    from .compare import close
-    from .variants import variants
-
-    if any(m.code != "factor" for m in found):
-        return found
-    exact = np.asarray(evaluation.gradient(node), dtype=float)
-    for mistake, wrong in variants(evaluation, node):
-        wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == claimed.shape and not close(wrong, exact) and close(claimed, wrong, rtol=EXACT_TOL):
-            return [mistake]
-    return found
+    point = PointResult(passed, max_error, worst, numeric_error, kinks, len(probes), mistakes, kinked)
+    return _Checked(point, shape), sampled
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..mistakes import Mistake
+from .compare import close
 from .reverse import Evaluation, requires_grad, unbroadcast, vjp
 
 MAX_NODES = 200  # one sweep per variant: past this, the search costs more than it tells
@@ -119,3 +120,18 @@ def variants(evaluation: Evaluation, target: int) -> Iterator[tuple[Mistake, Any
                 ),
                 _sweep(evaluation, target, untransposed),
             )
+
+
+def chain_rule_mistakes(
+    evaluation: Evaluation, node: int, exact: np.ndarray, claimed: np.ndarray, found: list[Mistake], rtol: float
+) -> list[Mistake]:
+    """A claim that equals the exact gradient with one step of the chain rule done wrong
+    (a branch left out, a slope forgotten, W for W.T) is named by that step; a constant factor
+    is only a symptom, so the step that explains it is named instead."""
+    if any(m.code != "factor" for m in found):
+        return found
+    for mistake, wrong in variants(evaluation, node):
+        wrong = np.asarray(wrong, dtype=float)
+        if wrong.shape == claimed.shape and not close(wrong, exact) and close(claimed, wrong, rtol=rtol):
+            return [mistake]
+    return found

@@ -69,6 +69,12 @@ def command(program: str, at, random_, seed, wrt, mode, symbolic, latex, order, 
         data.update(extras.get("json", {}))
         click.echo(json.dumps(data))
         return
+    if not mode and "symbolic" not in extras and "hessian" not in extras:
+        from ..render.plain import gradient_report as plain_report
+
+        names = [a.split("=")[0].strip() for a in random_]
+        if plain_report(graph, value, gradients, values, used_seed, names):
+            return  # drawn without importing Rich, which costs a quarter of numpy's start-up
     from ..render.console import stdout
     from ..render.tables import gradient_report, mode_note, symbolic_view
 

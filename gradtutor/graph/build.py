@@ -1,16 +1,15 @@
-"""Parse tree to computational graph: one handler per grammar rule.
+"""Text to computational graph: one handler per grammar rule, called as the parser reduces.
 
 The grammar's rule names for operators are the op table's names (add, mul,
 pow ...), so a new infix op needs a grammar alternative and its table entry,
-nothing here. Nothing recurses: the walk over the parse tree uses an explicit
-stack, so 10,000-deep parentheses are fine.
+nothing here. The parser calls the handlers directly (no parse tree is
+built), and nothing recurses, so 10,000-deep parentheses are fine.
 """
 
 from __future__ import annotations
 
 import gc
 from collections import namedtuple
-from typing import Any
 
 import numpy as np
 
@@ -27,7 +26,7 @@ class _Builder:
         self.nodes: list[Node] = []
         self.variables: dict[str, int] = {}
         self.statements: dict[str, int] = {}
-        self.statement_line: dict[str, int] = {}
+        self.statement_start: dict[str, int] = {}
         self.node_names: dict[int, str] = {}
         self.uses: dict[str, Span] = {}
         self.outputs: list[tuple[int, Span]] = []
@@ -49,8 +48,7 @@ class _Builder:
     def number(self, span, token):
         return self.add(Node(CONST, span=span, value=np.float64(self._float(span, token))))
 
-    def name(self, span, token):
-        name = str(token)
+    def name(self, span, name):
         if name in self.statements:
             return self.statements[name]
         if name in self.variables:
@@ -62,11 +60,10 @@ class _Builder:
         self.uses.setdefault(name, span)
         return index
 
-    def keyword(self, span, name_token, value):
-        return _Keyword(str(name_token), value, span)
+    def keyword(self, span, name, value):
+        return _Keyword(name, value, span)
 
-    def call(self, span, name_token, *args):
-        name = str(name_token)
+    def call(self, span, name, *args):
         keywords = [a for a in args if isinstance(a, _Keyword)]
         args = tuple(a for a in args if not isinstance(a, _Keyword))
         op = FUNCTIONS.get(name)
@@ -175,13 +172,12 @@ class _Builder:
             self.fail(ParseError, "gradtutor works with scalars, vectors and matrices (at most 2-D)", span)
         return self.add(Node(CONST, span=span, value=value))
 
-    def assign(self, span, name_token, value):
-        name = str(name_token)
-        name_span = (name_token.start_pos, name_token.end_pos)
+    def assign(self, span, name, value):
+        name_span = (span[0], span[0] + len(name))  # the statement starts with its name
         if name in FUNCTIONS:
             self.fail(NameLookupError, f"'{name}' is a function name; pick another name for this statement", name_span)
         if name in self.statements:
-            line = self.statement_line[name]
+            line = self.source.count("\n", 0, self.statement_start[name]) + 1
             self.fail(
                 GradtutorError,
                 f"'{name}' is assigned twice (first on line {line})",
@@ -196,16 +192,46 @@ class _Builder:
                 f"statements run in order; move '{name} = ...' above its first use",
             )
         self.statements[name] = value
-        self.statement_line[name] = name_token.line
+        self.statement_start[name] = span[0]
         node = self.nodes[value]
         if node.name is None and node.op is not VAR:
             self.nodes[value] = Node(node.op, node.inputs, name, node.span, node.value, node.params)
-        self.outputs.append((value, span))
-        return value
+        return _Assigned(value)
 
-    def expression_statement(self, value, span):
-        self.outputs.append((value, span))
-        return value
+    def statement(self, span, value):
+        """Every statement, in order: the last one is the program's output."""
+        self.outputs.append((value.index if isinstance(value, _Assigned) else value, span))
+
+    def handlers(self) -> dict:
+        table = {name: self.binary(name) for name, op in INFIX.items() if op.form == "infix"}
+        for rule in (
+            "number",
+            "name",
+            "call",
+            "keyword",
+            "neg",
+            "transpose",
+            "index",
+            "negative_index",
+            "subscript",
+            "signed",
+            "negative",
+            "literal",
+            "assign",
+        ):
+            table[rule] = getattr(self, rule)
+        table["_stmt"] = self.statement
+        table["start"] = lambda span, *statements: None
+        return table
+
+
+class _Assigned:
+    """What an assignment hands to its statement: the node, marked as already named."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
 
 
 _Keyword = namedtuple("_Keyword", "name value span")  # sum(x, axis=0) on its way to `call`
@@ -230,60 +256,11 @@ def build(source: str) -> Graph:
 
 
 def _build(source: str) -> Graph:
-    tree = grammar.parse(source)
     builder = _Builder(source)
-    handlers = {name: builder.binary(name) for name, op in INFIX.items() if op.form == "infix"}
-    for rule in (
-        "number",
-        "name",
-        "call",
-        "keyword",
-        "neg",
-        "transpose",
-        "index",
-        "negative_index",
-        "subscript",
-        "signed",
-        "negative",
-        "literal",
-        "assign",
-    ):
-        handlers[rule] = getattr(builder, rule)
-    token_cls = grammar.token_class()
-
-    # Post-order walk with an explicit stack: children left to right, then the parent.
-    results: list[Any] = []
-    stack: list[tuple[Any, bool]] = [(tree, False)]
-    while stack:
-        item, ready = stack.pop()
-        if isinstance(item, token_cls):
-            results.append(item)
-            continue
-        if not ready:
-            stack.append((item, True))
-            stack.extend((child, False) for child in reversed(item.children))
-            continue
-        count = len(item.children)
-        args = results[len(results) - count :]
-        del results[len(results) - count :]
-        if item.data == "start":
-            for child, arg in zip(item.children, args):
-                if child.data != "assign":
-                    builder.expression_statement(arg, _span(child))
-            results.append(None)
-            continue
-        results.append(handlers[item.data](_span(item), *args))
-
+    grammar.parse(source, builder.handlers(), defer=(GradtutorError,))
     if not builder.outputs:
         raise ParseError("the program is empty", hint="write an expression such as (x + y) * z")
     return _finish(builder)
-
-
-def _span(tree) -> Span | None:
-    meta = tree.meta
-    if getattr(meta, "empty", True):
-        return None
-    return (meta.start_pos, meta.end_pos)
 
 
 def _finish(builder: _Builder) -> Graph:
@@ -304,17 +281,20 @@ def _finish(builder: _Builder) -> Graph:
         if not live[value] and span
     ]
 
-    remap: dict[int, int] = {}
-    kept: list[Node] = []
-    for i, node in enumerate(nodes):
-        if live[i]:
-            remap[i] = len(kept)
-            kept.append(
-                Node(node.op, tuple(remap[j] for j in node.inputs), node.name, node.span, node.value, node.params)
-            )
+    if all(live):  # the usual case: nothing to drop, and the numbering stays
+        kept, remap = nodes, list(range(len(nodes)))
+    else:
+        remap = [-1] * len(nodes)
+        kept = []
+        for i, node in enumerate(nodes):
+            if live[i]:
+                remap[i] = len(kept)
+                kept.append(
+                    Node(node.op, tuple(remap[j] for j in node.inputs), node.name, node.span, node.value, node.params)
+                )
     variables = {name: remap[i] for name, i in builder.variables.items()}
     names = dict(variables)
-    names.update({name: remap[i] for name, i in builder.statements.items() if i in remap})
+    names.update({name: remap[i] for name, i in builder.statements.items() if remap[i] >= 0})
     graph = Graph(builder.source, kept, remap[output], variables, names, warnings=warnings)
     _label(graph)
     return graph

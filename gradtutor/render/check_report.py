@@ -67,7 +67,8 @@ def render_check(console: Console, report: CheckReport) -> None:
             console.print(
                 Text(
                     f"{t.name}: large, so the numeric check used a random sample of entries "
-                    f"and random directions (g·u against a difference along u)",
+                    f"and random directions (g·u against a difference along u)"
+                    + (", at the first point" if t.formula is not None and len(t.points) > 1 else ""),
                     "muted",
                 )
             )

@@ -1,0 +1,166 @@
+"""An LALR(1) driver for lark's tables that calls the graph builder at each reduction.
+
+lark's own parser builds a tree (with positions on every node) that the graph
+builder then walks again; a third of the time went to positions alone. This
+loop reads the same tables (tables.py) and the same terminals, in lark's
+matching order, but hands each reduction's children straight to a handler, so
+there is no tree and no second walk. Positions travel beside the values as
+(start, end) pairs, covering what lark's `propagate_positions` covers: a
+node's span runs from its first token to its last, and parentheses around a
+sub-expression widen what its parent sees, not the sub-expression's own span.
+
+Nothing here recurses, and a syntax error stops the loop with what lark would
+report: the position, the token and the terminals the state accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+Span = tuple[int, int]
+OPENERS = ("LPAR", "LSQB")
+CLOSERS = ("RPAR", "RSQB")
+
+
+class SyntaxProblem(Exception):
+    """Where and why the text does not parse (parser.py words it for the student)."""
+
+    def __init__(self, pos: int, token_type: str | None, token_value: str, expected: set[str]) -> None:
+        super().__init__(token_type or "character")
+        self.pos = pos
+        self.token_type = token_type  # None: no terminal matches at pos
+        self.token_value = token_value
+        self.expected = expected
+
+
+class Tables:
+    """The loaded tables: one compiled regex for every terminal, states, rules."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.scanner = re.compile("|".join(f"(?P<{name}>{regex})" for name, regex in data["terminals"]))
+        self.ignore = frozenset(data["ignore"])
+        self.terminals = {name for name, _ in data["terminals"]} - self.ignore
+        self.start, self.end = data["start"], data["end"]
+        self.states: list[dict[str, int]] = data["states"]
+        self.rules = [_Rule(*rule) for rule in data["rules"]]
+
+
+class _Rule:
+    __slots__ = ("origin", "size", "callback", "picks", "splices", "expand1", "inline", "unit")
+
+    def __init__(self, origin, size, callback, kept, expand1, inline) -> None:
+        self.origin = origin
+        self.size = size
+        self.callback = callback
+        self.picks = tuple(k for k, _ in kept)
+        self.splices = tuple(bool(s) for _, s in kept) if any(s for _, s in kept) else None
+        self.expand1 = bool(expand1)
+        self.inline = bool(inline)
+        # `?rule: child` handing its one child up unchanged (sum -> product -> ... -> atom): only
+        # the state changes, so the loop takes a short cut for these, the most common reductions
+        self.unit = self.expand1 and size == 1 and self.picks == (0,) and self.splices is None
+
+
+def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], defer: tuple[type, ...] = ()) -> Any:
+    """Parse `text`; each reduction calls handlers[callback](span, *children).
+
+    Children are the handlers' earlier results and the text of kept tokens (names,
+    numbers, `^`). Inside (...) or [...] a newline continues the expression. An
+    exception of a `defer` type from a handler waits until the whole text has parsed
+    (a syntax error anywhere comes first, as when the tree was built before the
+    graph); the handlers are not called after it."""
+    states = tables.states
+    rules = tables.rules
+    ignore = tables.ignore
+    end_state = tables.end
+    actions = [(r, handlers.get(r.callback)) for r in rules]
+    state_stack = [tables.start]
+    values: list[Any] = []
+    spans: list[Span | None] = []
+    match = tables.scanner.scanner(text).match
+    depth = 0
+    pos = 0
+    size = len(text)
+    deferred: BaseException | None = None
+    while True:
+        m = match()
+        if m is not None:
+            kind = m.lastgroup
+            pos = m.end()
+            if kind in ignore:
+                continue
+            value = m.group()
+            if kind == "_SEP":
+                if depth and value != ";":
+                    continue
+            elif kind in OPENERS:
+                depth += 1
+            elif kind in CLOSERS and depth:
+                depth -= 1
+            span = m.span()
+        elif pos < size:
+            raise SyntaxProblem(pos, None, text[pos], set(tables.terminals))
+        else:
+            kind, value, span = "$END", "", (pos, pos)
+        while True:  # reduce as far as this token allows, then shift it
+            row = states[state_stack[-1]]
+            action = row.get(kind)
+            if action is None:
+                raise SyntaxProblem(span[0], kind, value, {s for s in row if s.isupper()})
+            if action >= 0:
+                state_stack.append(action)
+                values.append(value)
+                spans.append(span)
+                break
+            rule, handler = actions[-1 - action]
+            if rule.unit:
+                state_stack[-1] = goto = states[state_stack[-2]][rule.origin]
+                if goto == end_state and kind == "$END":
+                    if deferred is not None:
+                        raise deferred
+                    return values[-1]
+                continue
+            n = rule.size
+            if n:
+                children = values[-n:]
+                covered = spans[-n:]
+                del values[-n:], spans[-n:], state_stack[-n:]
+                first, last = covered[0], covered[-1]
+                if first is None or last is None:  # an empty rule among the children
+                    known = [s for s in covered if s is not None]
+                    first, last = (known[0], known[-1]) if known else (None, None)
+                where = None if first is None else (first[0], last[1])
+            else:
+                children, where = [], None
+            if rule.splices is None:
+                args = [children[k] for k in rule.picks] if len(rule.picks) != n else children
+            else:
+                args = []
+                for k, spliced in zip(rule.picks, rule.splices):
+                    if spliced:
+                        args.extend(children[k])
+                    else:
+                        args.append(children[k])
+            if rule.expand1 and len(args) == 1:
+                result = args[0]
+            elif deferred is not None:
+                result = [] if rule.inline else None
+            elif rule.inline and handler is None:
+                result = args
+            else:
+                try:
+                    result = handler(where, *args)
+                except defer as exc:
+                    deferred = exc
+                    result = None
+                if rule.inline:
+                    result = [result]
+            state_stack.append(states[state_stack[-1]][rule.origin])
+            values.append(result)
+            spans.append(where)
+            if kind == "$END" and state_stack[-1] == end_state:
+                if deferred is not None:
+                    raise deferred
+                return result
