@@ -28,7 +28,7 @@ SPECIAL = {  # how each op is written when it is not a plain call f(x) or f(x, y
     "subscript": "x[1]",
     "sum_axis": "sum(x, 0)",
 }
-NO_QUESTION = {"var", "const", "onehot", "ones", "step", "sign"}  # no gradient reaches x through them
+NO_QUESTION = {"var", "const", "onehot", "onehot_at", "ones", "step", "sign", "take"}  # x gets no gradient through them
 SAME = {"exp"}  # exp's derivative is its own value: the forward value is the right answer
 
 

@@ -186,3 +186,32 @@ def test_grad_loads_only_what_it_needs():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_index_held_in_an_input_picks_an_entry_and_gets_no_gradient():
+    """Cross-entropy as students write it: -log(softmax(s)[y]) with the class y given as a value."""
+    import gradtutor
+
+    s = np.array([1.0, 2.0, 0.5])
+    p = np.exp(s) / np.exp(s).sum()
+    for y in (0, 2):
+        result = gradtutor.grad("-log(softmax(s)[y])", {"s": s, "y": y})
+        assert result.value == pytest.approx(-np.log(p[y]))
+        np.testing.assert_allclose(result.gradients["s"], p - np.eye(3)[y])
+        assert result.gradients["y"] == 0.0
+    rows = gradtutor.grad("sum(W[i] * x)", {"W": np.arange(6.0).reshape(2, 3), "i": 1, "x": np.ones(3)})
+    np.testing.assert_allclose(rows.gradients["W"], [[0, 0, 0], [1, 1, 1]])
+
+
+@pytest.mark.parametrize("y, message", [(1.5, "one whole number"), (3, "out of range"), (-4, "out of range")])
+def test_an_index_input_must_hold_a_whole_number_in_range(run, y, message):
+    result = run("grad", "-log(softmax(s)[y])", "--at", "s=[1,2,0.5]", "--at", f"y={y}")
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_onehot_takes_an_index_input_too(run):
+    import gradtutor
+
+    result = gradtutor.grad("sum((softmax(s) - onehot(y, 3)) * s)", {"s": np.array([1.0, 2.0, 0.5]), "y": 2})
+    assert result.gradients["y"] == 0.0
+    assert run("grad", "sum(onehot(y, 3))", "--at", "y=3").exit_code == 2

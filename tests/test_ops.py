@@ -64,6 +64,9 @@ CATALOGUE: dict[str, list[tuple[tuple, tuple]]] = {
         (((2, 3),), (-1, 0)),
     ],
 }
+CATALOGUE["take"] = [(((4,), ()), ()), (((2, 3), ()), ())]  # s[y], W[i]: the index is an input
+CATALOGUE["onehot_at"] = [(((),), (3,))]  # onehot(y, 3)
+INDEX_INPUT = {"take": 1, "onehot_at": 0}  # which input is an index: it holds a whole number
 POSITIVE = {"log", "sqrt", "pow", "div"}  # keep inputs inside the domain
 KINKED = {"relu", "abs", "step", "sign", "max", "min"}
 
@@ -91,6 +94,8 @@ def _inputs(name, shapes, rng):
             x = np.clip(x, -1, 1)
         if name in KINKED:
             x = x + np.sign(x) * 0.5 + (0.25 * k)  # away from 0 and away from ties
+        if INDEX_INPUT.get(name) == k:
+            x = np.float64(1.0)
         ins.append(np.asarray(x, dtype=float))
     return ins
 

@@ -126,3 +126,9 @@ def test_a_stable_pair_still_walks_every_gate():
     by_ask = {q.ask: q.answer for q in walk.questions}
     np.testing.assert_allclose(by_ask["dL/dt1"], -1 / p[1])
     np.testing.assert_allclose(by_ask["dL/ds"], p - np.eye(3)[1])
+
+
+def test_an_index_input_is_not_asked_about():
+    walk = build_walk(build("L = -log(softmax(s)[y])"), {"s": np.array([1.0, 2.0, 0.5]), "y": np.float64(1)})
+    assert [q.ask for q in walk.questions] == ["dL/dt3", "dt3/dt2", "dL/dt2", "dL/dt1", "dL/ds"]
+    assert walk.gradient(walk.graph.variables["y"]) == 0

@@ -116,8 +116,8 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
             else:
                 lines.append(f"    {target} = {code}")
     for j in graph.variables.values():
-        if j != out and not any(j in graph.nodes[i].inputs for i in range(len(graph.nodes)) if need[i]):
-            lines.append(f"    grad_{names[j]} = {_zero(shape_of[j])}  # does not reach the output")
+        if j != out and not any(line.startswith(f"    grad_{names[j]} ") for line in lines):
+            lines.append(f"    grad_{names[j]} = {_zero(shape_of[j])}  # no gradient reaches it")
     grads = ", ".join(f'"{labels[j]}": grad_{names[j]}' for j in graph.variables.values())
     lines.append(f"    return {names[out]}, {{{grads}}}")
 

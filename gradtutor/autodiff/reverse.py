@@ -153,7 +153,7 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
                     out[i] = composed.value(fused, out)
                     continue
             if op.domain is not None:
-                problem = op.domain(*ins)
+                problem = op.domain(*ins, *node.params)  # whole-number arguments too: onehot(y, n) checks y < n
                 if problem:
                     raise _domain_error(graph, i, problem, ins)
             out[i] = op.forward(*ins, *node.params)

@@ -15,9 +15,8 @@ import numpy as np
 
 from ..errors import ArityError, GradtutorError, NameLookupError, ParseError, Span, suggest
 from ..language import parser as grammar
-from ..language.numbers import format_number
-from ..ops import FUNCTIONS, INFIX, OVERLOADS, Op
-from .nodes import CONST, VAR, Graph, Node
+from ..ops import FUNCTIONS, INFIX, OVERLOADS, TABLE, Op
+from .nodes import CONST, VAR, Graph, Node, assign_labels
 
 
 class _Builder:
@@ -85,6 +84,9 @@ class _Builder:
                 ArityError, f"{name} takes {wanted} {plural}, got {total}", span, f"for example {_example_call(op)}"
             )
         arrays = args[: op.arity]
+        if op.variable and op.arity < len(args) and self.nodes[args[op.arity]].op is not CONST:
+            op = TABLE[op.variable]  # onehot(y, 3): the index is an input, known when the program runs
+            arrays = args[: op.arity]
         params = [self._whole_number(a, name) for a in args[op.arity :]]
         params = self._keywords(op, name, params, keywords, span)
         return self._op(op, tuple(arrays), span, tuple(params))
@@ -151,8 +153,21 @@ class _Builder:
     def negative_index(self, span, token):
         return -self.index(span, token)
 
+    def name_index(self, span, token):
+        return _Named(self.name(span, token))
+
     def subscript(self, span, a, *indices):
-        return self._op(INFIX["subscript"], (a,), span, tuple(indices))
+        named = [k for k in indices if isinstance(k, _Named)]
+        if not named:
+            return self._op(INFIX["subscript"], (a,), span, tuple(indices))
+        if len(indices) > 1:
+            self.fail(
+                ParseError,
+                "an index held in a name works on its own: s[y] picks one entry or one row",
+                span,
+                "for a single entry of a matrix, index twice: W[i][j]",
+            )
+        return self._op(INFIX["take"], (a, named[0].node), span)
 
     def signed(self, span, token):
         return self._float(span, token)
@@ -213,6 +228,7 @@ class _Builder:
             "transpose",
             "index",
             "negative_index",
+            "name_index",
             "subscript",
             "signed",
             "negative",
@@ -223,6 +239,15 @@ class _Builder:
         table["_stmt"] = self.statement
         table["start"] = lambda span, *statements: None
         return table
+
+
+class _Named:
+    """An index that is a name (s[y]): the node holding it, told apart from a constant index."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: int) -> None:
+        self.node = node
 
 
 class _Assigned:
@@ -296,33 +321,5 @@ def _finish(builder: _Builder) -> Graph:
     names = dict(variables)
     names.update({name: remap[i] for name, i in builder.statements.items() if remap[i] >= 0})
     graph = Graph(builder.source, kept, remap[output], variables, names, warnings=warnings)
-    _label(graph)
+    assign_labels(graph)
     return graph
-
-
-def _label(graph: Graph) -> None:
-    """Labels for display and for formulas: names as written, `f` for an unnamed output
-    (as in the lectures), t1, t2, ... for other unnamed operations."""
-    taken = set(graph.names)
-    output_name = next(n for n in ("f", "out", "output", "f_out") if n not in taken)
-    counter = 0
-    labels: list[str] = []
-    consumers: list[list[int]] = [[] for _ in graph.nodes]
-    for i, node in enumerate(graph.nodes):
-        for j in node.inputs:
-            consumers[j].append(i)
-        if node.name is not None:
-            labels.append(node.name)
-        elif node.op is CONST:
-            labels.append(format_number(node.value))
-        elif i == graph.output:
-            labels.append(output_name)
-            graph.names[output_name] = i
-        else:
-            counter += 1
-            while f"t{counter}" in taken:
-                counter += 1
-            labels.append(f"t{counter}")
-            graph.names[labels[-1]] = i
-    graph.labels = labels
-    graph.consumers = consumers

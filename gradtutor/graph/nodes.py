@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Span
+from ..language.numbers import format_number
 from ..language.syntax import infix
 from ..ops import TABLE, Op
 
@@ -97,7 +98,35 @@ def format_op(op: Op, args: list[str], params: tuple = ()) -> str:
     if op.form == "postfix":
         return f"{args[0]}.T"
     if op.form == "subscript":
-        return f"{args[0]}[{', '.join(map(str, params))}]"
+        return f"{args[0]}[{', '.join(args[1:] or list(map(str, params)))}]"
     if op.form == "call":
         return f"{op.symbol}({', '.join(list(args) + op.param_text(params))})"
     return args[0] if args else op.name
+
+
+def assign_labels(graph: Graph) -> None:
+    """Labels for display and for formulas: names as written, `f` for an unnamed output
+    (as in the lectures), t1, t2, ... for other unnamed operations."""
+    taken = set(graph.names)
+    output_name = next(n for n in ("f", "out", "output", "f_out") if n not in taken)
+    counter = 0
+    labels: list[str] = []
+    consumers: list[list[int]] = [[] for _ in graph.nodes]
+    for i, node in enumerate(graph.nodes):
+        for j in node.inputs:
+            consumers[j].append(i)
+        if node.name is not None:
+            labels.append(node.name)
+        elif node.op is CONST:
+            labels.append(format_number(node.value))
+        elif i == graph.output:
+            labels.append(output_name)
+            graph.names[output_name] = i
+        else:
+            counter += 1
+            while f"t{counter}" in taken:
+                counter += 1
+            labels.append(f"t{counter}")
+            graph.names[labels[-1]] = i
+    graph.labels = labels
+    graph.consumers = consumers

@@ -90,8 +90,8 @@ def _format(e: Expr, args: list[tuple[str, int]]) -> str:
         ((a, pa),) = args
         return f"{wrap(a, pa, POSTFIX, False)}.T"
     if op.form == "subscript":
-        ((a, pa),) = args
-        return f"{wrap(a, pa, POSTFIX, False)}[{', '.join(map(str, e.params))}]"
+        (a, pa), *index = args
+        return f"{wrap(a, pa, POSTFIX, False)}[{', '.join([i for i, _ in index] or list(map(str, e.params)))}]"
     return f"{op.symbol}({', '.join([a for a, _ in args] + op.param_text(e.params))})"
 
 
@@ -123,9 +123,9 @@ def _format_python(e: Expr, args: list[tuple[str, int]], rename: Callable[[str],
         return op.py.format(a=a, b=b)
     fields = {f"p{k}": q for k, q in enumerate(e.params)}
     if op.form in ("prefix", "postfix", "subscript"):
-        ((a, pa),) = args
+        (a, pa), *index = args
         outer = NEG if op.form == "prefix" else POSTFIX
-        fields["index"] = ", ".join(map(str, e.params))
+        fields["index"] = ", ".join([i for i, _ in index] or list(map(str, e.params)))
         return op.py.format(a=wrap(a, pa, outer, False), **fields)
     names = ("a", "b")
     fields.update({n: a for n, (a, _) in zip(names, args)})
@@ -182,7 +182,7 @@ def _format_latex(e: Expr, args: list[tuple[str, int]]) -> str:
             wrapped.append(rf"\left({a}\right)" if needs else a)
     fields = {"a": wrapped[0] if wrapped else "", "b": wrapped[1] if len(wrapped) > 1 else ""}
     if op.form == "subscript":
-        fields["index"] = ", ".join(map(str, e.params))
+        fields["index"] = fields["b"] or ", ".join(map(str, e.params))
         return rf"{fields['a']}\left[{fields['index']}\right]"
     fields.update({f"p{k}": p for k, p in enumerate(e.params)})
     return op.latex.format(**fields)

@@ -49,6 +49,7 @@ class Op:
         "branch",
         "composed",
         "kink",
+        "variable",
         "local",
         "local_text",
         "vjp",
@@ -86,6 +87,7 @@ class Op:
         domain: Callable[..., str | None] | None = None,
         branch: Callable[..., Array] | None = None,
         kink: str = "",
+        variable: str = "",
         composed: dict[str, tuple[Callable[..., Array], Callable[..., Array], Callable[..., str]]] | None = None,
         local: tuple[Local, ...] = (),
         local_text: tuple[str, ...] = (),
@@ -115,6 +117,7 @@ class Op:
         self.domain = domain  # a message when the inputs are outside the domain
         self.branch = branch  # changes value when an input crosses a kink
         self.kink = kink  # where branch is 0 there is no derivative: the slope gradtutor uses there
+        self.variable = variable  # the op this becomes when its first whole-number argument is a name
         # op(inner(x)) computed from x directly where two steps would lose precision (autodiff/composed.py):
         # inner op name -> (value from x, VJP from (g, x), VJP text from x's shape); log(sigmoid(x)) = -softplus(-x)
         self.composed = composed or {}

@@ -132,6 +132,7 @@ def _onehot_shape(i, n):
 register(
     Op(
         name="onehot",
+        variable="onehot_at",
         symbol="onehot",
         form="call",
         arity=0,
@@ -147,7 +148,7 @@ register(
         py="onehot({p0}, {p1})",
         py_helper="def onehot(i, n):\n    e = np.zeros(n)\n    e[i] = 1.0\n    return e",
         latex=r"e_{{{p0}}}",
-        doc="the length-n vector with 1 at index i",
+        doc="the length-n vector with 1 at index i (i may be an input holding a whole number)",
     )
 )
 register(
@@ -168,4 +169,103 @@ register(
         latex=r"\mathbf{{1}}",
         doc="an array of ones shaped like x",
     )
+)
+
+
+def whole_index(i, n: int) -> str | None:
+    """Why `i` cannot index a length-n axis (None when it can): an index held in an input must
+    be a whole number in range, checked when the value is known."""
+    i = np.asarray(i, dtype=float)
+    if i.shape != () or not float(i).is_integer():
+        return f"an index must be one whole number, got {np.asarray(i).tolist()}"
+    if not -n <= int(i) < n:
+        return f"index {int(i)} is out of range for an axis of size {n}"
+    return None
+
+
+def _index(i) -> int:
+    """The whole number an index input holds (the domain check has made sure it is one)."""
+    return int(round(float(i)))
+
+
+def _take_shape(a, i):
+    if not a:
+        raise ShapeMismatch("a scalar has no entries to index")
+    if i != ():
+        raise ShapeMismatch("an index is one number")
+    return a[1:]
+
+
+def _take_vjp(g, out, a, i, need):
+    grad = None
+    if need[0]:
+        grad = np.zeros(np.shape(a))
+        grad[_index(i)] = g
+    return [grad, None]  # the index is a whole number: nudging it changes nothing, so no gradient
+
+
+def _take_text(a, i):
+    if len(a) == 1:
+        return (f"grad * onehot(b, {a[0]})", "0")
+    return (f"outer(onehot(b, {a[0]}), grad)", "0")
+
+
+register(
+    Op(
+        name="take",
+        symbol="[]",
+        form="subscript",
+        arity=2,
+        label="index",
+        forward=lambda a, i: np.asarray(a)[_index(i)],
+        shape=_take_shape,
+        domain=lambda a, i: whole_index(i, np.shape(a)[0]),
+        pattern="routes",
+        rule="indexing routes the upstream gradient to the picked entry (the one the index names); every other "
+        "entry gets 0, and the index itself, a whole number, gets no gradient",
+        vjp=_take_vjp,
+        vjp_text=_take_text,
+        jvp=lambda t, out, a, i: None if t[0] is None else np.asarray(t[0])[_index(i)],
+        jvp_text=lambda a, i: "da[b]",
+        latex=r"{a}_{{{b}}}",
+        py="{a}[int({index})]",
+    )
+)
+
+
+def _onehot_at(i, n):
+    vec = np.zeros(n)
+    vec[_index(i)] = 1.0
+    return vec
+
+
+def _onehot_at_shape(i, n):
+    if i != ():
+        raise ShapeMismatch("onehot's index is one number")
+    if n < 1:
+        raise ShapeMismatch(f"onehot(i, {n}) needs n >= 1")
+    return (n,)
+
+
+register(
+    Op(
+        name="onehot_at",
+        symbol="onehot",
+        form="call",
+        arity=1,
+        int_params=1,
+        forward=_onehot_at,
+        shape=_onehot_at_shape,
+        domain=lambda i, n: whole_index(i, n),
+        pattern="constant",
+        rule="onehot(i, n) does not change when i is nudged: it has no gradient",
+        vjp=lambda g, out, i, need, n: [None],
+        vjp_text=lambda i, n: ("0",),
+        jvp=lambda t, out, i, n: None,
+        jvp_text=lambda i, n: "0",
+        py="onehot(int({a}), {p0})",
+        py_helper="def onehot(i, n):\n    e = np.zeros(n)\n    e[i] = 1.0\n    return e",
+        latex=r"e_{{{a}}}",
+    ),
+    by_name=False,
 )

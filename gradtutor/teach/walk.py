@@ -148,10 +148,12 @@ def walk_of(evaluation: Evaluation, explain: bool = True) -> Walk:
         for i in range(len(graph.nodes) - 1, -1, -1)
         if graph.nodes[i].inputs and need[i] and evaluation.grads[i] is not None
     ]
+    # Inputs a gate gives no gradient by its nature (the index in s[y], x in ones(x)) are not asked about.
+    silent = {i: _silent_inputs(graph, vals, i) for i in visited}
     consumers: dict[int, list[int]] = {}
     for i in visited:
         for j in dict.fromkeys(graph.nodes[i].inputs):
-            if need[j]:
+            if need[j] and j not in silent[i]:
                 consumers.setdefault(j, []).append(i)
 
     shares: dict[int, list[tuple[int, Any]]] = {}
@@ -169,7 +171,7 @@ def walk_of(evaluation: Evaluation, explain: bool = True) -> Walk:
         questions: list[Question] = []
         jacobians: list[JacobianNote] = []
         for j in dict.fromkeys(node.inputs):
-            if not need[j]:
+            if not need[j] or j in silent[i]:
                 continue
             slots = [k for k, jj in enumerate(node.inputs) if jj == j]
             share = _sum(unbroadcast(parts[k], np.shape(vals[j])) for k in slots if parts[k] is not None)
@@ -250,6 +252,13 @@ def _rules(graph: Graph, values: list[Any], i: int, scalar: bool) -> _Rules:
     env["grad"] = const(1.0)
     local = [from_text(t, env) for t in templates]
     return _Rules(local, downstream)
+
+
+def _silent_inputs(graph: Graph, values: list[Any], i: int) -> set[int]:
+    """The inputs whose every slot gets the op's rule "0": no gradient can flow to them."""
+    node = graph.nodes[i]
+    texts = node.op.backward_text([np.shape(values[j]) for j in node.inputs], node.params)
+    return {j for j in node.inputs if all(texts[k] == "0" for k, jj in enumerate(node.inputs) if jj == j)}
 
 
 def _combine(rules: list) -> str:
