@@ -56,3 +56,32 @@ def check_file(problem: Problem, path: str, seed: int = 0, limits: Limits = Limi
     else:
         report.rows = judge_returns(the_plan, reports)
     return report
+
+
+def lint_code(problem: Problem) -> list[str]:
+    """What is wrong with a code problem's shipped files: the reference solution must pass
+    every case, and the starter must not (else there is nothing to do)."""
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(what: str) -> CodeReport:
+        with tempfile.TemporaryDirectory(prefix="gradtutor-lint-") as folder:
+            path = os.path.join(folder, problem.code.file)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(getattr(problem.code, what))
+            return check_file(problem, path)
+
+    trouble = []
+    with ThreadPoolExecutor(2) as pool:  # two children at once: one per core
+        reports = dict(zip(("solution", "starter"), pool.map(run, ("solution", "starter"))))
+    for what, want in (("solution", "right"), ("starter", "not right")):
+        report = reports[what]
+        if (report.status == "right") != (want == "right"):
+            wrong = [
+                f"{r.name}: {'; '.join(m.message for m in r.mistakes) or 'wrong'}" for r in report.rows if not r.ok
+            ]
+            detail = (report.error or {}).get("message") or ", ".join(wrong)
+            trouble.append(
+                f"its {what} should be {want}, but it is {report.status}" + (f" ({detail})" if detail else "")
+            )
+    return trouble

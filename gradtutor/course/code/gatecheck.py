@@ -52,15 +52,26 @@ def _typical(op, params, ins, g, out) -> list[tuple[Mistake, list[Any]]]:
             )
         )
     if op.name == "mul":
-        found.append((Mistake("swap", "multiply gate: dx is dz times the *other* input (y), not x itself"), [g * ins[0], g * ins[1]]))
+        found.append(
+            (
+                Mistake("swap", "multiply gate: dx is dz times the *other* input (y), not x itself"),
+                [g * ins[0], g * ins[1]],
+            )
+        )
     if op.name == "add":
-        found.append((Mistake("split", "add gate: each input gets the whole upstream gradient, not half"), [g / 2, g / 2]))
+        found.append(
+            (Mistake("split", "add gate: each input gets the whole upstream gradient, not half"), [g / 2, g / 2])
+        )
     if op.name in ("max", "min"):
         flipped = _local(op, params, ins, g)[1][::-1]
-        found.append((Mistake("route", "max gate: the gradient goes to the input that won, not the other one"), flipped))
+        found.append(
+            (Mistake("route", "max gate: the gradient goes to the input that won, not the other one"), flipped)
+        )
     if op.name == "sigmoid":
         found.append((Mistake("output-for-local", "sigmoid gate: used σ where its slope σ(1 − σ) belongs"), [g * out]))
-        found.append((Mistake("forgot-local", "sigmoid gate: passed the upstream gradient without the slope σ(1 − σ)"), [g]))
+        found.append(
+            (Mistake("forgot-local", "sigmoid gate: passed the upstream gradient without the slope σ(1 − σ)"), [g])
+        )
     return found
 
 
@@ -90,10 +101,15 @@ def judge_gates(plan: Plan, reports: list[dict[str, Any]]) -> list[Row]:
                 name = f"d{graph.labels[node.inputs[slot]]}"
                 verdict = judge(item, [a[slot] for a in accepted], name)
                 if not verdict.ok:
-                    verdict.mistakes = _name(node.op, node.params, ins, g, local_out, slot, item, others, nodes, spec) or verdict.mistakes
+                    verdict.mistakes = (
+                        _name(node.op, node.params, ins, g, local_out, slot, item, others, nodes, spec)
+                        or verdict.mistakes
+                    )
                 row.add(verdict, case.label)
         for name, i in graph.variables.items():
-            rows.row(f"d{out}/d{name}").add(judge(report.get("totals", {}).get(name), case.gradient(i), f"d{out}/d{name}"), case.label)
+            rows.row(f"d{out}/d{name}").add(
+                judge(report.get("totals", {}).get(name), case.gradient(i), f"d{out}/d{name}"), case.label
+            )
     return list(rows.values())
 
 
@@ -110,7 +126,11 @@ def _name(op, params, ins, g, out, slot, item, others, nodes, spec) -> list[Mist
         return []
     for other in others:
         parts = _local(op, params, other, g)[1]
-        if np.shape(parts[slot]) == got.shape and close(got, parts[slot], RTOL) and not close(got, _local(op, params, ins, g)[1][slot], RTOL):
+        if (
+            np.shape(parts[slot]) == got.shape
+            and close(got, parts[slot], RTOL)
+            and not close(got, _local(op, params, ins, g)[1][slot], RTOL)
+        ):
             return [
                 Mistake(
                     "stale-cache",

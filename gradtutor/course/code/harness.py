@@ -241,7 +241,7 @@ def gates_case(path, module, names, case):
         calls.append({"out": encode(out)})
     grads = [None] * len(values)
     grads[-1] = 1.0
-    totals = {k: 0.0 for k in inputs}
+    totals = dict.fromkeys(inputs, 0.0)
     for i in range(len(case["nodes"]) - 1, -1, -1):
         node = case["nodes"][i]
         gate = instances[node["instance"]]

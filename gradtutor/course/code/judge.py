@@ -65,7 +65,21 @@ def judge_flat(plan: Plan, reports: list[dict[str, Any]], source: str) -> list[R
                 verdict = judge(seen[var], case.gradient(i), var, "gradient", case.evaluation, i)
                 _overwritten(verdict, var, lines.get(var, []))
             row.add(verdict, case.label)
-    return list(rows.values())
+    return _in_source_order(list(rows.values()))
+
+
+def _in_source_order(rows: list[Row]) -> list[Row]:
+    """Rows in the order of the file's lines; a later row wrong for the same reason as the first
+    wrong line is marked as following from it, so the student starts at the cause."""
+    rows.sort(key=lambda r: (r.line is None, r.line or 0))
+    wrong = [r for r in rows if not r.ok and r.line is not None]
+    if wrong:
+        first = wrong[0]
+        codes = [m.code for m in first.mistakes]
+        for row in wrong[1:]:
+            if [m.code for m in row.mistakes] == codes and codes:
+                row.follows, row.mistakes = f"line {first.line} ({first.name})", []
+    return rows
 
 
 def _overwritten(verdict, var: str, sets: list[tuple[int, bool]]) -> None:

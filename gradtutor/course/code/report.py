@@ -19,6 +19,7 @@ class Row:
     mistakes: list[Mistake] = field(default_factory=list)
     line: int | None = None  # flat code: the line that last set it
     case: str = ""  # the first case where it went wrong
+    follows: str = ""  # wrong only because an earlier line is: 'line 10 (grad_s3)'
 
     def add(self, verdict: Verdict, case: str) -> None:
         if verdict.error is not None:
@@ -35,6 +36,7 @@ class Row:
             "diagnosis": [m.message for m in self.mistakes],
             "line": self.line,
             "case": self.case or None,
+            "follows": self.follows or None,
         }
 
 

@@ -102,7 +102,7 @@ def run_child(student: str, job: dict[str, Any], limits: Limits = Limits()) -> C
             json.dump({**job, "student": os.path.abspath(student)}, handle)
         with open(os.path.join(folder, "stderr.txt"), "wb") as err:
             proc = subprocess.Popen(
-                [sys.executable, "-I", HARNESS, job_path],
+                [sys.executable, "-I", "-B", HARNESS, job_path],
                 cwd=folder,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,  # prints inside Python are captured by the harness itself

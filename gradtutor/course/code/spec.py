@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from ...autodiff.compare import Tolerance
 from ...errors import GradtutorError
 from ...language.values import as_array
-from ...autodiff.compare import Tolerance
 from ..problem import Problem, program_graph
 
 STYLES = ("flat", "layer", "function", "gates")
@@ -171,7 +171,9 @@ def _spec(read: _Reader, code: dict, graph) -> CodeSpec:
             raise read.fail("problem.code.args", f"'{name}' is not an input of the program")
     gates = {str(op): str(cls) for op, cls in read.table(code, "gates").items()}
     if style == "gates":
-        missing = sorted({graph.nodes[i].op.name for i in range(len(graph.nodes)) if graph.nodes[i].inputs} - set(gates))
+        missing = sorted(
+            {graph.nodes[i].op.name for i in range(len(graph.nodes)) if graph.nodes[i].inputs} - set(gates)
+        )
         if missing:
             raise read.fail("problem.code.gates", f"no gate class for the program's {', '.join(missing)} nodes")
     inputs = {name: _input(read, name, raw) for name, raw in read.table(code, "inputs").items()}
