@@ -121,19 +121,8 @@ def load_set(path: str) -> ProblemSet:
     return ProblemSet(set_id, title, order, summary, problems, path)
 
 
-_PROBLEM_FIELDS = {
-    "id",
-    "kind",
-    "title",
-    "prompt",
-    "program",
-    "values",
-    "random",
-    "ask",
-    "tolerance",
-    "points",
-    "hints",
-}
+_PROBLEM_FIELDS = {"id", "kind", "title", "prompt", "program", "values", "random", "ask", "tolerance", "points"}
+_PROBLEM_FIELDS.add("hints")
 
 
 def _check_id(path: str, line: int, name: str, value: str) -> None:

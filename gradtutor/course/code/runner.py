@@ -17,6 +17,7 @@ connections. Untrusted code on a shared server belongs in a per-submission conta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -76,10 +77,8 @@ def _limit(limits: Limits):
             (resource.RLIMIT_CORE, 0),
         ]
         for which, value in pairs:
-            try:
+            with contextlib.suppress(ValueError, OSError):  # e.g. a lower hard limit already set
                 resource.setrlimit(which, (value, value))
-            except (ValueError, OSError):
-                pass
 
     return apply
 

@@ -153,7 +153,7 @@ def _spec(read: _Reader, code: dict, graph) -> CodeSpec:
         raise read.fail("problem.code.style", f"should be one of {', '.join(STYLES)}, got {style!r}")
     labels = {str(s): str(p) for s, p in read.table(code, "labels").items()}
     variables = list(graph.variables)
-    for student, program in labels.items():
+    for program in labels.values():
         if program not in graph.variables:
             raise read.fail("problem.code.labels", f"'{program}' is not an input of the program")
     args = read.names(code, "args", [read_label(labels, v) for v in variables])
