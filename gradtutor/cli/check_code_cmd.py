@@ -31,6 +31,22 @@ def find_code_problem(sets, key: str | None, path: str):
     return found[0]
 
 
+def _sets(key: str | None, sets_dir: str | None) -> list:
+    """Only the set that --problem names, found by its id without building the other sets'
+    programs: loading every set costs more than the check itself. Empty when not found."""
+    from ..course.problems import _toml, load_set
+    from ..resources import problems_dir
+
+    if not key:
+        return []
+    folder = sets_dir or problems_dir()
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if name.endswith(".toml") and _toml(path)[0].get("id") == key.partition("/")[0]:
+            return [load_set(path)]
+    return []
+
+
 @click.command("check-code")
 @click.argument("file", type=click.Path())
 @click.option("--problem", "key", metavar="SET/ID", help="The code problem (found from the file's name if left out).")
@@ -54,7 +70,7 @@ def command(file, key, seed, timeout, as_json, sets_dir) -> None:
     from ..course.code.runner import Limits
     from ..course.problems import load_all
 
-    problem = find_code_problem(load_all(sets_dir), key, file)
+    problem = find_code_problem(_sets(key, sets_dir) or load_all(sets_dir), key, file)
     limits = Limits(wall_seconds=timeout, cpu_seconds=max(1, int(timeout)))
     report = check_file(problem, file, seed, limits)
     if as_json:

@@ -30,7 +30,7 @@ class Case:
 
     label: str  # 'N=2, D=3' for the report
     values: dict[str, np.ndarray]
-    evaluation: Evaluation
+    evaluation: Evaluation | None = None  # filled by Plan.evaluate, while the child runs
     sides: list[Evaluation] = field(default_factory=list)  # one-sided evaluations at a kink
 
     def gradient(self, node: int) -> list[Any]:
@@ -44,6 +44,13 @@ class Plan:
     graph: Graph
     job: dict[str, Any]
     cases: list[Case]
+
+    def evaluate(self) -> None:
+        """The engine's answers for every case (the child does not need them, so this runs
+        while the child starts: the two overlap on two cores)."""
+        for case in self.cases:
+            case.evaluation = _evaluate(self.graph, case.values)
+            case.sides = _sides(self.graph, case.values, case.evaluation)
 
 
 def encode(value: Any, integer: bool = False) -> dict[str, Any]:
@@ -62,8 +69,7 @@ def plan(problem: Problem, seed: int = 0) -> Plan:
         if spec.style == "layer":
             probe = forward(program_graph(problem.program), {n: values[n] for n in spec.inputs})
             values[DOUT] = rng.standard_normal(np.shape(probe.value))
-        evaluation = _evaluate(graph, values)
-        cases.append(Case(label, values, evaluation, _sides(graph, values, evaluation)))
+        cases.append(Case(label, values))
         job_cases.append(_job_case(spec, graph, values))
     names = dict(spec.names)
     return Plan(problem, graph, {"style": spec.style, "names": names, "cases": job_cases}, cases)

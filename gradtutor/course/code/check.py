@@ -16,7 +16,7 @@ from .cases import plan
 from .gatecheck import judge_gates
 from .judge import judge_flat, judge_returns
 from .report import CodeReport
-from .runner import Limits, run_child
+from .runner import Child, Limits
 
 MAX_SOURCE = 1_000_000  # bytes: a larger "solution" is not a solution
 
@@ -40,7 +40,9 @@ def check_file(problem: Problem, path: str, seed: int = 0, limits: Limits = Limi
         raise ValueInputError(f"{problem.key} is not a code problem", hint="code problems are listed by problems list")
     source = read_source(path)
     the_plan = plan(problem, seed)
-    child = run_child(path, the_plan.job, limits)
+    started = Child(path, the_plan.job, limits)
+    the_plan.evaluate()  # the engine's answers, while the child imports numpy
+    child = started.result()
     report = CodeReport(problem.key, path, seconds=child.seconds, cases=[c.label for c in the_plan.cases])
     report.stdout = child.report.get("stdout", "")
     report.stdout_chars = int(child.report.get("stdout_chars", 0))

@@ -47,8 +47,9 @@ def grade_code(problem: Problem, path: str, seed: int = 0, limits: Limits = Limi
 
 
 def grade_many(items: Iterable[tuple[Problem, str]], workers: int | None = None, seed: int = 0) -> list[Graded]:
-    """Grade (problem, file) pairs, one child per core at a time, results in the given order."""
+    """Grade (problem, file) pairs, one child per core at a time (GRADTUTOR_WORKERS overrides),
+    results in the given order."""
     items = list(items)
-    workers = workers or os.cpu_count() or 1
+    workers = workers or int(os.environ.get("GRADTUTOR_WORKERS", 0)) or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda item: grade_code(item[0], item[1], seed), items))

@@ -91,18 +91,20 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def run_child(student: str, job: dict[str, Any], limits: Limits = Limits()) -> ChildResult:
-    """Run the harness on `student` (a path) with `job`; always returns, never raises for the student's sake."""
-    folder = tempfile.mkdtemp(prefix="gradtutor-run-")
-    start = time.perf_counter()
-    try:
-        job_path = os.path.join(folder, "job.json")
-        with open(job_path, "w", encoding="utf-8") as handle:
+class Child:
+    """A started child: `result()` waits for it (up to the wall-clock limit) and cleans up."""
+
+    def __init__(self, student: str, job: dict[str, Any], limits: Limits = Limits()) -> None:
+        self.limits = limits
+        self.folder = tempfile.mkdtemp(prefix="gradtutor-run-")
+        self.start = time.perf_counter()
+        self.job_path = os.path.join(self.folder, "job.json")
+        with open(self.job_path, "w", encoding="utf-8") as handle:
             json.dump({**job, "student": os.path.abspath(student)}, handle)
-        with open(os.path.join(folder, "stderr.txt"), "wb") as err:
-            proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", HARNESS, job_path],
-                cwd=folder,
+        with open(os.path.join(self.folder, "stderr.txt"), "wb") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-B", HARNESS, self.job_path],
+                cwd=self.folder,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,  # prints inside Python are captured by the harness itself
                 stderr=err,
@@ -110,23 +112,34 @@ def run_child(student: str, job: dict[str, Any], limits: Limits = Limits()) -> C
                 start_new_session=True,
                 preexec_fn=_limit(limits) if os.name == "posix" else None,
             )
+
+    def result(self) -> ChildResult:
+        """Always returns, never raises for the student's sake."""
+        try:
+            left = self.limits.wall_seconds - (time.perf_counter() - self.start)
             timed_out = False
             try:
-                proc.wait(timeout=limits.wall_seconds)
+                self.proc.wait(timeout=max(0.0, left))
             except subprocess.TimeoutExpired:
                 timed_out = True
-                _kill(proc)
-        seconds = time.perf_counter() - start
-        result_path = os.path.join(folder, "result.json")
-        if not timed_out and os.path.exists(result_path):
-            try:
-                with open(result_path, encoding="utf-8") as handle:
-                    return ChildResult(json.load(handle), None, seconds)
-            except (OSError, ValueError):
-                pass  # a half-written or forged result counts as none
-        return ChildResult({}, _failure(proc.returncode, timed_out, limits, folder), seconds)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+                _kill(self.proc)
+            seconds = time.perf_counter() - self.start
+            result_path = os.path.join(self.folder, "result.json")
+            if not timed_out and os.path.exists(result_path):
+                try:
+                    with open(result_path, encoding="utf-8") as handle:
+                        return ChildResult(json.load(handle), None, seconds)
+                except (OSError, ValueError):
+                    pass  # a half-written or forged result counts as none
+            failure = _failure(self.proc.returncode, timed_out, self.limits, self.folder)
+            return ChildResult({}, failure, seconds)
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def run_child(student: str, job: dict[str, Any], limits: Limits = Limits()) -> ChildResult:
+    """Run the harness on `student` (a path) with `job` and wait for it."""
+    return Child(student, job, limits).result()
 
 
 def _kill(proc: subprocess.Popen) -> None:
