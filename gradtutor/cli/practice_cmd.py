@@ -93,4 +93,3 @@ def _code(problem, store, console, folder: str, seed) -> int:
         console.print(Text("stopped; your file is kept", "muted"))
         return 130
     return 0 if attempt.solved else 1
-
