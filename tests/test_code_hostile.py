@@ -81,6 +81,7 @@ def test_a_missing_function_and_a_wrong_return_type(tmp_path):
     assert report.error["kind"] == "type" and "tuple of 3" in report.error["message"]
 
 
+@pytest.mark.slow
 def test_check_code_exit_codes_and_json(tmp_path):
     """0 right, 1 wrong, 2 could not run, through the real command."""
     p = problem(KEY)
