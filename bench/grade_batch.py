@@ -28,6 +28,8 @@ def submission(sets, rng: np.random.Generator) -> dict:
     data = {}
     for problem_set in sets:
         for problem in problem_set.problems:
+            if problem.kind == "code":  # graded from .py files: bench/code_batch.py
+                continue
             seed = int(rng.integers(0, 10**6))
             ex = exercise(problem, seed)
             answers: dict = {"seed": seed} if problem.has_random else {}
@@ -72,7 +74,7 @@ def main() -> None:
             raise SystemExit(done.stderr)
         results = os.listdir(os.path.join(folder, "results"))
         assert len(results) == args.count
-        problems = sum(len(s.problems) for s in sets)
+        problems = sum(p.kind != "code" for s in sets for p in s.problems)
         print(
             f"{args.count} submissions x {problems} problems ({questions} answers) graded in {seconds:.1f} s "
             f"on {'one pinned core' if pin else 'an unpinned process'}: {seconds / args.count * 1000:.1f} ms "

@@ -30,6 +30,13 @@ CODES: dict[str, str] = {
     "cannot-evaluate": "the formula cannot be evaluated: shapes that do not combine, a log of a negative ...",
     "forward-value": "the node's value from the forward pass, not its derivative",
     "onehot": "softmax with cross-entropy: p - onehot(y), not p - 1 everywhere nor p alone",
+    "missing": "code: a value or gradient the exercise checks was never computed or returned",
+    "swapped": "code: the gradients are returned in the wrong order",
+    "in-place": "code: an input array was modified in place; copy it before changing it",
+    "batch-sum": "code: forgot to sum over the batch axis for a parameter every example uses",
+    "stale-cache": "code: a gate used twice overwrote the values it stashed in forward before backward used them",
+    "nan": "code: NaN or inf in a result",
+    "dtype": "code: the wrong dtype (integers or float32 where float64 gradients belong)",
 }
 
 # codes used before they were stabilised (progress databases of version 2 hold these)

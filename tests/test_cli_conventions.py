@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 
 import pytest
+
+from gradtutor.resources import problems_dir
+
+WALK_SETS = sorted(p for p in glob.glob(os.path.join(problems_dir(), "*.toml")) if not p.endswith("-code.toml"))
 
 
 def test_plain_gradtutor_shows_help_and_succeeds(run):
@@ -23,10 +29,11 @@ def test_plain_gradtutor_shows_help_and_succeeds(run):
             ),
         ),
         (["practice"], lambda d: d[0]["set"] == "chain-rule" and d[0]["solved"] == 0),
-        (["progress"], lambda d: d["streak"] == 0 and len(d["sets"]) == 9),
-        (["problems", "list"], lambda d: sum(s["problems"] for s in d) == 66),
+        (["progress"], lambda d: d["streak"] == 0 and len(d["sets"]) == 10),
+        (["problems", "list"], lambda d: sum(s["problems"] for s in d) == 66 + 14),  # 14 code problems
         (["problems", "list", "gates"], lambda d: all(p["problem"].startswith("gates/") for p in d)),
-        (["problems", "lint", "--samples", "2"], lambda d: d["errors"] == [] and d["problems"] == 66),
+        # the walk sets only: linting the code set runs 28 child processes (tests/test_code_problems.py)
+        (["problems", "lint", "--samples", "2", *WALK_SETS], lambda d: d["errors"] == [] and d["problems"] == 66),
     ],
 )
 def test_every_command_that_prints_results_speaks_json(run, home, args, check):

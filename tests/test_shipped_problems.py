@@ -15,7 +15,13 @@ from gradtutor.graph import build
 from gradtutor.resources import problems_dir
 
 SETS = load_all()
-PROBLEMS = [(p, seed) for s in SETS for p in s.problems for seed in ((0, 1) if p.has_random else (None,))]
+PROBLEMS = [
+    (p, seed)
+    for s in SETS
+    for p in s.problems
+    if p.kind != "code"  # code problems: tests/test_code_problems.py
+    for seed in ((0, 1) if p.has_random else (None,))
+]
 
 
 @pytest.mark.slow

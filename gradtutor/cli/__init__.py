@@ -25,6 +25,7 @@ COMMANDS = {
     "progress": ("progress_cmd", "Show (or export, or reset) your practice progress."),
     "problems": ("problems_cmd", "Work with problem files (lint them)."),
     "grade": ("grade_cmd", "Grade a submission file non-interactively (for instructors)."),
+    "check-code": ("check_code_cmd", "Check backward-pass code you wrote for a code problem."),
     "code": ("code_cmd", "Write out the forward and backward pass as flat Python code."),
     "graph": ("graph_cmd", "Draw the computational graph with values and gradients."),
 }

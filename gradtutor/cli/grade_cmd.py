@@ -27,7 +27,8 @@ from .practice_cmd import sets_option
 )
 @sets_option
 def command(submissions, as_json, out_dir, sets_dir) -> None:
-    """Grade SUBMISSION files (JSON or TOML; folders are read for *.json and *.toml).
+    """Grade SUBMISSION files (JSON or TOML; folders are read for *.json and *.toml), and
+    code files (NAME.py, named as the code problem's starter file).
 
     A submission maps "SET/PROBLEM" to answers keyed by question, plus "seed" for
     problems with random values; see problems/README.md. Exit status: 0 when every
@@ -36,9 +37,16 @@ def command(submissions, as_json, out_dir, sets_dir) -> None:
     from ..course.batch import Grader, read_submission, submission_files
     from ..course.problems import load_all
 
-    grader = Grader(load_all(sets_dir))
-    files = submission_files(list(submissions))
+    sets = load_all(sets_dir)
+    grader = Grader(sets)
+    code = [p for p in submissions if p.endswith(".py")]  # one file per code problem, graded in children
+    files = submission_files([p for p in submissions if not p.endswith(".py")]) if len(code) < len(submissions) else []
     results = [grader.grade(path, read_submission(path)) for path in files]
+    if code:
+        from ..course.code.grading import grade_many
+        from .check_code_cmd import find_code_problem
+
+        results += grade_many([(find_code_problem(sets, None, path), path) for path in code])
     if out_dir:
         os.makedirs(out_dir, exist_ok=True)
         for graded in results:

@@ -100,6 +100,8 @@ class Grader:
 
             hint = suggest(key, self.problems) or "keys are SET/PROBLEM, as listed by gradtutor problems list"
             return [TestResult(key, 0.0, 0.0, f"there is no problem '{key}' ({hint})")]
+        if problem.kind == "code":  # graded from its .py file: course/code/grading.py
+            return [TestResult(key, 0.0, 0.0, f"{key} is a code problem: submit it as its own .py file")]
         seed = answers.get("seed")
         if problem.has_random and (not isinstance(seed, int) or isinstance(seed, bool)):
             ex = self._exercise(key, 0)

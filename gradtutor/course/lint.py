@@ -45,6 +45,13 @@ def lint(paths: list[str], samples: int = 200) -> tuple[list[ProblemSet], list[s
         owners[problem_set.id] = path
         for problem in problem_set.problems:
             errors += [f"{path}:{problem.line}: problem.hints: problem '{problem.id}': {h}" for h in untypable(problem)]
+            if problem.kind == "code":
+                from .code.check import lint_code
+
+                errors += [
+                    f"{path}:{problem.line}: problem.code: problem '{problem.id}': {t}" for t in lint_code(problem)
+                ]
+                continue
             trouble = lint_variants(problem, samples)
             if trouble:
                 field = "problem.random" if problem.has_random else "problem.values"

@@ -75,7 +75,9 @@ def summary_of(problem_set: ProblemSet, store: Store, points: bool = True):
 
 
 def _max_points(problem: Problem) -> float:
-    return problem.points if problem.points is not None else exercise(problem, 0).max_points
+    if problem.points is not None:
+        return problem.points
+    return 1.0 if problem.kind == "code" else exercise(problem, 0).max_points  # a code problem: one check
 
 
 def summary_json(problem_set: ProblemSet, store: Store) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -64,6 +65,8 @@ class Problem:
     hints: list[str]
     path: str = ""
     line: int = 0
+    kind: str = "walk"  # "code": the student writes the backward pass in Python (course/code/)
+    code: Any = None  # the CodeSpec of a code problem
 
     @property
     def key(self) -> str:

@@ -121,7 +121,8 @@ def load_set(path: str) -> ProblemSet:
     return ProblemSet(set_id, title, order, summary, problems, path)
 
 
-_PROBLEM_FIELDS = {"id", "title", "prompt", "program", "values", "random", "ask", "tolerance", "points", "hints"}
+_PROBLEM_FIELDS = {"id", "kind", "title", "prompt", "program", "values", "random", "ask", "tolerance", "points"}
+_PROBLEM_FIELDS.add("hints")
 
 
 def _check_id(path: str, line: int, name: str, value: str) -> None:
@@ -130,6 +131,10 @@ def _check_id(path: str, line: int, name: str, value: str) -> None:
 
 
 def _load_problem(path: str, lines: _Lines, set_id: str, k: int, raw: dict, need) -> Problem:
+    if raw.get("kind", "walk") == "code":
+        from .code.spec import load_code_problem
+
+        return load_code_problem(path, lines.line, set_id, k, raw)
     what = "problem."
     for key in raw:
         if key not in _PROBLEM_FIELDS:
