@@ -29,6 +29,7 @@ CODES: dict[str, str] = {
     "only-at-this-point": "a number that is right at this point only, where a formula was asked",
     "cannot-evaluate": "the formula cannot be evaluated: shapes that do not combine, a log of a negative ...",
     "forward-value": "the node's value from the forward pass, not its derivative",
+    "other-part": "merge (concat, stack): took the other input's part of the gradient instead of its own",
     "onehot": "softmax with cross-entropy: p - onehot(y), not p - 1 everywhere nor p alone",
     "missing": "code: a value or gradient the exercise checks was never computed or returned",
     "swapped": "code: the gradients are returned in the wrong order",

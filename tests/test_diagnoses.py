@@ -16,6 +16,9 @@ from gradtutor.teach.walk import build_walk
 X, Y = 0.7, 0.4  # scalars where the op takes them, so its value and gradient have one shape
 VX, VY = [0.3, 0.7, 1.2], [0.5, 0.4, 2.0]
 VECTORS = {"dot", "outer", "matmul", "softmax", "log_softmax", "logsumexp", "subscript", "transpose", "sum_axis"}
+VECTORS |= {"concat", "slice", "max_all", "min_all"}
+SQUARE = {"trace", "det", "inv", "logdet"}
+MX = [[2.0, 0.5], [0.3, 1.5]]
 SPECIAL = {  # how each op is written when it is not a plain call f(x) or f(x, y)
     "add": "x + y",
     "sub": "x - y",
@@ -27,8 +30,11 @@ SPECIAL = {  # how each op is written when it is not a plain call f(x) or f(x, y
     "transpose": "x.T",
     "subscript": "x[1]",
     "sum_axis": "sum(x, 0)",
+    "slice": "x[1:]",
+    "max_all": "max(x)",
+    "min_all": "min(x)",
 }
-NO_QUESTION = {"var", "const", "onehot", "onehot_at", "ones", "step", "sign", "take"}  # x gets no gradient through them
+NO_QUESTION = {"var", "const", "onehot", "onehot_at", "ones", "step", "sign", "take", "eye"}  # x gets no gradient through them
 SAME = {"exp"}  # exp's derivative is its own value: the forward value is the right answer
 
 
@@ -36,7 +42,7 @@ def walk_for(name: str):
     op = TABLE[name]
     text = SPECIAL.get(name) or (f"{name}(x)" if op.arity == 1 else f"{name}(x, y)")
     graph = build(f"t = {text}\nf = sum(t)")
-    x, y = (VX, VY) if name in VECTORS else (X, Y)
+    x, y = (VX, VY) if name in VECTORS else (MX, MX) if name in SQUARE else (X, Y)
     walk = build_walk(graph, {n: np.array(v) for n, v in (("x", x), ("y", y)) if n in graph.variables})
     graph = walk.graph
     node = graph.names["t"]

@@ -37,6 +37,7 @@ CATALOGUE: dict[str, list[tuple[tuple, tuple]]] = {
             "sigmoid",
             "softplus",
             "relu",
+            "leaky_relu",
             "abs",
             "step",
             "sign",
@@ -44,8 +45,22 @@ CATALOGUE: dict[str, list[tuple[tuple, tuple]]] = {
             "mean",
             "norm",
             "ones",
+            "max_all",
+            "min_all",
         )
     },
+    **{name: [(((3, 3),), ())] for name in ("trace", "det", "inv", "logdet")},
+    "eye": [((), (3,))],
+    "concat": [(((3,), (2,)), (0,)), (((2, 3), (1, 3)), (0,)), (((2, 3), (2, 2)), (1,)), (((2, 1), (2, 2)), (-1,))],
+    "stack": [(((), ()), ()), (((3,), (3,)), ())],
+    "slice": [
+        (((4,),), ("1:3",)),
+        (((4,),), (":-1",)),
+        (((2, 3),), (":", 0)),
+        (((2, 3),), (1, "1:")),
+        (((3, 3),), ("1:", ":2")),
+        (((3, 2),), ("0:2",)),
+    ],
     "matmul": [(((3,), (3,)), ()), (((2, 3), (3,)), ()), (((3,), (3, 2)), ()), (((2, 3), (3, 4)), ())],
     "dot": [(((3,), (3,)), ())],
     "outer": [(((3,), (2,)), ())],
@@ -68,7 +83,8 @@ CATALOGUE["take"] = [(((4,), ()), ()), (((2, 3), ()), ())]  # s[y], W[i]: the in
 CATALOGUE["onehot_at"] = [(((),), (3,))]  # onehot(y, 3)
 INDEX_INPUT = {"take": 1, "onehot_at": 0}  # which input is an index: it holds a whole number
 POSITIVE = {"log", "sqrt", "pow", "div"}  # keep inputs inside the domain
-KINKED = {"relu", "abs", "step", "sign", "max", "min"}
+KINKED = {"relu", "leaky_relu", "abs", "step", "sign", "max", "min", "max_all", "min_all"}
+SQUARE = {"trace", "det", "inv", "logdet"}  # well-conditioned, with a positive determinant
 
 
 def test_catalogue_covers_every_operation():
@@ -96,6 +112,8 @@ def _inputs(name, shapes, rng):
             x = x + np.sign(x) * 0.5 + (0.25 * k)  # away from 0 and away from ties
         if INDEX_INPUT.get(name) == k:
             x = np.float64(1.0)
+        if name in SQUARE:
+            x = x @ x.T + 3 * np.eye(len(x))
         ins.append(np.asarray(x, dtype=float))
     return ins
 

@@ -153,13 +153,21 @@ class _Builder:
     def negative_index(self, span, token):
         return -self.index(span, token)
 
+    def slice_range(self, span, *parts):
+        """A range as its text ('1:3', ':', ':-1'); the colon token tells the bounds apart."""
+        if any(isinstance(p, _Named) for p in parts):
+            self.fail(ParseError, "the ends of a range are whole numbers, as in x[1:3]", span)
+        colon = parts.index(":")
+        return f"{parts[0] if colon else ''}:{parts[colon + 1] if colon + 1 < len(parts) else ''}"
+
     def name_index(self, span, token):
         return _Named(self.name(span, token))
 
     def subscript(self, span, a, *indices):
         named = [k for k in indices if isinstance(k, _Named)]
         if not named:
-            return self._op(INFIX["subscript"], (a,), span, tuple(indices))
+            op = INFIX["slice"] if any(isinstance(i, str) for i in indices) else INFIX["subscript"]
+            return self._op(op, (a,), span, tuple(indices))
         if len(indices) > 1:
             self.fail(
                 ParseError,
@@ -229,6 +237,7 @@ class _Builder:
             "index",
             "negative_index",
             "name_index",
+            "slice_range",
             "subscript",
             "signed",
             "negative",

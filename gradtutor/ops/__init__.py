@@ -36,7 +36,7 @@ def register(op: Op, by_name: bool = True) -> Op:
     return op
 
 
-ENTRIES = ("elementwise", "activations", "linalg", "reduce", "structure")
+ENTRIES = ("elementwise", "activations", "linalg", "matcalc", "merge", "reduce", "structure")
 
 
 def _load() -> None:

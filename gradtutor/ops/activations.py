@@ -1,4 +1,4 @@
-"""Activation functions and the slopes of the kinked ones: sigmoid, softplus, relu, abs, step, sign.
+"""Activation functions and the slopes of the kinked ones: sigmoid, softplus, relu, leaky_relu, abs, step, sign.
 
 sigmoid and softplus are computed in forms that neither overflow nor cancel, so
 they are right to a few ulp over the whole float range; log over sigmoid has a
@@ -49,6 +49,19 @@ function(
     branch=np.sign,
     py="np.maximum({a}, 0.0)",
     doc="max(0, x), elementwise; relu'(0) = 0",
+)
+function(
+    name="leaky_relu",
+    forward=lambda a: np.where(np.asarray(a) > 0, a, 0.01 * np.asarray(a))[()],
+    local=(lambda a, out: np.where(np.asarray(a) > 0, 1.0, 0.01)[()],),
+    local_text=("0.01 + 0.99*step(a)",),
+    pattern="gates",
+    rule="a leaky relu passes the upstream gradient where its input was positive and 0.01 times it elsewhere "
+    "(also at 0, as PyTorch does)",
+    latex=r"\operatorname{{leaky\_relu}}\left({a}\right)",
+    branch=np.sign,
+    py="np.where({a} > 0, {a}, 0.01 * {a})",
+    doc="x where x > 0, else 0.01*x: a relu whose negative side keeps a small slope",
 )
 function(
     name="abs",

@@ -1,4 +1,4 @@
-"""Reductions and normalisers: sum, mean, softmax, log_softmax, logsumexp.
+"""Reductions and normalisers: sum, mean, softmax, log_softmax, logsumexp, max(x), min(x).
 
 The normalisers work on a vector, or on a matrix row by row (the last axis, as
 PyTorch's usual dim=-1): a batch of score vectors, one per row.
@@ -245,3 +245,55 @@ register(
         "    return (m + np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True)))[..., 0]",
     )
 )
+
+
+def _extreme(name: str, pick, gap: str):
+    """max(x) or min(x) over all entries: the gradient goes to the winning entry; entries tied for the
+    win share it evenly (PyTorch's rule for a full reduction). `gap` is out - a for max (and a - out
+    for min): 0 exactly at the winners, so 1 - sign(gap) marks them."""
+
+    def winners(a, out):
+        return (np.asarray(a) == out).astype(float)
+
+    def vjp(g, out, a, need):
+        mask = winners(a, out)
+        return [g * mask / np.sum(mask)]
+
+    def jvp(t, out, a):
+        mask = winners(a, out)
+        return np.sum(mask * t[0]) / np.sum(mask)
+
+    mark = f"(1 - sign({gap}))"
+    every = TypicalMistake(
+        code="route",
+        wrong=lambda c: [np.broadcast_to(c.scale, np.shape(c.own))] if np.ndim(c.own) else [],
+        message=f"{name}(x) routes the gradient to the {'largest' if name == 'max' else 'smallest'} entry "
+        "only; every other entry gets 0 (a sum would hand it to all of them)",
+    )
+    register(
+        Op(
+            name=f"{name}_all",
+            symbol=name,
+            form="call",
+            arity=1,
+            forward=pick,
+            shape=scalar_shape,
+            branch=lambda a: np.argmax(a) if name == "max" else np.argmin(a),
+            pattern="routes",
+            rule=f"{name}(x) routes the whole upstream gradient to the {'largest' if name == 'max' else 'smallest'} "
+            "entry and 0 to the others (entries tied for it share it evenly)",
+            mistakes=(every,),
+            vjp=vjp,
+            vjp_text=lambda a: (f"grad * {mark} / sum({mark})",),
+            jvp=jvp,
+            jvp_text=lambda a: f"sum({mark}*da) / sum({mark})",
+            latex=rf"\{name}\left({{a}}\right)",
+            py=f"np.{name}({{a}})",
+            doc=f"the {'largest' if name == 'max' else 'smallest'} entry; its gradient goes to that entry "
+            "(ties share it evenly)",
+        )
+    )
+
+
+_extreme("max", np.max, "out - a")
+_extreme("min", np.min, "a - out")
