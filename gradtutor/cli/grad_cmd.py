@@ -41,6 +41,12 @@ def command(program: str, at, random_, seed, wrt, mode, symbolic, latex, order, 
       gradtutor grad "(x + y) * z" --at x=-2 --at y=5 --at z=-4
       gradtutor grad "sum((W@x)^2)" --at "W=[[0.1,0.5],[-0.3,0.8]]" --at "x=[0.2,0.4]" --symbolic
       gradtutor grad "x1*x2 + sin(x1)" --at x1=1 --at x2=2 --mode forward
+
+    A vector or matrix output gives its Jacobian (one sweep per output entry, or
+    with --mode forward one per input entry):
+
+    \b
+      gradtutor grad "relu(W@x)" --random W=3x2 --random x=2 --mode forward
     """
     from ..autodiff.reverse import grad
     from ..graph import build
@@ -49,18 +55,22 @@ def command(program: str, at, random_, seed, wrt, mode, symbolic, latex, order, 
     graph = build(read_program(program))
     values, used_seed = gather_values(at, random_, seed)
     wanted = list(wrt) or None
-    if mode == "forward":
-        from ..autodiff.forward import forward_gradients
-        from ..autodiff.reverse import check_values
-        from ..language.values import values_from_mapping
+    from ..errors import NotScalarError
 
-        values = values_from_mapping(values)
-        check_values(graph, values)
-        value, gradients, sweeps = forward_gradients(graph, values, wanted)
-        result = None
-    else:
-        result = grad(graph, values, wrt=wanted)
-        value, gradients, sweeps = result.value, result.gradients, 1
+    try:
+        if mode == "forward":
+            from ..autodiff.forward import forward_gradients
+            from ..autodiff.reverse import check_values
+            from ..language.values import values_from_mapping
+
+            values = values_from_mapping(values)
+            check_values(graph, values)
+            value, gradients, sweeps = forward_gradients(graph, values, wanted)
+        else:
+            result = grad(graph, values, wrt=wanted)
+            value, gradients, sweeps = result.value, result.gradients, 1
+    except NotScalarError:  # a vector or matrix output: its Jacobian
+        return _jacobian(graph, values, wanted, mode, symbolic or latex or order == 2, as_json)
     extras = _extras(graph, values, list(gradients), symbolic or latex, latex, order)
     if as_json:
         data = {"value": to_python(value), "gradients": {k: to_python(v) for k, v in gradients.items()}}
@@ -86,6 +96,37 @@ def command(program: str, at, random_, seed, wrt, mode, symbolic, latex, order, 
         console.print(mode_note(mode, sweeps, sum(int(_size(values[n])) for n in gradients)))
     for view in symbolic_view(graph, extras):
         console.print(view, soft_wrap=True)  # LaTeX lines stay whole, to be copied
+
+
+def _jacobian(graph, values, wanted, mode, extras: bool, as_json: bool) -> None:
+    """A vector or matrix output: its Jacobian, one sweep per output entry (or per input entry)."""
+    import numpy as np
+
+    from ..autodiff.jacobian import jacobian
+    from ..errors import ValueInputError
+    from ..language.values import to_python, values_from_mapping
+
+    if extras:
+        raise ValueInputError(
+            "--symbolic, --latex and --order 2 need a scalar output; this program's output is a vector or matrix",
+            hint="wrap the output in sum(...) to get formulas, or drop the option to see the Jacobian",
+        )
+    values = values_from_mapping(values)
+    result = jacobian(graph, values, wanted, mode or "reverse")
+    if as_json:
+        data = {
+            "value": to_python(result.value),
+            "jacobian": {n: result.matrix(n).tolist() for n in result.blocks},
+            "output_shape": list(np.shape(result.value)),
+            "mode": result.mode,
+            "sweeps": result.sweeps,
+        }
+        click.echo(json.dumps(data))
+        return
+    from ..render.console import stdout
+    from ..render.jacobian_view import jacobian_report
+
+    jacobian_report(stdout(), graph, result, values)
 
 
 def _size(value) -> int:
