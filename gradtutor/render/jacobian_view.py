@@ -26,7 +26,7 @@ def jacobian_report(console: Console, graph, result, values: dict[str, Any]) -> 
     header.append(f"   ({result.outputs} output entries)", "muted")
     console.print(header)
     rows = [_entry(out, idx) for idx in np.ndindex(*out_shape)]
-    for name, block in result.blocks.items():
+    for name in result.blocks:
         in_shape = np.shape(values[name])
         matrix = result.matrix(name)
         title = f"the Jacobian d{out}/d{name}: {matrix.shape[0]} × {matrix.shape[1]}"
@@ -48,10 +48,12 @@ def sweeps_note(result) -> Text:
     """How many sweeps each mode takes for this Jacobian, and which one wins."""
     m = result.outputs
     n = sum(int(np.prod(b.shape[len(np.shape(result.value)) :])) for b in result.blocks.values())
+    plural = "s" if result.sweeps != 1 else ""
+    rows, columns = "one per output entry (a row each)", "one per input entry (a column each)"
     if result.mode == "reverse":
-        text = f"reverse mode: {result.sweeps} backward sweep{'s' if result.sweeps != 1 else ''}, one per output entry (a row each); forward mode would need {n}, one per input entry (a column each)"
+        text = f"reverse mode: {result.sweeps} backward sweep{plural}, {rows}; forward mode would need {n}, {columns}"
     else:
-        text = f"forward mode: {result.sweeps} sweep{'s' if result.sweeps != 1 else ''}, one per input entry (a column each); reverse mode would need {m}, one per output entry (a row each)"
+        text = f"forward mode: {result.sweeps} sweep{plural}, {columns}; reverse mode would need {m}, {rows}"
     if m != n:
         text += f". With {m} outputs and {n} inputs, {'forward' if m > n else 'reverse'} mode needs fewer."
     return Text(text, "muted")
