@@ -28,6 +28,7 @@ COMMANDS = {
     "check-code": ("check_code_cmd", "Check backward-pass code you wrote for a code problem."),
     "code": ("code_cmd", "Write out the forward and backward pass as flat Python code."),
     "graph": ("graph_cmd", "Draw the computational graph with values and gradients."),
+    "descend": ("descend_cmd", "Run gradient descent on a program and watch the loss fall (or blow up)."),
 }
 
 
