@@ -15,16 +15,25 @@ from .common import at_option, json_option, read_program, seed_option
 )
 @seed_option
 @click.option(
+    "--backward",
+    is_flag=True,
+    help="Also draw the backward pass as a graph of its own: each gradient from the one it came from.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
     help="FILE.svg, FILE.png (needs Graphviz's dot program) or FILE.dot.",
 )
 @json_option
-def command(program, at, shapes, seed, output, as_json) -> None:
+def command(program, at, shapes, seed, backward, output, as_json) -> None:
     """Draw PROGRAM's computational graph: forward values above the edges (green) and
     gradients below them (red), as the lectures draw it. Without -o, the terminal
     shows the graph as a tree with each node's value and gradient.
+
+    With --backward the backward pass is drawn too, as its own graph: each
+    gradient computed from the one it came from by the gate's rule, with the
+    program's names (W.T @ dz, dh * step(z), df * z), branches joined by +.
 
     SVG and PNG are drawn by Graphviz: install it with `sudo apt install graphviz`
     (Debian/Ubuntu) or `brew install graphviz` (macOS). FILE.dot needs nothing.
@@ -43,10 +52,19 @@ def command(program, at, shapes, seed, output, as_json) -> None:
     if as_json and output is None:
         import json
 
-        click.echo(json.dumps(walk.graph_json()))
+        data = walk.graph_json()
+        if backward:
+            from ..render.backward_picture import backward_json
+
+            data["backward"] = backward_json(walk)
+        click.echo(json.dumps(data))
         return
     if output is None:
         console.print(value_tree(walk))
+        if backward:
+            from ..render.backward_picture import backward_table
+
+            console.print(backward_table(walk))
         return
     suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
     if suffix not in ("svg", "png", "dot"):
@@ -54,7 +72,12 @@ def command(program, at, shapes, seed, output, as_json) -> None:
     import graphviz
 
     try:
-        render_file(walk, output)
+        if backward:
+            from ..render.backward_picture import render_backward_file
+
+            render_backward_file(walk, output)
+        else:
+            render_file(walk, output)
     except graphviz.ExecutableNotFound:
         console.print(value_tree(walk))
         raise GradtutorError(

@@ -45,7 +45,15 @@ def markdown(walk: Walk) -> str:
     for (j, i), share in shares.items():
         lines.append(f'    n{j} -- "{short(walk.value(j))} / grad {short(share)}" --> n{i}')
     lines.append(f'    n{graph.output} -- "{short(walk.value(graph.output))} / grad 1" --> result(({out}))')
-    lines += ["```", "", "## Forward pass", "", "| node | computes | value |", "|---|---|---|"]
+    lines += [
+        "```",
+        "",
+        *_backward_markdown(walk),
+        "## Forward pass",
+        "",
+        "| node | computes | value |",
+        "|---|---|---|",
+    ]
     for i, how, value in walk.forward_rows():
         lines.append(f"| `{graph.labels[i]}` | `{how}` | {_flat(fmt_value(value))} |")
     lines += [
@@ -61,6 +69,12 @@ def markdown(walk: Walk) -> str:
     for name, i in graph.variables.items():
         lines.append(f"| `{name}` | {_flat(fmt_value(walk.value(i)))} | {_flat(fmt_value(walk.gradient(i)))} |")
     return "\n".join(lines) + "\n"
+
+
+def _backward_markdown(walk: Walk) -> list[str]:
+    from .backward_picture import mermaid_lines
+
+    return ["## The backward pass as a graph", "", *mermaid_lines(walk), ""]
 
 
 # --- LaTeX -------------------------------------------------------------------------
@@ -97,6 +111,13 @@ def _layers(walk: Walk) -> dict[int, tuple[int, int]]:
         place[i] = (d, rows.get(d, 0))
         rows[d] = rows.get(d, 0) + 1
     return place
+
+
+def _backward_latex(walk: Walk) -> list[str]:
+    from .backward_picture import tikz_lines
+
+    title = r"\subsection*{The backward pass as a graph}"
+    return [title, r"\begin{center}", *tikz_lines(walk, tex), r"\end{center}", ""]
 
 
 def latex(walk: Walk) -> str:
@@ -147,6 +168,7 @@ def latex(walk: Walk) -> str:
         r"\end{tikzpicture}",
         r"\end{center}",
         "",
+        *_backward_latex(walk),
         r"\subsection*{Forward pass}",
         r"\begin{longtable}{lll}",
         r"node & computes & value \\ \hline",
