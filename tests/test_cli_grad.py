@@ -88,7 +88,7 @@ def test_program_from_a_file(run, tmp_path):
         (["x", "--at", "x"], "--at expects NAME=VALUE"),
         (["sum(W@x)", "--at", "W=[[1,2]]", "--at", "x=[1,2,3]"], "'@' cannot combine shapes (1, 2) and (3,)"),
         (["log(x)", "--at", "x=-1"], "log needs a positive input"),
-        (["x", "--at", "x=[1,2]"], "sum(...)"),
+        (["x", "--at", "x=[1,2]", "--symbolic"], "sum(...)"),
         (["x", "--at", "x=nan"], "finite"),
         (["x", "--random", "x=2x3x4"], "one or two positive sizes"),
     ],

@@ -16,7 +16,7 @@ from gradtutor.teach.walk import build_walk
 X, Y = 0.7, 0.4  # scalars where the op takes them, so its value and gradient have one shape
 VX, VY = [0.3, 0.7, 1.2], [0.5, 0.4, 2.0]
 VECTORS = {"dot", "outer", "matmul", "softmax", "log_softmax", "logsumexp", "subscript", "transpose", "sum_axis"}
-VECTORS |= {"concat", "slice", "max_all", "min_all"}
+VECTORS |= {"concat", "slice", "max_all", "min_all", "diag"}
 SQUARE = {"trace", "det", "inv", "logdet"}
 MX = [[2.0, 0.5], [0.3, 1.5]]
 SPECIAL = {  # how each op is written when it is not a plain call f(x) or f(x, y)

@@ -126,6 +126,10 @@ def exercise(problem: Problem, seed: int | None = None, explain: bool = True) ->
 def _target_question(walk: Walk, target: Target) -> Question:
     graph = walk.graph
     out = graph.output
+    if target.after or target.form == "jacobian":
+        from .more_targets import special_question
+
+        return special_question(walk, target)
     if target.ask.startswith("d") and "/" in target.ask:
         name = target.ask.split("/d", 1)[1]
         node = graph.names[name]

@@ -47,7 +47,10 @@ class RandomSpec:
 @dataclass(frozen=True)
 class Target:
     ask: str  # 'df/dW' (a gradient) or 'q' (a node's forward value)
-    form: str = "value"  # 'value': a number or matrix at this variant; 'formula': valid everywhere
+    form: str = "value"  # 'value': a number or matrix at this variant; 'formula': valid everywhere; 'jacobian'
+    after: int = 0  # > 0: the value after this many gradient-descent steps (course/descent_targets.py)
+    lr: float = 0.0
+    wrt: tuple[str, ...] = ()
 
 
 @dataclass

@@ -284,6 +284,10 @@ _GRADIENT = re.compile(r"^d([A-Za-z_][A-Za-z_0-9]*)/d([A-Za-z_][A-Za-z_0-9]*)$")
 def _target(path: str, line: int, item: Any, graph: Graph) -> Target:
     if isinstance(item, str):
         item = {"ask": item}
+    if isinstance(item, dict) and ("after" in item or item.get("form") == "jacobian") and "ask" in item:
+        from .more_targets import special_target
+
+        return special_target(item, graph, lambda message: _fail(path, line, "problem.ask", message))
     if not isinstance(item, dict) or "ask" not in item or not set(item) <= {"ask", "form"}:
         raise _fail(
             path, line, "problem.ask", 'each target is "df/dx", a node name, or { ask = "df/dx", form = "formula" }'

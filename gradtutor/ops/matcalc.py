@@ -1,4 +1,4 @@
-"""Matrix calculus: trace, det, inv, logdet, and the identity matrix eye(n) their rules use.
+"""Matrix calculus: trace, det, inv, logdet, and the matrices their rules (and Jacobians) use: eye(n), diag(v).
 
 Each is a function of a whole square matrix, so each gives a vector-Jacobian
 product in the shape convention: the gradient of a scalar with respect to a
@@ -122,6 +122,33 @@ register(
         jvp_text=lambda a: "trace(inv(a) @ da)",
         latex=r"\log\det\left({a}\right)",
         py="np.linalg.slogdet({a})[1]",
+    )
+)
+
+
+def _diag_shape(a):
+    if len(a) != 1:
+        raise ShapeMismatch("diag takes a vector and puts it on the diagonal of a square matrix")
+    return (a[0], a[0])
+
+
+register(
+    Op(
+        name="diag",
+        symbol="diag",
+        form="call",
+        arity=1,
+        forward=np.diag,
+        shape=_diag_shape,
+        pattern="moves",
+        rule="diag(v) places v on a diagonal, so v's gradient is the diagonal of the upstream gradient",
+        vjp=lambda g, out, a, need: [np.diagonal(g).copy()],
+        vjp_text=lambda a: (f"sum(grad * eye({a[0]}), 1)",),
+        jvp=lambda t, out, a: np.diag(t[0]),
+        jvp_text=lambda a: "diag(da)",
+        latex=r"\operatorname{{diag}}\left({a}\right)",
+        py="np.diag({a})",
+        doc="the square matrix with the vector v on its diagonal: a Jacobian such as diag(f'(z))",
     )
 )
 
