@@ -28,12 +28,20 @@ def test_plain_gradtutor_shows_help_and_succeeds(run):
                 {n["node"]: n["gradient"] for n in d["nodes"]} == {"x": -4.0, "y": -4.0, "t1": -4.0, "z": 3.0, "f": 1.0}
             ),
         ),
+        (
+            ["graph", "q = x + y; f = q * z", "--at", "x=-2", "--at", "y=5", "--at", "z=-4", "--backward"],
+            lambda d: {n["node"]: n["computed_as"] for n in d["backward"]}["dq"] == "df*z",
+        ),
+        (
+            ["descend", "(w - 3)^2", "--at", "w=0", "--wrt", "w", "--steps", "3"],
+            lambda d: len(d["runs"][0]["losses"]) == 4,
+        ),
         (["practice"], lambda d: d[0]["set"] == "chain-rule" and d[0]["solved"] == 0),
-        (["progress"], lambda d: d["streak"] == 0 and len(d["sets"]) == 10),
-        (["problems", "list"], lambda d: sum(s["problems"] for s in d) == 66 + 14),  # 14 code problems
+        (["progress"], lambda d: d["streak"] == 0 and len(d["sets"]) == 12),
+        (["problems", "list"], lambda d: sum(s["problems"] for s in d) == 80 + 14),  # 14 code problems
         (["problems", "list", "gates"], lambda d: all(p["problem"].startswith("gates/") for p in d)),
         # the walk sets only: linting the code set runs 28 child processes (tests/test_code_problems.py)
-        (["problems", "lint", "--samples", "2", *WALK_SETS], lambda d: d["errors"] == [] and d["problems"] == 66),
+        (["problems", "lint", "--samples", "2", *WALK_SETS], lambda d: d["errors"] == [] and d["problems"] == 80),
     ],
 )
 def test_every_command_that_prints_results_speaks_json(run, home, args, check):
