@@ -84,3 +84,25 @@ def test_grad_prints_the_jacobian_for_a_vector_output(capsys):
     assert code == 0 and "forward mode: 2 sweeps" in shown and "reverse mode would need 4" in shown
     assert main(["grad", "x^2", "--at", "x=[1,2]", "--symbolic"]) == 2
     assert "need a scalar output" in capsys.readouterr().err
+
+
+def test_solve_walks_a_vector_output_from_its_seed_gradient(capsys):
+    """With --seed-grad the walk's answers are the vector-Jacobian product: seed times the numeric Jacobian."""
+    from gradtutor.teach.walk import build_walk
+
+    W, x = np.array([[1.0, 2.0], [3.0, -4.0], [0.5, 1.0]]), np.array([1.0, 0.5])
+    seed = np.array([1.0, -1.0, 0.5])
+    graph = build("z = W@x; h = tanh(z)")
+    walk = build_walk(graph, {"W": W, "x": x}, seed=seed)
+    numeric = numeric_jacobian(graph, {"W": W, "x": x}, "x")
+    np.testing.assert_allclose(walk.gradient(graph.variables["x"]), seed @ numeric, rtol=1e-7)
+    answers = {q.ask: q.answer for q in walk.questions}
+    np.testing.assert_allclose(answers["dh/dz"], seed * (1 - np.tanh(W @ x) ** 2))
+    args = ["solve", "z = W@x; h = tanh(z)", "--at", "W=[[1,2],[3,-4],[0.5,1]]", "--at", "x=[1,0.5]"]
+    assert main([*args, "--seed-grad", "[1, -1, 0.5]", "--show", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["questions"][-1]["ask"] == "dh/dx"
+    assert main([*args, "--seed-grad", "[1, 2]", "--show"]) == 2
+    assert "the output has shape (3,)" in capsys.readouterr().err
+    assert main([*args, "--show"]) == 2
+    assert "--seed-grad" in capsys.readouterr().err

@@ -58,7 +58,12 @@ FORWARD_VALUES = ("x1=1", "x2=2")
     help="Walk the backward pass, or carry tangents forward (forward-mode differentiation).",
 )
 @click.option("--wrt", metavar="NAME", help="Forward mode: the input to differentiate with respect to.")
-def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mode, wrt) -> None:
+@click.option(
+    "--seed-grad",
+    metavar="VALUE",
+    help="A vector or matrix output: the upstream gradient to seed the backward pass with, e.g. [1, 0, 0].",
+)
+def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mode, wrt, seed_grad) -> None:
     """Walk through the backward pass of PROGRAM one node at a time, typing the local and
     downstream gradients; gradtutor grades each answer and explains mistakes.
 
@@ -77,11 +82,11 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
       gradtutor solve
       gradtutor solve "(x + y) * max(y, z)" --at x=1 --at y=2 --at z=0
       gradtutor solve "sum((W@x)^2)" --at "W=[[0.1,0.5],[-0.3,0.8]]" --at "x=[0.2,0.4]" --show
+      gradtutor solve "h = relu(W@x)" --shape W=3x2 --shape x=2 --seed-grad "[1, -1, 0.5]"
     """
     from ..autodiff.compare import Tolerance
     from ..graph import build
     from ..render.console import answer_reader, stdout
-    from ..teach.walk import build_walk
     from .values_draw import draw_values
 
     if program is None:
@@ -95,7 +100,7 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
 
         walk = build_tangent_walk(graph, values, wrt)
     else:
-        walk = build_walk(graph, values)
+        walk = _backward_walk(graph, values, seed_grad)
     console = stdout()
 
     if show:
@@ -127,6 +132,31 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
     result = run_session(session, console, read, echo=not interactive, quiet=quiet)
     if as_json:
         click.echo(json.dumps(result.to_json()))
+
+
+def _backward_walk(graph, values, seed_grad):
+    """The backward walk; a vector or matrix output is seeded with --seed-grad, or with an upstream
+    gradient the student types when the terminal can ask for one."""
+    import sys
+
+    from ..errors import NotScalarError
+    from ..language.values import parse_value
+    from ..teach.walk import build_walk
+
+    out = graph.labels[graph.output]
+    if seed_grad is not None:
+        return build_walk(graph, values, seed=parse_value(f"d{out}", seed_grad))
+    try:
+        return build_walk(graph, values)
+    except NotScalarError as exc:
+        if not sys.stdin.isatty():
+            exc.hint = f"seed the backward pass with an upstream gradient for {out}: --seed-grad [1, 0, ...]"
+            raise
+        text = click.prompt(
+            f"{out} is not a scalar: type the upstream gradient d{out} to seed the backward pass with "
+            f"(it has {out}'s shape, e.g. a onehot row picks one output)"
+        )
+        return build_walk(graph, values, seed=parse_value(f"d{out}", text))
 
 
 def _say_drawn(console, drawn: dict, seed: int | None) -> None:

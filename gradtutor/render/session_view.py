@@ -123,7 +123,7 @@ class SessionView:
         self.say(
             Text.assemble(
                 ("\nbackward pass: ", "title"),
-                f"start at the output with d{out}/d{out} = 1 and visit the nodes in reverse. At each node, type "
+                f"start at the output with {_seed_text(walk)} and visit the nodes in reverse. At each node, type "
                 f"the local gradients, then each downstream gradient (upstream × local). Answers can be numbers, "
                 f"matrices like [[1, 2], [3, 4]] or formulas using the names above and grad (the upstream "
                 f"gradient). Commands: {COMMANDS}.",
@@ -212,3 +212,13 @@ class SessionView:
             self.say(sweeps_note(self.walk))
         elif by_step:
             self.say(gradient_table(self.walk))
+
+
+def _seed_text(walk) -> str:
+    """How the backward pass is seeded: d{out}/d{out} = 1, or a vector output's upstream gradient."""
+    out = walk.output
+    if getattr(walk, "seed", None) is None:
+        return f"d{out}/d{out} = 1"
+    from ..language.numbers import fmt_value
+
+    return f"the upstream gradient d{out} = {fmt_value(walk.seed)} (a vector output is seeded with one)"

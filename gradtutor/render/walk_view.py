@@ -225,7 +225,7 @@ def solution_view(walk: Walk) -> list[Any]:
         return views + [tangent_table(walk), sweeps_note(walk)]
     views.append(forward_table(walk))
     table = AdaptiveTable(
-        title=f"backward pass, seeded with d{out}/d{out} = 1: upstream × local = downstream",
+        title=f"backward pass, seeded with {_seed(walk, out)}: upstream × local = downstream",
         header_style="title",
         min_width=80,
     )
@@ -317,3 +317,8 @@ def gradient_table(walk: Walk) -> AdaptiveTable:
     for name, i in graph.variables.items():
         table.add_row(name, fmt_value(walk.value(i)), fmt_value(walk.gradient(i)))
     return table
+
+
+def _seed(walk, out: str) -> str:
+    seed = getattr(walk, "seed", None)
+    return f"d{out}/d{out} = 1" if seed is None else f"the upstream gradient d{out} = {fmt_value(seed)}"

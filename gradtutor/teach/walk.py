@@ -56,6 +56,7 @@ class Walk:
     graph: Graph
     evaluation: Evaluation
     steps: list[Step]
+    seed: Any = None  # the upstream gradient at a vector output (solve --seed-grad); None: a scalar, seeded with 1
 
     @property
     def output(self) -> str:
@@ -126,18 +127,38 @@ def is_scalar_node(graph: Graph, values: list[Any], i: int) -> bool:
     return np.shape(values[i]) == () and all(np.shape(values[j]) == () for j in graph.nodes[i].inputs)
 
 
-def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True) -> Walk:
+def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True, seed: Any = None) -> Walk:
     """The worked solution. Without `explain` the rules and the arithmetic are left out
-    (batch grading needs only the answers, and the rules are the slow part)."""
+    (batch grading needs only the answers, and the rules are the slow part). A vector or
+    matrix output needs `seed`, the upstream gradient it is seeded with (one row of the
+    Jacobian's transpose is walked: the vector-Jacobian product for that seed)."""
     evaluation = forward(graph, values)
-    require_scalar(evaluation)
-    return walk_of(evaluation, explain)
+    if seed is None:
+        require_scalar(evaluation)
+    else:
+        seed = _check_seed(evaluation, seed)
+    walk = walk_of(evaluation, explain, seed)
+    walk.seed = seed
+    return walk
 
 
-def walk_of(evaluation: Evaluation, explain: bool = True) -> Walk:
+def _check_seed(evaluation: Evaluation, seed: Any) -> Any:
+    from ..errors import ShapeError
+    from ..language.numbers import fmt_shape
+
+    seed, shape = np.asarray(seed, dtype=float), np.shape(evaluation.value)
+    if seed.shape != shape:
+        raise ShapeError(
+            f"the seed gradient has shape {fmt_shape(seed.shape)}, but the output has shape {fmt_shape(shape)}",
+            hint="the upstream gradient at the output has the output's shape (the shape convention)",
+        )
+    return seed
+
+
+def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None) -> Walk:
     """The walk of an evaluated graph (its values in place; the gradients are computed here)."""
     graph = evaluation.graph
-    backward(evaluation)
+    backward(evaluation, seed=1.0 if seed is None else seed)
     need = requires_grad(graph, graph.variables.values())
     vals = evaluation.values
     out = graph.labels[graph.output]
