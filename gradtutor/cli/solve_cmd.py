@@ -150,7 +150,10 @@ def _backward_walk(graph, values, seed_grad):
         return build_walk(graph, values)
     except NotScalarError as exc:
         if not sys.stdin.isatty():
-            exc.hint = f"seed the backward pass with an upstream gradient for {out}: --seed-grad [1, 0, ...]"
+            exc.hint = (
+                f"reduce it with sum(...) or mean(...), or seed the backward pass with an upstream gradient "
+                f"for {out}: --seed-grad [1, 0, ...]"
+            )
             raise
         text = click.prompt(
             f"{out} is not a scalar: type the upstream gradient d{out} to seed the backward pass with "

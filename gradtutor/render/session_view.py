@@ -108,7 +108,6 @@ class SessionView:
             )
             return
         self.say(forward_table(walk))
-        out = walk.output
         if walk.mode == "forward":
             self.say(
                 Text.assemble(
