@@ -142,3 +142,18 @@ def test_code_errors_are_clear(run):
     assert "--shape W=3x4" in result.stderr
     vector = run("code", "W@x", "--shape", "W=2x3", "--shape", "x=3")
     assert vector.exit_code == 2 and "sum(...)" in vector.stderr
+
+
+def test_the_new_ops_run_as_flat_code(tmp_path):
+    """Merges, slices, matrix calculus, max(x)/min(x) and leaky_relu, including ops without inputs (eye)."""
+    rng = np.random.default_rng(1)
+    values = {"u": rng.standard_normal(2), "v": rng.standard_normal(1), "M": rng.uniform(-1, 1, (2, 2))}
+    values.update(x=rng.standard_normal(2), W=rng.standard_normal((2, 2)))
+    for k, program in enumerate(
+        [
+            "h = concat(u, v); f = sum(h[1:] * h[:2]) + sum(stack(u, x)[:, 0])",
+            "A = M + 3*eye(2); f = logdet(A) + det(A) + trace(inv(A)) + max(M) - min(M)",
+            "s = stack(sum(x), dot(x, x)); f = sum(leaky_relu(s - 1) * W[:, 0]) + sum(diag(x) @ W)",
+        ]
+    ):
+        _matches(program, values, tmp_path, 200 + k)

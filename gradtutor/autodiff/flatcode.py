@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..graph import CONST, Graph
+from ..graph import CONST, VAR, Graph
 from ..graph.expr import apply, const, from_text, sym
 from ..graph.printing import to_python
 from ..ops import Shape
@@ -63,7 +63,7 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
     ]
     helpers: dict[str, str] = {}
     for i, node in enumerate(graph.nodes):
-        if not node.inputs:
+        if node.op is VAR or node.op is CONST:  # leaves; onehot(1, 3) and eye(2) have no inputs but are computed
             continue
         expr = apply(node.op.name, *(ref(j) for j in node.inputs), params=node.params)
         for e_op in _ops(expr):
