@@ -111,7 +111,7 @@ def descend(
         if not np.isfinite(loss) or (norm is not None and not np.isfinite(norm)):
             run.diverged = f"the {'loss' if not np.isfinite(loss) else 'gradient'} is no longer finite at step {k}"
             break
-        if _growing(run.losses):
+        if _growing(run.steps):
             run.diverged = f"the loss grew for {GROWING_STEPS} steps in a row, to {loss:.4g} at step {k}"
             break
         if last:
@@ -132,11 +132,13 @@ def _squares(g: Any) -> float:
     return float(np.einsum("i,i->", flat, flat))
 
 
-def _growing(losses: list[float]) -> bool:
-    if len(losses) <= GROWING_STEPS:
+def _growing(steps: list[Step]) -> bool:
+    """The loss rose in each of the last GROWING_STEPS steps and is above where it started (only the
+    tail is read, so a long run stays linear in its length)."""
+    if len(steps) <= GROWING_STEPS:
         return False
-    tail = losses[-GROWING_STEPS - 1 :]
-    return all(b > a for a, b in zip(tail, tail[1:])) and tail[-1] > losses[0]
+    tail = [s.loss for s in steps[-GROWING_STEPS - 1 :]]
+    return all(b > a for a, b in zip(tail, tail[1:])) and tail[-1] > steps[0].loss
 
 
 def curvature(graph, values: Mapping[str, Any], wrt: Iterable[str]) -> float | None:
