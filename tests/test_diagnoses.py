@@ -34,7 +34,8 @@ SPECIAL = {  # how each op is written when it is not a plain call f(x) or f(x, y
     "max_all": "max(x)",
     "min_all": "min(x)",
 }
-NO_QUESTION = {"var", "const", "onehot", "onehot_at", "ones", "step", "sign", "take", "eye"}  # x gets no gradient through them
+# x gets no gradient through them
+NO_QUESTION = {"var", "const", "onehot", "onehot_at", "ones", "step", "sign", "take", "eye"}
 SAME = {"exp"}  # exp's derivative is its own value: the forward value is the right answer
 
 
