@@ -46,3 +46,19 @@ def test_concat_of_slices_gives_back_the_whole():
     x = np.array([0.5, -1.0, 2.0])
     result = gradtutor.grad("sum(concat(x[:2], x[2:]) * c)", {"x": x, "c": [1.0, 2.0, 3.0]})
     np.testing.assert_array_equal(result.gradients["x"], [1.0, 2.0, 3.0])
+
+
+def test_a_merge_answered_with_the_other_inputs_part_is_named():
+    import json
+
+    from gradtutor.teach.grading import grade
+    from gradtutor.teach.walk import build_walk
+
+    c = np.array([1.0, 2.0, 3.0, 4.0])
+    walk = build_walk(build("h = concat(a, b)\nf = sum(h * c)"), {"a": [0.5, 1.0], "b": [2.0, -1.0], "c": c})
+    graph = walk.graph
+    question = next(q for q in walk.questions if q.ask == "df/da")
+    np.testing.assert_array_equal(question.answer, c[:2])
+    verdict = grade(walk, question, json.dumps(c[2:].tolist()))
+    assert not verdict.correct and verdict.codes[:1] == ["other-part"]
+    assert graph.nodes[question.node].op.pattern == "splits"
