@@ -132,3 +132,25 @@ def test_an_index_input_is_not_asked_about():
     walk = build_walk(build("L = -log(softmax(s)[y])"), {"s": np.array([1.0, 2.0, 0.5]), "y": np.float64(1)})
     assert [q.ask for q in walk.questions] == ["dL/dt3", "dt3/dt2", "dL/dt2", "dL/dt1", "dL/ds"]
     assert walk.gradient(walk.graph.variables["y"]) == 0
+
+
+def test_a_local_jacobian_can_be_asked_before_its_downstream_gradient():
+    from gradtutor.teach.grading import grade
+
+    values = {"z": np.array([1.0, -2.0, 3.0]), "W": np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 4.0]])}
+    walk = build_walk(build("h = relu(z)\ns = W @ h\nL = sum(s)"), values, jacobians=("dh/dz", "ds/dh"))
+    by_ask = {q.ask: q for q in walk.questions}
+    asks = [q.ask for q in walk.questions]
+    assert asks.index("dh/dz") == asks.index("dL/dz") - 1 and asks.index("ds/dh") == asks.index("dL/dh") - 1
+    np.testing.assert_array_equal(by_ask["dh/dz"].answer, np.diag([1.0, 0.0, 1.0]))  # diag(relu'(z))
+    np.testing.assert_array_equal(by_ask["ds/dh"].answer, values["W"])  # the Jacobian of W@h is W
+    assert grade(walk, by_ask["dh/dz"], "diag(step(z))").correct
+    assert grade(walk, by_ask["ds/dh"], "W").correct
+    assert grade(walk, by_ask["ds/dh"], "W.T").codes == ["transposed"]
+    # the downstream gradient is upstream @ Jacobian
+    np.testing.assert_allclose(by_ask["dL/dh"].answer, np.ones(2) @ values["W"])
+
+
+def test_asking_for_a_jacobian_that_is_not_there_is_a_clear_error(run):
+    result = run("solve", "h = relu(z); L = sum(h)", "--at", "z=[1,2]", "--jacobian", "dq/dz", input="")
+    assert result.exit_code == 2 and "is not a local Jacobian of this walk" in result.stderr

@@ -59,11 +59,18 @@ FORWARD_VALUES = ("x1=1", "x2=2")
 )
 @click.option("--wrt", metavar="NAME", help="Forward mode: the input to differentiate with respect to.")
 @click.option(
+    "--jacobian",
+    "jacobians",
+    multiple=True,
+    metavar="dGATE/dINPUT",
+    help="Also ask this gate's local Jacobian, as a matrix, before its downstream gradient (e.g. dh/dz).",
+)
+@click.option(
     "--seed-grad",
     metavar="VALUE",
     help="A vector or matrix output: the upstream gradient to seed the backward pass with, e.g. [1, 0, 0].",
 )
-def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mode, wrt, seed_grad) -> None:
+def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mode, wrt, jacobians, seed_grad) -> None:
     """Walk through the backward pass of PROGRAM one node at a time, typing the local and
     downstream gradients; gradtutor grades each answer and explains mistakes.
 
@@ -100,7 +107,7 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
 
         walk = build_tangent_walk(graph, values, wrt)
     else:
-        walk = _backward_walk(graph, values, seed_grad)
+        walk = _backward_walk(graph, values, seed_grad, tuple(jacobians))
     console = stdout()
 
     if show:
@@ -134,7 +141,7 @@ def command(program, at, shapes, seed, show, fmt, as_json, tries, rtol, atol, mo
         click.echo(json.dumps(result.to_json()))
 
 
-def _backward_walk(graph, values, seed_grad):
+def _backward_walk(graph, values, seed_grad, jacobians=()):
     """The backward walk; a vector or matrix output is seeded with --seed-grad, or with an upstream
     gradient the student types when the terminal can ask for one."""
     import sys
@@ -145,9 +152,9 @@ def _backward_walk(graph, values, seed_grad):
 
     out = graph.labels[graph.output]
     if seed_grad is not None:
-        return build_walk(graph, values, seed=parse_value(f"d{out}", seed_grad))
+        return build_walk(graph, values, seed=parse_value(f"d{out}", seed_grad), jacobians=jacobians)
     try:
-        return build_walk(graph, values)
+        return build_walk(graph, values, jacobians=jacobians)
     except NotScalarError as exc:
         if not sys.stdin.isatty():
             exc.hint = (
@@ -159,7 +166,7 @@ def _backward_walk(graph, values, seed_grad):
             f"{out} is not a scalar: type the upstream gradient d{out} to seed the backward pass with "
             f"(it has {out}'s shape, e.g. a onehot row picks one output)"
         )
-        return build_walk(graph, values, seed=parse_value(f"d{out}", text))
+        return build_walk(graph, values, seed=parse_value(f"d{out}", text), jacobians=jacobians)
 
 
 def _say_drawn(console, drawn: dict, seed: int | None) -> None:

@@ -234,6 +234,48 @@ class DownstreamQuestion(GateQuestion):
 
 
 @dataclass(eq=False)
+class JacobianQuestion(GateQuestion):
+    """A gate's local Jacobian, asked where a problem wants it written out: diag(f'(z)) for an
+    elementwise gate, W for W@z, I for a bias. Its downstream question follows: the upstream
+    gradient times this matrix, which gradtutor computes without ever building it."""
+
+    kind = "jacobian"
+    what = "local Jacobian"
+    noun = "Jacobian"
+
+    def hints(self, walk) -> list[str]:
+        gate, x = _names(walk, self)
+        rows, cols = np.shape(self.answer)
+        return [
+            f"d{gate}/d{x} is {rows} × {cols}: row i holds the gradient of {gate}[i] with respect to every "
+            f"entry of {x}; an elementwise gate only touches the diagonal"
+        ]
+
+    def closing_hints(self, walk) -> list[str]:
+        return [
+            f"row i is the gate's vector-Jacobian product {self.rule} with grad = onehot(i, {np.shape(self.answer)[0]})"
+        ]
+
+    def explain(self, walk) -> str:
+        gate, x = _names(walk, self)
+        return (
+            f"d{gate}/d{x}[i, j] = d{gate}[i]/d{x}[j]; each row is the VJP {self.rule} with grad one-hot, "
+            f"and the downstream gradient that follows is grad @ d{gate}/d{x}"
+        )
+
+    def own_mistakes(self, walk, near: Near) -> list[Mistake]:
+        gate, x = _names(walk, self)
+        if near(np.asarray(self.answer).T):
+            return [
+                Mistake(
+                    "transposed",
+                    f"transposed: d{gate}/d{x} has a row for each entry of {gate} and a column for each entry of {x}",
+                )
+            ]
+        return []
+
+
+@dataclass(eq=False)
 class TangentQuestion(Question):
     """Forward mode: a node's tangent, the sum over its inputs of local derivative × tangent."""
 

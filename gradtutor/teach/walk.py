@@ -27,7 +27,7 @@ from ..graph.expr import const, from_text, sym
 from ..graph.printing import to_text
 from ..language.numbers import fmt_value as _num
 from ..language.values import to_python
-from .questions import DownstreamQuestion, LocalQuestion, Question, share_ask
+from .questions import DownstreamQuestion, JacobianQuestion, LocalQuestion, Question, share_ask
 
 
 @dataclass
@@ -127,17 +127,30 @@ def is_scalar_node(graph: Graph, values: list[Any], i: int) -> bool:
     return np.shape(values[i]) == () and all(np.shape(values[j]) == () for j in graph.nodes[i].inputs)
 
 
-def build_walk(graph: Graph, values: Mapping[str, Any], explain: bool = True, seed: Any = None) -> Walk:
+def build_walk(
+    graph: Graph, values: Mapping[str, Any], explain: bool = True, seed: Any = None, jacobians: tuple = ()
+) -> Walk:
     """The worked solution. Without `explain` the rules and the arithmetic are left out
     (batch grading needs only the answers, and the rules are the slow part). A vector or
     matrix output needs `seed`, the upstream gradient it is seeded with (one row of the
-    Jacobian's transpose is walked: the vector-Jacobian product for that seed)."""
+    Jacobian's transpose is walked: the vector-Jacobian product for that seed). `jacobians` names
+    local Jacobians to ask for before their downstream questions ("dh/dz")."""
     evaluation = forward(graph, values)
     if seed is None:
         require_scalar(evaluation)
     else:
         seed = _check_seed(evaluation, seed)
-    walk = walk_of(evaluation, explain, seed)
+    walk = walk_of(evaluation, explain, seed, jacobians)
+    asked = {q.ask for q in walk.questions if q.kind == "jacobian"}
+    for name in jacobians:
+        if name not in asked:
+            from ..errors import GradtutorError
+
+            raise GradtutorError(
+                f"{name} is not a local Jacobian of this walk",
+                hint="name a gate that computes a vector or matrix and one of its inputs, as dGATE/dINPUT "
+                "(e.g. dh/dz for h = relu(z))",
+            )
     walk.seed = seed
     return walk
 
@@ -155,7 +168,7 @@ def _check_seed(evaluation: Evaluation, seed: Any) -> Any:
     return seed
 
 
-def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None) -> Walk:
+def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jacobians: tuple = ()) -> Walk:
     """The walk of an evaluated graph (its values in place; the gradients are computed here)."""
     graph = evaluation.graph
     backward(evaluation, seed=1.0 if seed is None else seed)
@@ -190,7 +203,7 @@ def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None) -> W
         )
         texts = _rules(graph, vals, i, scalar) if explain else None
         questions: list[Question] = []
-        jacobians: list[JacobianNote] = []
+        notes: list[JacobianNote] = []
         for j in dict.fromkeys(node.inputs):
             if not need[j] or j in silent[i]:
                 continue
@@ -218,7 +231,10 @@ def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None) -> W
                         )
                     )
             else:
-                jacobians.append(_jacobian(graph, vals, i, j, down_rule))
+                notes.append(_jacobian(graph, vals, i, j, down_rule))
+                if local_ask in jacobians:
+                    matrix = local_jacobian(node, vals, i, slots)
+                    questions.append(JacobianQuestion(local_ask, i, j, matrix, down_rule, "", upstream))
             if many and not last:
                 ask = share_ask(graph, i, j)
                 working = _times(upstream, local, share) if explain else ""
@@ -248,7 +264,7 @@ def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None) -> W
                         is_total=many,
                     )
                 )
-        steps.append(Step(i, upstream, questions, jacobians))
+        steps.append(Step(i, upstream, questions, notes))
     return Walk(graph, evaluation, steps)
 
 
@@ -273,6 +289,22 @@ def _rules(graph: Graph, values: list[Any], i: int, scalar: bool) -> _Rules:
     env["grad"] = const(1.0)
     local = [from_text(t, env) for t in templates]
     return _Rules(local, downstream)
+
+
+def local_jacobian(node, values: list[Any], i: int, slots: list[int]) -> np.ndarray:
+    """d node / d input as a matrix, one row per entry of the node: the VJP of a one-hot upstream."""
+    out_shape = np.shape(values[i])
+    j = node.inputs[slots[0]]
+    ins = [values[k] for k in node.inputs]
+    need = [k in slots for k in range(len(node.inputs))]
+    rows = []
+    for r in range(int(np.prod(out_shape, dtype=int))):
+        onehot = np.zeros(out_shape)
+        onehot.flat[r] = 1.0
+        parts = vjp(node.op, onehot, values[i], ins, need, node.params)
+        row = _sum(unbroadcast(parts[k], np.shape(values[j])) for k in slots if parts[k] is not None)
+        rows.append(np.ravel(np.zeros(np.shape(values[j])) if row is None else row))
+    return np.array(rows)
 
 
 def _silent_inputs(graph: Graph, values: list[Any], i: int) -> set[int]:
