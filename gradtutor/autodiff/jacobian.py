@@ -23,7 +23,7 @@ import numpy as np
 
 from ..graph import Graph
 from .forward import tangents
-from .reverse import backward, check_names, forward
+from .reverse import backward, check_names, forward, unbroadcast, vjp
 
 
 class Jacobian:
@@ -80,3 +80,22 @@ def jacobian(
                 blocks[n][column] = 0.0 if tangent is None else np.broadcast_to(tangent, out_shape)
                 sweeps += 1
     return Jacobian(float(value) if value.ndim == 0 else value, blocks, sweeps, mode)
+
+
+def local_jacobian(node, values: list[Any], i: int, slots: list[int]) -> np.ndarray:
+    """d node / d input as a matrix, one row per entry of the node: the VJP of a one-hot upstream."""
+    out_shape = np.shape(values[i])
+    j = node.inputs[slots[0]]
+    ins = [values[k] for k in node.inputs]
+    need = [k in slots for k in range(len(node.inputs))]
+    rows = []
+    for r in range(int(np.prod(out_shape, dtype=int))):
+        onehot = np.zeros(out_shape)
+        onehot.flat[r] = 1.0
+        parts = vjp(node.op, onehot, values[i], ins, need, node.params)
+        row = np.zeros(np.shape(values[j]))
+        for k in slots:
+            if parts[k] is not None:
+                row = row + unbroadcast(parts[k], np.shape(values[j]))
+        rows.append(np.ravel(row))
+    return np.array(rows)

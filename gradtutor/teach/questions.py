@@ -275,54 +275,6 @@ class JacobianQuestion(GateQuestion):
         return []
 
 
-@dataclass(eq=False)
-class TangentQuestion(Question):
-    """Forward mode: a node's tangent, the sum over its inputs of local derivative × tangent."""
-
-    terms: list[tuple[int, Any]] = field(default_factory=list)  # (input, its term)
-    local: Any = None  # one-input scalar gates: the local derivative
-
-    kind = "tangent"
-    what = "tangent"
-
-    def hints(self, walk) -> list[str]:
-        graph = walk.graph
-        return [
-            f"{gate_label(graph, self.node)} gate: its tangent is the sum over its inputs of (local derivative) × "
-            f"(that input's tangent); {gate_flow(graph, self.node)[1]}"
-        ]
-
-    def closing_hints(self, walk) -> list[str]:
-        return [f"{self.ask} = {self.rule}, where d<name> is that node's tangent"]
-
-    def explain(self, walk) -> str:
-        return f"{self.ask} = {self.rule}: {self.working}"
-
-    def mistakes(self, walk, near: Near) -> list[Mistake]:
-        graph = walk.graph
-        found = []
-        if len(self.terms) > 1:
-            for j, term in self.terms:
-                if near(term):
-                    found.append(
-                        Mistake(
-                            "missed-term",
-                            f"that is only the term from {graph.labels[j]}; a tangent sums a term for "
-                            f"every input (the product rule has two)",
-                        )
-                    )
-                    break
-        if self.local is not None and near(self.local):
-            found.append(
-                Mistake(
-                    "forgot-upstream",
-                    f"that is the local derivative of {graph.labels[self.node]}; multiply it by the "
-                    f"tangent of its input",
-                )
-            )
-        return found or forward_value(walk, self.node, near)
-
-
 def share_ask(graph, consumer: int, x: int) -> str:
     """How one branch's share of an input's gradient is named: df/da * da/dx through the node a,
     and df/dx (via f) when the output f uses x itself (df/df * df/dx would say nothing)."""

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autodiff.jacobian import local_jacobian
 from ..autodiff.reverse import Evaluation, backward, forward, require_scalar, requires_grad, unbroadcast, vjp
 from ..graph import CONST, Graph
 from ..graph.expr import const, from_text, sym
@@ -289,22 +290,6 @@ def _rules(graph: Graph, values: list[Any], i: int, scalar: bool) -> _Rules:
     env["grad"] = const(1.0)
     local = [from_text(t, env) for t in templates]
     return _Rules(local, downstream)
-
-
-def local_jacobian(node, values: list[Any], i: int, slots: list[int]) -> np.ndarray:
-    """d node / d input as a matrix, one row per entry of the node: the VJP of a one-hot upstream."""
-    out_shape = np.shape(values[i])
-    j = node.inputs[slots[0]]
-    ins = [values[k] for k in node.inputs]
-    need = [k in slots for k in range(len(node.inputs))]
-    rows = []
-    for r in range(int(np.prod(out_shape, dtype=int))):
-        onehot = np.zeros(out_shape)
-        onehot.flat[r] = 1.0
-        parts = vjp(node.op, onehot, values[i], ins, need, node.params)
-        row = _sum(unbroadcast(parts[k], np.shape(values[j])) for k in slots if parts[k] is not None)
-        rows.append(np.ravel(np.zeros(np.shape(values[j])) if row is None else row))
-    return np.array(rows)
 
 
 def _silent_inputs(graph: Graph, values: list[Any], i: int) -> set[int]:
