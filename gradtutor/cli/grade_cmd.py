@@ -1,4 +1,4 @@
-"""`gradtutor grade`: grade submission files non-interactively, for instructors."""
+"""`gradtutor grade`: grade submission files against an assignment, for instructors."""
 
 from __future__ import annotations
 
@@ -7,65 +7,152 @@ import os
 
 import click
 
+from ..errors import GradtutorError
 from . import finish
 from .practice_cmd import sets_option
 
+assignment_option = click.option(
+    "-a",
+    "--assignment",
+    "assignment_path",
+    type=click.Path(dir_okay=False),
+    help="The assignment (TOML): problems, points, policies. Default: every problem of the sets.",
+)
+key_option = click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False),
+    help="The course key that fixes each student's variants (default: $GRADTUTOR_COURSE_KEY).",
+)
+
 
 @click.command("grade")
-@click.argument("submissions", nargs=-1, required=True, type=click.Path())
+@click.argument("submissions", nargs=-1, type=click.Path())
+@assignment_option
+@key_option
+@click.option("--json", "as_json", is_flag=True, help="Print results.json (one object per line for several files).")
 @click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print Gradescope's results.json (one JSON object per line for several files).",
+    "--out", "out_dir", type=click.Path(file_okay=False), help="Write DIR/STUDENT/results.json for each submission."
 )
 @click.option(
-    "--out",
-    "out_dir",
+    "--gradescope",
+    "root",
     type=click.Path(file_okay=False),
-    help="Write NAME.results.json for each submission into this folder.",
+    help="Grade as Gradescope's autograder: ROOT/submission in, ROOT/results/results.json out.",
 )
+@click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Processes to use (default: every core).")
 @sets_option
-def command(submissions, as_json, out_dir, sets_dir) -> None:
-    """Grade SUBMISSION files (JSON or TOML; folders are read for *.json and *.toml), and
-    code files (NAME.py, named as the code problem's starter file).
+def command(submissions, assignment_path, key_file, as_json, out_dir, root, jobs, sets_dir) -> None:
+    """Grade SUBMISSION files (JSON or TOML; a folder is read for *.json and *.toml).
 
-    A submission maps "SET/PROBLEM" to answers keyed by question, plus "seed" for
-    problems with random values; see problems/README.md. Exit status: 0 when every
-    answer is right, 1 when some are wrong, 2 on a malformed submission.
+    \b
+    A submission maps "SET/PROBLEM" to answers keyed by question, as
+    `gradtutor submit` writes it:
+      {"chain-rule/add-then-multiply": {"df/dq": "-4", "df/dx": "z"}}
+    Answers are numbers, matrices such as [[1, 2], [3, 4]] or formulas in the
+    program's names. The student id is the file's name (under --gradescope,
+    Gradescope's user id); with a course key each student's variant comes from
+    it, and a seed stated in the submission is ignored.
+
+    Exit status: 0 when every submission was graded, whatever the scores (a
+    broken submission scores 0 with a message); 2 when the assignment, the
+    problem sets or the key cannot be used.
     """
-    from ..course.batch import Grader, read_submission, submission_files
+    try:
+        code = _grade(submissions, assignment_path, key_file, as_json, out_dir, root, jobs, sets_dir)
+    except GradtutorError as exc:
+        if root:
+            _write_results(root, _error_results(exc.message))
+        if as_json or root:
+            click.echo(json.dumps({"error": exc.message}))
+            finish(exc.exit_code)
+        raise
+    finish(code)
+
+
+def load(assignment_path, key_file, sets_dir):
+    """(grader, assignment): the inputs every grading command shares; GradtutorError if unusable."""
+    from ..course.assignment import load_assignment, whole_sets
+    from ..course.batch import Grader
     from ..course.problems import load_all
+    from ..course.variants import read_key
 
-    sets = load_all(sets_dir)
-    grader = Grader(sets)
-    code = [p for p in submissions if p.endswith(".py")]  # one file per code problem, graded in children
-    files = submission_files([p for p in submissions if not p.endswith(".py")]) if len(code) < len(submissions) else []
-    results = [grader.grade(path, read_submission(path)) for path in files]
-    if code:
-        from ..course.code.grading import grade_many
-        from .check_code_cmd import find_code_problem
+    if assignment_path:
+        assignment = load_assignment(assignment_path, sets_dir)
+    else:
+        assignment = whole_sets(load_all(sets_dir))
+    return Grader(assignment, read_key(key_file)), assignment
 
-        results += grade_many([(find_code_problem(sets, None, path), path) for path in code])
+
+def _grade(submissions, assignment_path, key_file, as_json, out_dir, root, jobs, sets_dir) -> int:
+    from ..course.batch import batch_grade, submission_files
+    from ..course.gradescope import gradescope_student, gradescope_submission, results_json
+
+    if not submissions and not root:
+        raise click.UsageError("give SUBMISSION files or a folder (or --gradescope ROOT)")
+    grader, assignment = load(assignment_path, key_file, sets_dir)
+    if root:
+        student, notes = gradescope_student(root)
+        path, more = gradescope_submission(root)
+        if path is None:
+            graded = grader.failed("(none)", student, "no submission file: upload submission.json")
+        else:
+            graded = batch_grade(grader, [(path, student)], 1)[0]
+        graded.notes += notes + more
+        data = results_json(graded, assignment)
+        _write_results(root, data)
+        click.echo(f"graded {graded.submission} for {student}: {graded.score:g} / {graded.max_score:g}")
+        return 0
+    files = submission_files(list(submissions))
+    graded_all = batch_grade(grader, [(f, None) for f in files], jobs)
+    results = [(g, results_json(g, assignment)) for g in graded_all]
     if out_dir:
-        os.makedirs(out_dir, exist_ok=True)
-        for graded in results:
-            stem = os.path.splitext(os.path.basename(graded.submission))[0]
-            with open(os.path.join(out_dir, f"{stem}.results.json"), "w", encoding="utf-8") as handle:
-                json.dump(graded.gradescope(), handle, indent=1)
+        _write_all(out_dir, results)
     if as_json:
-        for graded in results:
-            data = graded.gradescope()
-            if len(results) > 1:
-                data = {"submission": graded.submission, **data}
-            click.echo(json.dumps(data))
+        for graded, data in results:
+            click.echo(json.dumps({"submission": graded.submission, **data} if len(results) > 1 else data))
     elif not out_dir or len(results) == 1:
         from ..render.console import stdout
         from ..render.grade_view import graded_table
 
-        for graded in results:
-            stdout().print(graded_table(graded))
+        for graded, data in results:
+            stdout().print(graded_table(graded.submission, data))
     else:
-        full = sum(g.full_marks for g in results)
-        click.echo(f"graded {len(results)} submissions into {out_dir}; {full} with full marks")
-    finish(0 if all(g.full_marks for g in results) else 1)
+        full = sum(g.full_marks for g, _ in results)
+        broken = sum(g.error is not None for g, _ in results)
+        click.echo(
+            f"graded {len(results)} submissions into {out_dir}; {full} with full marks"
+            + (f"; {broken} could not be read (0 points, the reason in their results)" if broken else "")
+        )
+    return 0
+
+
+def _write_all(out_dir: str, results) -> None:
+    """DIR/STUDENT/results.json each, under names that stay inside DIR and never collide."""
+    from ..course.variants import inside, safe_name
+
+    os.makedirs(out_dir, exist_ok=True)
+    used: set[str] = set()
+    for graded, data in results:
+        name = safe_name(graded.student)
+        base, k = name, 1
+        while name in used:
+            k += 1
+            name = f"{base}-{k}"
+        used.add(name)
+        folder = inside(out_dir, name)
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "results.json"), "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1)
+
+
+def _write_results(root: str, data: dict) -> None:
+    folder = os.path.join(root, "results")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "results.json"), "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1)
+
+
+def _error_results(message: str) -> dict:
+    from ..course.gradescope import error_results
+
+    return error_results(message)

@@ -1,158 +1,209 @@
-"""Grading submission files for instructors, in Gradescope's results.json shape.
+"""Grading submissions against an assignment, each inside its own boundary.
 
 A submission maps "SET/PROBLEM" to answers keyed by question ("df/dx": "0.39",
-formulas allowed) plus the variant's "seed" where values are random. Each
-question is one test: full points if right, none if wrong, with the diagnosis
-in its output. Answers get one try here; there is no one to give a hint to.
+formulas allowed), either at the top level or under "answers" as `gradtutor
+submit` writes it. The assignment (course/assignment.py) fixes the problems and
+`max_score`; a problem left out scores 0. Each submission is graded on its own:
+an unreadable, malformed or hostile file scores 0 with a message naming the file
+and line, and every other submission is still graded. Answers get one try here;
+there is no one to give a hint to. Many submissions are shared among processes
+(batch_grade), since grading is pure computation.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..errors import GradtutorError, ValueInputError
+from ..errors import GradtutorError, ValueInputError, suggest
+from .assignment import Assignment
 from .exercise import Exercise, exercise
-from .problem import Problem, ProblemSet
+from .problem import Problem
+from .scoring import QuestionResult, score_problem
+from .variants import student_seed
 
-
-@dataclass
-class TestResult:
-    name: str
-    score: float
-    max_score: float
-    output: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "score": self.score, "max_score": self.max_score, "output": self.output}
+META = ("gradtutor", "assignment", "student", "answers")
 
 
 @dataclass
 class Graded:
-    submission: str
-    tests: list[TestResult]
+    submission: str  # the file (or a name)
+    student: str
+    assignment: str
+    max_score: float
+    results: list[QuestionResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the whole submission
+    error: str | None = None  # why the submission could not be graded at all
+    seconds: float = 0.0
 
     @property
     def score(self) -> float:
-        return round(sum(t.score for t in self.tests), 10)
-
-    @property
-    def max_score(self) -> float:
-        return round(sum(t.max_score for t in self.tests), 10)
+        return round(sum(r.score for r in self.results), 10)
 
     @property
     def full_marks(self) -> bool:
         return self.score == self.max_score
 
-    def gradescope(self) -> dict[str, Any]:
-        return {"score": self.score, "max_score": self.max_score, "tests": [t.to_json() for t in self.tests]}
-
 
 def read_submission(path: str) -> dict[str, Any]:
+    """The submission file as a table; ValueInputError as `file:line: submission: what is wrong`."""
     if not os.path.isfile(path):
-        raise ValueInputError(f"the submission {path} does not exist")
+        raise ValueInputError(f"{path}: submission: the file does not exist")
     try:
-        if path.endswith(".toml"):
-            try:
-                import tomllib
-            except ModuleNotFoundError:  # Python 3.10
-                import tomli as tomllib  # type: ignore[no-redef]
-            with open(path, "rb") as handle:
-                data = tomllib.load(handle)
-        else:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-    except (ValueError, UnicodeDecodeError) as exc:
+        with open(path, "rb") as handle:
+            text = handle.read(5_000_001).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueInputError(f"{path}:1: submission: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ValueInputError(f"{path}: submission: cannot read it ({exc.strerror})") from None
+    if len(text) > 5_000_000:
+        raise ValueInputError(f"{path}:1: submission: larger than 5 MB; no submission needs that much")
+    if path.endswith(".toml"):
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line = getattr(exc, "lineno", None) or _line_of(str(exc))
+            raise ValueInputError(f"{path}:{line}: submission: not valid TOML ({str(exc).split(' (at')[0]})") from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueInputError(f"{path}:{exc.lineno}: submission: not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
         raise ValueInputError(
-            f"{path} is not a valid {'TOML' if path.endswith('.toml') else 'JSON'} submission: {exc}"
-        ) from None
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise ValueInputError(
-            f'{path}: a submission maps "SET/PROBLEM" to a table of answers',
-            hint='for example {"chain-rule/add-then-multiply": {"df/dx": "-4"}}',
+            f'{path}:1: submission: should map "SET/PROBLEM" to a table of answers, '
+            'for example {"chain-rule/add-then-multiply": {"df/dx": "-4"}}'
         )
     return data
 
 
-class Grader:
-    """Grades submissions against a collection of sets; exercises are built once per variant."""
+def _line_of(message: str) -> int:
+    import re
 
-    def __init__(self, sets: list[ProblemSet]) -> None:
-        self.problems: dict[str, Problem] = {p.key: p for s in sets for p in s.problems}
+    found = re.search(r"line (\d+)", message)
+    return int(found.group(1)) if found else 1
+
+
+def split_submission(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(meta, answers by problem): `submit`'s {"answers": {...}} or the plain mapping."""
+    if isinstance(data.get("answers"), dict):
+        return {k: v for k, v in data.items() if k != "answers"}, data["answers"]
+    meta = {k: v for k, v in data.items() if k in META and not isinstance(v, dict)}
+    return meta, {k: v for k, v in data.items() if k not in meta}
+
+
+class Grader:
+    """Grades submissions against an assignment; exercises are built once per variant."""
+
+    def __init__(self, assignment: Assignment, key: bytes | None = None) -> None:
+        self.assignment = assignment
+        self.key = key
+        self.problems: dict[str, Problem] = {i.problem.key: i.problem for i in assignment.items}
+        random = [i.problem.key for i in assignment.items if i.problem.has_random]
+        if assignment.variants == "student" and random and key is None:
+            raise GradtutorError(
+                f"{assignment.path or 'the assignment'}: variants: each student's variant comes from the course "
+                f"key, and none was given ({', '.join(random[:3])} have random values)",
+                hint="give --key-file FILE or set $GRADTUTOR_COURSE_KEY (gradtutor assign --new-key writes one)",
+            )
         self._exercise = lru_cache(maxsize=4096)(self._build)
 
     def _build(self, key: str, seed: int | None) -> Exercise:
         return exercise(self.problems[key], seed, explain=False)  # answers only: no rules to show
 
-    def grade(self, name: str, submission: dict[str, Any]) -> Graded:
-        tests: list[TestResult] = []
-        for key, answers in submission.items():
-            tests += self.grade_problem(key, answers)
-        return Graded(name, tests)
+    def seed(self, student: str, problem: Problem) -> int | None:
+        if not problem.has_random:
+            return None
+        assert self.key is not None
+        return student_seed(self.key, student, problem.key)
 
-    def grade_problem(self, key: str, answers: dict[str, Any]) -> list[TestResult]:
-        problem = self.problems.get(key)
-        if problem is None:
-            from ..errors import suggest
+    def grade_file(self, path: str, student: str | None = None) -> Graded:
+        """One file, inside its own boundary: whatever is wrong with it costs only its own score."""
+        student = student or os.path.splitext(os.path.basename(path))[0]
+        start = time.perf_counter()
+        try:
+            graded = self.grade(student, read_submission(path), path)
+        except GradtutorError as exc:
+            graded = self.failed(path, student, exc.message)
+        except (RecursionError, MemoryError, ValueError, TypeError) as exc:
+            graded = self.failed(path, student, f"{path}: submission: cannot be graded ({type(exc).__name__})")
+        graded.seconds = time.perf_counter() - start
+        return graded
 
-            hint = suggest(key, self.problems) or "keys are SET/PROBLEM, as listed by gradtutor problems list"
-            return [TestResult(key, 0.0, 0.0, f"there is no problem '{key}' ({hint})")]
-        if problem.kind == "code":  # graded from its .py file: course/code/grading.py
-            return [TestResult(key, 0.0, 0.0, f"{key} is a code problem: submit it as its own .py file")]
-        seed = answers.get("seed")
-        if problem.has_random and (not isinstance(seed, int) or isinstance(seed, bool)):
-            ex = self._exercise(key, 0)
-            return [
-                TestResult(
-                    f"{key}: {q.ask}",
-                    0.0,
-                    ex.points_per_question,
-                    (
-                        "no variant seed: this problem's values are random, so the submission must "
-                        'say which variant was answered ("seed": N)'
-                        if seed is None
-                        else f"the variant seed must be a whole number, not {json.dumps(seed)}"
-                    ),
-                )
-                for q in ex.questions
-            ]
-        ex = self._exercise(key, seed if problem.has_random else None)
-        results = []
-        asked = {q.ask for q in ex.questions}
-        for q in ex.questions:
-            worth = ex.points_per_question
-            name = f"{key}: {q.ask}"
-            if q.ask not in answers:
-                results.append(TestResult(name, 0.0, worth, "no answer"))
+    def failed(self, path: str, student: str, message: str) -> Graded:
+        """A submission that could not be read: every question 0, the reason at the top."""
+        results = [
+            QuestionResult(i.problem.key, "(submission)", "submission", 0.0, i.points, "not-graded", message)
+            for i in self.assignment.items
+        ]
+        a = self.assignment
+        return Graded(path, student, a.id, a.max_score, results, [message], error=message)
+
+    def grade(self, student: str, data: dict[str, Any], name: str = "") -> Graded:
+        meta, by_problem = split_submission(data)
+        a = self.assignment
+        graded = Graded(name or student, student, a.id, a.max_score)
+        stated = meta.get("student")
+        if stated is not None and str(stated) != student:
+            graded.notes.append(f"the submission says it is {str(stated)[:80]!r}; it was graded as {student!r}")
+        for key in by_problem:
+            if key not in self.problems:
+                hint = suggest(key, self.problems) or "it is not part of this assignment"
+                graded.notes.append(f"{key[:80]!r} is not a problem of this assignment ({hint}); it was not graded")
+        for item in a.items:
+            key = item.problem.key
+            answers = by_problem.get(key)
+            if answers is not None and not isinstance(answers, dict):
+                graded.notes.append(f"{key}: should be a table of answers keyed by question")
+                answers = {}
+            seed, why = self._variant(student, item.problem, answers, graded)
+            if why:
+                ex = self._exercise(key, 0)
+                graded.results += [
+                    QuestionResult(key, q.ask, q.kind, 0.0, item.points / len(ex.questions), "unreadable", why)
+                    for q in ex.questions
+                ]
                 continue
-            given = answers[q.ask]
-            text = json.dumps(given) if not isinstance(given, str) else given
-            verdict = ex.grade(q, text)
-            if verdict.correct:
-                results.append(TestResult(name, worth, worth, "correct"))
-            elif verdict.unreadable:
-                results.append(
-                    TestResult(
-                        name, 0.0, worth, f"could not read the answer {text!r}: {verdict.unreadable.splitlines()[0]}"
+            ex = self._exercise(key, seed)
+            graded.results += score_problem(ex, answers, item)
+            if answers:
+                asked = {q.ask for q in ex.questions}
+                extra = [k for k in answers if k != "seed" and k not in asked]
+                if extra:
+                    graded.notes.append(
+                        f"{key}: does not ask {', '.join(repr(e[:40]) for e in extra[:5])}; "
+                        f"it asks {', '.join(q.ask for q in ex.questions)}"
                     )
-                )
-            else:
-                why = "; ".join(m.message for m in verdict.mistakes) or "not the right value"
-                results.append(TestResult(name, 0.0, worth, f"wrong: {why}"))
-        for extra in answers:
-            if extra != "seed" and extra not in asked:
-                results.append(
-                    TestResult(
-                        f"{key}: {extra}",
-                        0.0,
-                        0.0,
-                        f"this problem does not ask '{extra}'; it asks {', '.join(q.ask for q in ex.questions)}",
-                    )
-                )
-        return results
+        return graded
+
+    def _variant(self, student: str, problem: Problem, answers, graded: Graded) -> tuple[int | None, str]:
+        """(seed, "") or (None, why the problem cannot be graded)."""
+        if not problem.has_random:
+            return None, ""
+        stated = (answers or {}).get("seed")
+        if self.assignment.variants == "student":
+            seed = self.seed(student, problem)
+            if stated is not None and stated != seed:
+                graded.notes.append(f"{problem.key}: the seed in the submission is ignored; your variant is {seed}")
+            return seed, ""
+        if answers is None:
+            return 0, ""  # not submitted: any variant scores 0
+        if stated is None:
+            return None, (
+                "no variant seed: this problem's values are random, so the submission must "
+                'say which variant was answered ("seed": N)'
+            )
+        if not isinstance(stated, int) or isinstance(stated, bool) or not 0 <= stated < 2**63:
+            return None, f"the variant seed must be a whole number, not {json.dumps(stated)[:40]}"
+        return stated, ""
 
 
 def submission_files(paths: list[str]) -> list[str]:
@@ -163,5 +214,41 @@ def submission_files(paths: list[str]) -> list[str]:
         else:
             files.append(path)
     if not files:
-        raise GradtutorError("no submission files found")
+        raise GradtutorError("no submission files found (a folder is read for *.json and *.toml)")
     return files
+
+
+_WORKER: Grader | None = None
+
+
+def _init(assignment: Assignment, key: bytes | None) -> None:
+    global _WORKER
+    _WORKER = Grader(assignment, key)
+
+
+def _grade_one(job: tuple[str, str | None]) -> Graded:
+    assert _WORKER is not None
+    return _WORKER.grade_file(*job)
+
+
+def batch_grade(grader: Grader, jobs: list[tuple[str, str | None]], workers: int | None = None) -> list[Graded]:
+    """Grade (path, student) jobs in order, shared among `workers` processes (the available
+    cores by default). A few submissions are graded here: starting processes would cost more."""
+    workers = workers or available_cores()
+    if workers <= 1 or len(jobs) < 8:
+        return [grader.grade_file(*job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(
+        workers, multiprocessing.get_context(method), initializer=_init, initargs=(grader.assignment, grader.key)
+    ) as pool:
+        return list(pool.map(_grade_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1

@@ -1,23 +1,29 @@
-"""A graded submission as a Rich table."""
+"""A graded submission (its results.json) as a Rich table."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.console import Group
 from rich.text import Text
 
-from ..course.batch import Graded
 from .adaptive import AdaptiveTable
 
 
-def graded_table(graded: Graded) -> Group:
-    table = AdaptiveTable(title=graded.submission, header_style="title")
+def graded_table(title: str, results: dict[str, Any]) -> Group:
+    table = AdaptiveTable(title=title, header_style="title")
     table.add_column("question", style="name")
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("output")
-    for t in graded.tests:
-        style = "ok" if t.score == t.max_score and t.max_score else "bad"
-        table.add_row(t.name, Text(f"{t.score:g} / {t.max_score:g}", style), t.output)
+    for t in results["tests"]:
+        if t["max_score"] == 0 and t["extra_data"].get("kind") == "answers":
+            continue
+        style = "ok" if t["status"] == "passed" else "bad"
+        output = t["output"].replace("`` ", "").replace(" ``", "").replace("`", "")  # Markdown code, shown plain
+        table.add_row(t["name"], Text(f"{t['score']:g} / {t['max_score']:g}", style), Text(output))
+    full = results["score"] == results["max_score"]
     total = Text.assemble(
-        ("total ", "title"), (f"{graded.score:g} / {graded.max_score:g}", "ok" if graded.full_marks else "bad")
+        ("total ", "title"), (f"{results['score']:g} / {results['max_score']:g}", "ok" if full else "bad")
     )
-    return Group(table, total)
+    notes = [Text(line.removeprefix("- "), "muted") for line in results["output"].splitlines()[1:]]
+    return Group(table, total, *notes)
