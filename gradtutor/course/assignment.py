@@ -121,7 +121,9 @@ def load_assignment(path: str, sets_dir: str | None = None) -> Assignment:
         for key in table:
             if key not in known:
                 hint = suggest(key, known)
-                fail(owner, key, f"unknown field ({hint or 'the fields are ' + ', '.join(sorted(known))})", prefix + key)
+                fail(
+                    owner, key, f"unknown field ({hint or 'the fields are ' + ', '.join(sorted(known))})", prefix + key
+                )
 
     unknown(data, _TOP, -1, "")
     if data.get("format", 1) != 1:

@@ -104,9 +104,7 @@ def _score(ex: Exercise, q: Question, raw: Any, worth: float, item: Item) -> Que
     verdict = ex.grade(q, text)
     if verdict.unreadable:
         why = verdict.unreadable.splitlines()[0]
-        return QuestionResult(
-            key, q.ask, q.kind, 0.0, worth, "unreadable", f"could not read {shown}: {why}", [], tries
-        )
+        return QuestionResult(key, q.ask, q.kind, 0.0, worth, "unreadable", f"could not read {shown}: {why}", [], tries)
     penalty = max(0.0, 1.0 - item.policy.retry_penalty * (tries - 1))
     retry_note = (
         f" ({tries} tries: {item.policy.retry_penalty * (tries - 1):.0%} off)"
@@ -120,10 +118,11 @@ def _score(ex: Exercise, q: Question, raw: Any, worth: float, item: Item) -> Que
         return QuestionResult(
             key, q.ask, q.kind, worth * penalty, worth, "right", f"✔ right: {shown}{retry_note}{note}", codes, tries
         )
-    fraction, where = (
-        _entries(ex, q, verdict.value) if item.policy.per_entry and q.kind != "formula" else (0.0, "")
+    fraction, where = _entries(ex, q, verdict.value) if item.policy.per_entry and q.kind != "formula" else (0.0, "")
+    detail = (
+        "; ".join(x for x in (where if fraction > 0 else "", diagnosis) if x)
+        or "not the right value, and no common mistake fits"
     )
-    detail = "; ".join(x for x in (where if fraction > 0 else "", diagnosis) if x) or "not the right value, and no common mistake fits"
     if fraction > 0:
         return QuestionResult(
             key,

@@ -56,6 +56,7 @@ def practice_set(
     interactive: bool,
     review: bool = False,
     seed: int | None = None,
+    seeds: dict[str, int] | None = None,
 ) -> None:
     todo = choose(problem_set, store, review)
     if not todo:
@@ -68,7 +69,13 @@ def practice_set(
         return
     for k, problem in enumerate(todo):
         result = run_problem(
-            problem, store, console, read, interactive=interactive, seed=seed, number=f"{k + 1}/{len(todo)}"
+            problem,
+            store,
+            console,
+            read,
+            interactive=interactive,
+            seed=(seeds or {}).get(problem.key, seed),
+            number=f"{k + 1}/{len(todo)}",
         )
         console.print(set_bar(problem_set, store))
         if not result.finished:
