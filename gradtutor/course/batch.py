@@ -111,7 +111,8 @@ class Grader:
         if assignment.variants == "student" and random and key is None:
             raise GradtutorError(
                 f"{assignment.path or 'the assignment'}: variants: each student's variant comes from the course "
-                f"key, and none was given ({', '.join(random[:3])} {'has' if len(random) == 1 else 'have'} random values)",
+                f"key, and none was given ({', '.join(random[:3])} {'has' if len(random) == 1 else 'have'} "
+                "random values)",
                 hint="give --key-file FILE or set $GRADTUTOR_COURSE_KEY (gradtutor assign --new-key writes one)",
             )
         self._exercise = lru_cache(maxsize=4096)(self._build)
