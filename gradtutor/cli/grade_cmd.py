@@ -85,7 +85,7 @@ def load(assignment_path, key_file, sets_dir):
 
 def _grade(submissions, assignment_path, key_file, as_json, out_dir, root, jobs, sets_dir) -> int:
     from ..course.batch import batch_grade, submission_files
-    from ..course.gradescope import gradescope_student, gradescope_submission, results_json
+    from ..course.gradescope import gradescope_student, gradescope_submission, results_json, with_results
 
     if not submissions and not root:
         raise click.UsageError("give SUBMISSION files or a folder (or --gradescope ROOT)")
@@ -96,29 +96,28 @@ def _grade(submissions, assignment_path, key_file, as_json, out_dir, root, jobs,
         if path is None:
             graded = grader.failed("(none)", student, "no submission file: upload submission.json")
         else:
-            graded = batch_grade(grader, [(path, student)], 1)[0]
+            graded = grader.grade_file(path, student)
         graded.notes += notes + more
         data = results_json(graded, assignment)
         _write_results(root, data)
         click.echo(f"graded {graded.submission} for {student}: {graded.score:g} / {graded.max_score:g}")
         return 0
     files = submission_files(list(submissions))
-    graded_all = batch_grade(grader, [(f, None) for f in files], jobs)
-    results = [(g, results_json(g, assignment)) for g in graded_all]
+    results = batch_grade(grader, [(f, None) for f in files], jobs, with_results)
     if out_dir:
         _write_all(out_dir, results)
     if as_json:
-        for graded, data in results:
-            click.echo(json.dumps({"submission": graded.submission, **data} if len(results) > 1 else data))
+        for path, data in results:
+            click.echo(json.dumps({"submission": path, **data} if len(results) > 1 else data))
     elif not out_dir or len(results) == 1:
         from ..render.console import stdout
         from ..render.grade_view import graded_table
 
-        for graded, data in results:
-            stdout().print(graded_table(graded.submission, data))
+        for path, data in results:
+            stdout().print(graded_table(path, data))
     else:
-        full = sum(g.full_marks for g, _ in results)
-        broken = sum(g.error is not None for g, _ in results)
+        full = sum(data["score"] == data["max_score"] for _, data in results)
+        broken = sum(not data["extra_data"]["graded"] for _, data in results)
         click.echo(
             f"graded {len(results)} submissions into {out_dir}; {full} with full marks"
             + (f"; {broken} could not be read (0 points, the reason in their results)" if broken else "")
@@ -132,8 +131,8 @@ def _write_all(out_dir: str, results) -> None:
 
     os.makedirs(out_dir, exist_ok=True)
     used: set[str] = set()
-    for graded, data in results:
-        name = safe_name(graded.student)
+    for _, data in results:
+        name = safe_name(data["extra_data"]["student"])
         base, k = name, 1
         while name in used:
             k += 1

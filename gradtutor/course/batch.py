@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -220,30 +221,40 @@ def submission_files(paths: list[str]) -> list[str]:
 
 
 _WORKER: Grader | None = None
+_FINISH: Callable[[Graded, Assignment], Any] | None = None
 
 
-def _init(assignment: Assignment, key: bytes | None) -> None:
-    global _WORKER
-    _WORKER = Grader(assignment, key)
+def _init(assignment: Assignment, key: bytes | None, finish) -> None:
+    global _WORKER, _FINISH
+    _WORKER, _FINISH = Grader(assignment, key), finish
 
 
-def _grade_one(job: tuple[str, str | None]) -> Graded:
+def _grade_one(job: tuple[str, str | None]) -> Any:
     assert _WORKER is not None
-    return _WORKER.grade_file(*job)
+    graded = _WORKER.grade_file(*job)
+    return _FINISH(graded, _WORKER.assignment) if _FINISH else graded
 
 
-def batch_grade(grader: Grader, jobs: list[tuple[str, str | None]], workers: int | None = None) -> list[Graded]:
+def batch_grade(
+    grader: Grader,
+    jobs: list[tuple[str, str | None]],
+    workers: int | None = None,
+    finish: Callable[[Graded, Assignment], Any] | None = None,
+) -> list[Any]:
     """Grade (path, student) jobs in order, shared among `workers` processes (the available
-    cores by default). A few submissions are graded here: starting processes would cost more."""
-    workers = workers or available_cores()
-    if workers <= 1 or len(jobs) < 8:
-        return [grader.grade_file(*job) for job in jobs]
+    cores by default), each result passed through `finish` (a module-level function) in the
+    worker that graded it. A few submissions are graded here: starting processes costs more."""
+    workers = min(workers or available_cores(), max(1, len(jobs) // 4))
+    if workers <= 1:
+        done = [grader.grade_file(*job) for job in jobs]
+        return [finish(g, grader.assignment) for g in done] if finish else done
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(
-        workers, multiprocessing.get_context(method), initializer=_init, initargs=(grader.assignment, grader.key)
+        workers, context, initializer=_init, initargs=(grader.assignment, grader.key, finish)
     ) as pool:
         return list(pool.map(_grade_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
 

@@ -21,6 +21,7 @@ from ..autodiff.reverse import backward, forward
 from ..errors import DomainError, GradtutorError
 from ..mistakes import Mistake
 from ..teach.grading import Verdict, grade, likely_mistakes
+from ..teach.grading import _plain_number as plain_number
 from ..teach.questions import Question
 from ..teach.targets import FormulaQuestion, GradientQuestion, ValueQuestion
 from ..teach.walk import Walk, build_walk
@@ -55,11 +56,18 @@ class Exercise:
 
     def _grade_formula(self, question: Question, text: str) -> Verdict:
         graph = self.walk.graph
+        plain = plain_number(text.strip())  # a number is a constant formula: no parse needed
+        if plain is not None:
+            return self._judge_formula(question, None, plain)
         try:
             formula = compile_formula(text.strip(), graph.names, what="answer")
             value = np.asarray(evaluate(formula, program_env(graph, self.walk.evaluation.values), "answer"))
         except GradtutorError as exc:
             return Verdict(False, unreadable=exc.render().removeprefix("error: "))
+        return self._judge_formula(question, formula, value)
+
+    def _judge_formula(self, question: Question, formula, value: np.ndarray) -> Verdict:
+        graph = self.walk.graph
         tol = Tolerance(rtol=1e-6, atol=1e-9)
         if not tol.close(value, question.answer):
             return Verdict(
@@ -73,7 +81,7 @@ class Exercise:
             backward(evaluation, [question.input])
             expected = evaluation.gradient(question.input)
             try:
-                got = evaluate(formula, program_env(graph, evaluation.values), "answer")
+                got = value if formula is None else evaluate(formula, program_env(graph, evaluation.values), "answer")
             except GradtutorError:
                 got = None
             if got is None or not close(got, expected, rtol=1e-6):

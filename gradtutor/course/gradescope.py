@@ -93,6 +93,12 @@ def results_json(graded: Graded, assignment: Assignment) -> dict[str, Any]:
     }
 
 
+def with_results(graded: Graded, assignment: Assignment) -> tuple[str, dict[str, Any]]:
+    """(the submission's file, its results.json): what a batch worker hands back, so that the
+    rows become JSON in the process that graded them."""
+    return graded.submission, results_json(graded, assignment)
+
+
 def error_results(message: str) -> dict[str, Any]:
     """results.json for a run that could not grade at all (the inputs are unusable): the
     student sees that it is not their fault, the instructor sees the message."""

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autodiff.compare import relative_error
 from ..language.numbers import fmt_value
 from ..teach.questions import Question
 from .assignment import Item
@@ -145,11 +146,21 @@ def _entries(ex: Exercise, q: Question, value: Any) -> tuple[float, str]:
     got = np.asarray(value, dtype=float) if value is not None else None
     if got is None or got.shape != expected.shape or expected.ndim == 0:
         return 0.0, ""
-    tol = ex.problem.tolerance
-    scale = q.value_scale(ex.walk)
-    ok = np.array([tol.close(a, b, scale) for a, b in zip(got.ravel(), expected.ravel())]).reshape(expected.shape)
+    ok = entries_close(ex.problem.tolerance, got, expected, q.value_scale(ex.walk))
     wrong = np.argwhere(~ok)
     return float(ok.mean()), _where(ok, wrong)
+
+
+def entries_close(tol, got: np.ndarray, expected: np.ndarray, scale: float) -> np.ndarray:
+    """Tolerance.close entry by entry, on the whole answer's scale (vectorised: a class of
+    matrices is graded in one go)."""
+    if tol.atol == 0:
+        return relative_error(got, expected) <= tol.rtol
+    scale = max(scale, float(np.max(np.abs(expected), initial=0.0)))
+    floor = tol.atol if tol.atol is not None else max(5e-3 * scale, 1e-12)
+    diff = np.abs(got - expected)
+    flipped = (got * expected < 0) & (diff > 1e-12 * max(scale, 1.0))
+    return (diff <= np.maximum(floor, tol.rtol * np.abs(expected))) & ~flipped
 
 
 def _where(ok: np.ndarray, wrong: np.ndarray) -> str:

@@ -69,13 +69,15 @@ def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -
     text = text.strip()
     if not text:
         return Verdict(False, unreadable="type a number, a matrix such as [[1, 2], [3, 4]], or a formula")
-    refusal = question.refusal(walk, text)
-    if refusal:
-        return Verdict(False, unreadable=refusal)
-    try:
-        value = read_answer(walk, question, text)
-    except GradtutorError as exc:
-        return Verdict(False, unreadable=exc.render().removeprefix("error: "))
+    value = _plain_number(text)  # most batch answers: no parse, and no definition typed back
+    if value is None:
+        refusal = question.refusal(walk, text)
+        if refusal:
+            return Verdict(False, unreadable=refusal)
+        try:
+            value = read_answer(walk, question, text)
+        except GradtutorError as exc:
+            return Verdict(False, unreadable=exc.render().removeprefix("error: "))
     if not np.all(np.isfinite(value)):
         return Verdict(False, unreadable="that is not a finite number")
     expected = np.asarray(question.answer, dtype=float)

@@ -24,6 +24,20 @@ from .gates import gate_flow, gate_label, gate_mistakes
 Near = Callable[[Any], bool]  # is an answer close to this wrong value (and not to the right one)?
 
 
+def _magnitude(value: Any) -> float:
+    arr = np.asarray(value, dtype=float)
+    return float(np.abs(arr).max()) if arr.size else 0.0
+
+
+def walk_magnitude(walk, node: int) -> float:
+    """The largest |entry| of a node's value, remembered per walk: a batch grades every question
+    of a walk against the same few nodes."""
+    cache = walk.__dict__.setdefault("_magnitudes", {})
+    if node not in cache:
+        cache[node] = _magnitude(walk.value(node))
+    return cache[node]
+
+
 @dataclass(eq=False)
 class Question:
     ask: str  # ASCII lecture notation: 'dq/dx', 'df/da * da/dy', 'df/dy', 'p'
@@ -62,9 +76,8 @@ class Question:
     def value_scale(self, walk) -> float:
         """The size of the numbers this question is about (the answer, the node and the input
         it concerns, but not a seed of 1), which sets how much hand rounding is allowed."""
-        parts = [self.answer, walk.value(self.input), walk.value(self.node)]
-        parts += [walk.value(j) for j in walk.graph.nodes[self.node].inputs]
-        return max(float(np.max(np.abs(np.asarray(p, dtype=float)), initial=0.0)) for p in parts)
+        nodes = [self.input, self.node, *walk.graph.nodes[self.node].inputs]
+        return max(_magnitude(self.answer), *(walk_magnitude(walk, j) for j in nodes))
 
     def hints(self, walk) -> list[str]:
         """The question's own hints, before the problem's."""
