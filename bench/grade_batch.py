@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -74,17 +75,21 @@ def make_class(folder: str, count: int) -> tuple[str, str, str, int]:
     return assignment, key, subs, answers
 
 
-def grade(folder: str, assignment: str, key: str, subs: str, cores: int) -> float:
+def grade(folder: str, assignment: str, key: str, subs: str, cores: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the grading processes): on a busy machine the CPU time
+    divided by the cores is what the run would take on free ones."""
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     pin = ["taskset", "-c", ",".join(str(c) for c in range(cores))] if shutil.which("taskset") else []
     cmd = pin + gradtutor_command() + ["grade", subs, "-a", assignment, "--key-file", key]
     cmd += ["--out", os.path.join(folder, "results"), "--jobs", str(cores)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(done.stderr)
-    return seconds
+    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def main() -> None:
@@ -95,12 +100,16 @@ def main() -> None:
     folder = tempfile.mkdtemp(prefix="gradtutor-bench-")
     try:
         assignment, key, subs, answers = make_class(folder, args.count)
-        seconds = grade(folder, assignment, key, subs, args.cores)
+        seconds, cpu = grade(folder, assignment, key, subs, args.cores)
         results = os.listdir(os.path.join(folder, "results"))
         assert len(results) == args.count
         print(
             f"{args.count} submissions x 66 problems ({answers} answers) graded in {seconds:.1f} s on "
             f"{args.cores} core{'s' if args.cores > 1 else ''}: {seconds / args.count * 1000:.1f} ms per submission"
+        )
+        print(
+            f"CPU time {cpu:.1f} s: {cpu / args.cores:.1f} s on {args.cores} free cores; "
+            f"load average {os.getloadavg()[0]:.1f} while it ran"
         )
         print("target: 20 s on both cores (1,000 submissions)")
     finally:

@@ -54,6 +54,8 @@ class Tolerance:
         b = np.asarray(true, dtype=float)
         if a.shape != b.shape:
             return False
+        if a.ndim == 0:
+            return self._close_scalar(float(a), float(b), scale)
         if self.atol == 0:
             return bool(np.max(relative_error(a, b), initial=0.0) <= self.rtol)
         largest = float(np.max(np.abs(b), initial=0.0))
@@ -63,6 +65,19 @@ class Tolerance:
         if np.any((a * b < 0) & (diff > 1e-12 * max(scale, 1.0))):
             return False  # opposite signs: a flipped sign is a mistake at any size
         return bool(np.all(diff <= np.maximum(floor, self.rtol * np.abs(b))))
+
+    def _close_scalar(self, a: float, b: float, scale: float | None) -> bool:
+        """`close` for two numbers, in plain floats (most answers are numbers, and numpy's
+        per-call cost is most of the time for them); the same rules, entry for entry."""
+        if self.atol == 0:
+            floor = max(1e-8, 1e-3 * max(abs(a), abs(b)))
+            return abs(a - b) / max(abs(a), abs(b), floor) <= self.rtol
+        scale = abs(b) if scale is None else max(scale, abs(b))
+        floor = self.atol if self.atol is not None else max(5e-3 * scale, 1e-12)
+        diff = abs(a - b)
+        if a * b < 0 and diff > 1e-12 * max(scale, 1.0):
+            return False
+        return diff <= max(floor, self.rtol * abs(b))
 
 
 def close(claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0) -> bool:

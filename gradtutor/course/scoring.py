@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..autodiff.compare import relative_error
-from ..language.numbers import fmt_value
+from ..language.numbers import fmt_number, fmt_value
 from ..teach.questions import Question
 from .assignment import Item
 from .exercise import Exercise
@@ -65,6 +65,19 @@ def read_answer(value: Any) -> tuple[str, int]:
     return value, tries
 
 
+def short_value(value: Any) -> str:
+    """A small answer as nested lists of 4-figure numbers (numpy's printer costs a millisecond
+    a call, and a class has a quarter of a million answers); large ones as fmt_value prints them."""
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        return fmt_number(float(arr))
+    if arr.size > 36 or arr.ndim > 2:
+        return fmt_value(arr)
+    if arr.ndim == 1:
+        return "[" + ", ".join(fmt_number(v, 4) for v in arr.tolist()) + "]"
+    return "[" + ", ".join("[" + ", ".join(fmt_number(v, 4) for v in row) + "]" for row in arr.tolist()) + "]"
+
+
 def code_span(text: str, limit: int = 200) -> str:
     """The student's answer as Markdown code, shortened and safe from backticks."""
     text = " ".join(text.split())
@@ -79,7 +92,7 @@ def score_problem(ex: Exercise, answers: dict[str, Any] | None, item: Item) -> l
     key = ex.problem.key
     results: list[QuestionResult] = []
     for q in ex.questions:
-        expected = f"{q.ask} = {fmt_value(q.answer)}"
+        expected = f"{q.ask} = {short_value(q.answer)}" if item.policy.answers != "hidden" else ""
         if answers is None:
             results.append(QuestionResult(key, q.ask, q.kind, 0.0, worth, "not-submitted", "not submitted"))
         elif q.ask not in answers:
