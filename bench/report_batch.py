@@ -31,7 +31,9 @@ def main() -> None:
             cmd = gradtutor_command() + ["report", os.path.join(folder, "results"), "--json"]
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
             times.append(time.perf_counter() - start)
-        print(f"report over {args.count} results: {min(times):.2f} s (best of 3; runs {', '.join(f'{t:.2f}' for t in times)})")
+        print(
+            f"report over {args.count} results: {min(times):.2f} s (best of 3; runs {', '.join(f'{t:.2f}' for t in times)})"
+        )
         print("target: 5 s")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

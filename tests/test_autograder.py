@@ -41,7 +41,9 @@ def test_bundle_installs_offline_and_grades_a_submission(run, tmp_path):
     )
     (tmp_path / "key").write_text(KEY)
     zip_path = tmp_path / "autograder.zip"
-    result = run("autograder", str(assignment), "-o", str(zip_path), "--sets", SETS, "--key-file", str(tmp_path / "key"))
+    result = run(
+        "autograder", str(assignment), "-o", str(zip_path), "--sets", SETS, "--key-file", str(tmp_path / "key")
+    )
     assert result.exit_code == 0, result.output
     root = tmp_path / "autograder"
     with zipfile.ZipFile(zip_path) as bundle:

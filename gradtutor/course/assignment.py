@@ -146,8 +146,6 @@ def load_assignment(path: str, sets_dir: str | None = None) -> Assignment:
         if not os.path.isdir(folder):
             fail(-1, "sets", f"there is no folder {data['sets']!r} next to the assignment")
             folder = None
-    if errors:
-        raise ProblemFileError("\n".join(errors))
     sets = load_all(folder)
     problems = {p.key: p for s in sets for p in s.problems}
 

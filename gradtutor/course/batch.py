@@ -142,10 +142,15 @@ class Grader:
 
     def failed(self, path: str, student: str, message: str) -> Graded:
         """A submission that could not be read: every question 0, the reason at the top."""
-        results = [
-            QuestionResult(i.problem.key, "(submission)", "submission", 0.0, i.points, "not-graded", message)
-            for i in self.assignment.items
-        ]
+        results = []
+        for item in self.assignment.items:
+            questions = self._exercise(item.problem.key, 0 if item.problem.has_random else None).questions
+            results += [
+                QuestionResult(
+                    item.problem.key, q.ask, q.kind, 0.0, item.points / len(questions), "not-graded", message
+                )
+                for q in questions
+            ]
         a = self.assignment
         return Graded(path, student, a.id, a.max_score, results, [message], error=message)
 

@@ -27,6 +27,7 @@ class QuestionStats:
     max_score: float = 0.0
     first_try: int = 0
     submitted: int = 0
+    asked: int = 0  # question instances (a problem's first-try rate is over its questions)
     codes: Counter = field(default_factory=Counter)  # code -> students who made it
 
     @property
@@ -35,7 +36,7 @@ class QuestionStats:
 
     @property
     def first_try_rate(self) -> float:
-        return self.first_try / self.students if self.students else 0.0
+        return self.first_try / self.asked if self.asked else 0.0
 
     def to_json(self) -> dict:
         return {
@@ -121,6 +122,7 @@ def build_report(folder: str, below: float = 0.5) -> Report:
         students += 1
         mine: Counter = Counter()
         seen_problem: dict[str, set[str]] = defaultdict(set)
+        handed: dict[str, bool] = {}
         for t in tests:
             extra = t.get("extra_data") or {}
             problem, ask = extra.get("problem"), extra.get("ask")
@@ -138,17 +140,21 @@ def build_report(folder: str, below: float = 0.5) -> Report:
             for stats in (q, p):
                 stats.score += t["score"]
                 stats.max_score += t["max_score"]
+            handed_in = status not in ("not-submitted", "not-graded")
             q.students += 1
+            q.asked += 1
             q.first_try += right_first
-            q.submitted += status not in ("not-submitted", "not-graded")
+            q.submitted += handed_in
             q.codes.update(codes)
             p.first_try += right_first
-            p.submitted += status not in ("not-submitted", "not-graded")
-            p.students += 1
+            p.asked += 1
             seen_problem[problem] |= codes
+            handed[problem] = handed.get(problem, False) or handed_in
             mine.update(codes)
         for problem, codes in seen_problem.items():
             per_problem[problem].codes.update(codes)
+            per_problem[problem].students += 1
+            per_problem[problem].submitted += handed[problem]
         class_codes.update(set(mine))
         score, top = float(data.get("score", 0.0)), float(data.get("max_score") or 0.0)
         if top and score / top < below:

@@ -20,7 +20,7 @@ def _codes(counter, students: int, top: int = 3) -> Text:
 
 
 def report_view(report: Report) -> Group:
-    table = AdaptiveTable(title=f"{report.students} students", header_style="title", title_justify="left")
+    table = AdaptiveTable(title=f"{report.students} students", header_style="title")
     table.add_column("problem / question", style="name")
     table.add_column("mean", justify="right", no_wrap=True)
     table.add_column("first try", justify="right", no_wrap=True)
@@ -36,7 +36,7 @@ def report_view(report: Report) -> Group:
                 )
     parts: list = [table]
     if report.struggling:
-        who = AdaptiveTable(title="struggling (below half marks)", header_style="title", title_justify="left")
+        who = AdaptiveTable(title="struggling (below half marks)", header_style="title")
         who.add_column("student", style="name")
         who.add_column("score", justify="right", no_wrap=True)
         who.add_column("their most common mistakes")
