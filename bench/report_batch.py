@@ -32,7 +32,8 @@ def main() -> None:
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
             times.append(time.perf_counter() - start)
         print(
-            f"report over {args.count} results: {min(times):.2f} s (best of 3; runs {', '.join(f'{t:.2f}' for t in times)})"
+            f"report over {args.count} results: {min(times):.2f} s "
+            f"(best of 3; runs {', '.join(f'{t:.2f}' for t in times)})"
         )
         print("target: 5 s")
     finally:
