@@ -33,6 +33,8 @@ def submission(sets, student: str, rng: np.random.Generator) -> dict:
     data = {}
     for problem_set in sets:
         for problem in problem_set.problems:
+            if problem.kind == "code":
+                continue
             seed = student_seed(KEY, student, problem.key) if problem.has_random else None
             ex = exercise(problem, seed, explain=False)
             answers: dict = {}
@@ -62,7 +64,8 @@ def make_class(folder: str, count: int) -> tuple[str, str, str, int]:
         handle.write('id = "all"\ntitle = "Every shipped problem"\n[policy]\nper_entry = true\n')
         for s in sets:
             for p in s.problems:
-                handle.write(f'[[problem]]\nkey = "{p.key}"\n')
+                if p.kind != "code":
+                    handle.write(f'[[problem]]\nkey = "{p.key}"\n')
     key = os.path.join(folder, "course.key")
     with open(key, "wb") as handle:
         handle.write(KEY)

@@ -112,7 +112,7 @@ def test_a_hostile_submission_does_not_touch_the_others(tmp_path):
     (good / "relu_layer.py").write_text(problem("code/relu-layer").code.solution)
     files = [str(bad / "affine_layer.py"), str(good / "affine_layer.py"), str(good / "relu_layer.py")]
     done = subprocess.run([*GRADTUTOR, "grade", *files, "--json"], capture_output=True, text=True)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 0, done.stderr  # every file was graded, whatever the scores
     results = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["score"] for r in results] == [0.0, 1.0, 1.0]
     assert "status 9" in results[0]["tests"][0]["output"]

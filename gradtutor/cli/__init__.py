@@ -29,6 +29,7 @@ COMMANDS = {
     "assign": ("assign_cmd", "Write each student's handout of an assignment, and the answer key (instructors)."),
     "autograder": ("autograder_cmd", "Write a ready Gradescope autograder bundle for an assignment (instructors)."),
     "report": ("report_cmd", "The class mistake report: scores and diagnoses per question (instructors)."),
+    "check-code": ("check_code_cmd", "Check backward-pass code you wrote for a code problem."),
     "code": ("code_cmd", "Write out the forward and backward pass as flat Python code."),
     "graph": ("graph_cmd", "Draw the computational graph with values and gradients."),
     "descend": ("descend_cmd", "Run gradient descent on a program and watch the loss fall (or blow up)."),

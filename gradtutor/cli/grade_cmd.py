@@ -102,8 +102,9 @@ def _grade(submissions, assignment_path, key_file, as_json, out_dir, root, jobs,
         _write_results(root, data)
         click.echo(f"graded {graded.submission} for {student}: {graded.score:g} / {graded.max_score:g}")
         return 0
-    files = submission_files(list(submissions))
-    results = batch_grade(grader, [(f, None) for f in files], jobs, with_results)
+    code = [p for p in submissions if p.endswith(".py")]  # code files alone: each against its problem
+    files = submission_files([p for p in submissions if not p.endswith(".py")]) if len(code) < len(submissions) else []
+    results = batch_grade(grader, [(f, None) for f in files], jobs, with_results) + _code_files(code, sets_dir)
     if out_dir:
         _write_all(out_dir, results)
     if as_json:
@@ -123,6 +124,26 @@ def _grade(submissions, assignment_path, key_file, as_json, out_dir, root, jobs,
             + (f"; {broken} could not be read (0 points, the reason in their results)" if broken else "")
         )
     return 0
+
+
+def _code_files(paths: list[str], sets_dir) -> list:
+    """Code files handed in on their own: each graded against the code problem its name is the
+    starter of, in children on every core, as a one-problem assignment."""
+    if not paths:
+        return []
+    from ..course.assignment import Assignment, Item, Policy, default_points
+    from ..course.code.grading import grade_many
+    from ..course.gradescope import with_results
+    from ..course.problems import load_all
+    from .check_code_cmd import find_code_problem
+
+    sets = load_all(sets_dir)
+    problems = [find_code_problem(sets, None, path) for path in paths]
+    out = []
+    for problem, graded in zip(problems, grade_many(list(zip(problems, paths)))):
+        plan = Assignment(problem.key, problem.title, [Item(problem, default_points(problem), Policy(), 1)])
+        out.append(with_results(graded, plan))
+    return out
 
 
 def _write_all(out_dir: str, results) -> None:

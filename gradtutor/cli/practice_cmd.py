@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
+
+from . import finish
 
 sets_option = click.option(
     "--sets",
@@ -18,9 +22,16 @@ sets_option = click.option(
 @click.option("--seed", type=int, default=None, help="Pick the variant of a problem with random values.")
 @click.option("--student", help="Work your own variants (with the course key): those your assignment grades.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="The course key (default: $GRADTUTOR_COURSE_KEY).")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=".",
+    help="Where code problems write their starter file (never overwriting yours).",
+)
 @sets_option
 @click.option("--json", "as_json", is_flag=True, help="List the sets and your progress as JSON.")
-def command(target, review, seed, student, key_file, sets_dir, as_json) -> None:
+def command(target, review, seed, student, key_file, folder, sets_dir, as_json) -> None:
     """Practise the problem sets. Without TARGET, list the sets with your progress;
     with SET, work through its next unsolved problems; with SET/PROBLEM, one problem.
 
@@ -50,6 +61,12 @@ def command(target, review, seed, student, key_file, sets_dir, as_json) -> None:
         from ..render.practice_view import practice_set, run_problem
 
         chosen, problem = find(sets, target)
+        if problem is None and chosen.problems and all(p.kind == "code" for p in chosen.problems):
+            from ..course.practice import choose
+
+            problem = (choose(chosen, store, review) or chosen.problems)[0]
+        if problem is not None and problem.kind == "code":
+            finish(_code(problem, store, console, folder, seed))
         read, interactive = answer_reader()
         if problem is not None:
             if seeds is not None and problem.has_random:
@@ -73,3 +90,24 @@ def _student_seeds(sets, student: str, key_file) -> dict[str, int]:
             f"--student needs the course key: --key-file FILE or ${KEY_ENV}", hint="your instructor gives it out"
         )
     return {p.key: student_seed(key, student, p.key) for s in sets for p in s.problems}
+
+
+def _code(problem, store, console, folder: str, seed) -> int:
+    """A code problem: write the starter (never over the student's file), then watch it at a
+    terminal, or check it once when input is not a terminal. Exit 0 solved, 1 not yet, 130 Ctrl-C."""
+    from rich.text import Text
+
+    from ..course.code.practice import CodeAttempt, write_starter
+    from ..render.code_watch import show, watch
+
+    path, created = write_starter(problem, folder)
+    console.print(Text(problem.title, "title"), Text(f"  {problem.key}", "muted"))
+    console.print(Text(problem.prompt))
+    console.print(Text(f"wrote the starter {path}" if created else f"your file {path} (kept as it is)", "muted"))
+    attempt = CodeAttempt(problem, store, path, seed or 0)
+    try:
+        watch(console, attempt) if sys.stdin.isatty() else show(console, attempt)
+    except KeyboardInterrupt:
+        console.print(Text("stopped; your file is kept", "muted"))
+        return 130
+    return 0 if attempt.solved else 1

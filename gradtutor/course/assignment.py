@@ -87,6 +87,8 @@ def default_points(problem: Problem) -> float:
     """A problem's own worth: its `points`, or one point per question."""
     if problem.points is not None:
         return problem.points
+    if problem.kind == "code":
+        return 1.0
     from .exercise import exercise
 
     return float(len(exercise(problem, 0, explain=False).questions))

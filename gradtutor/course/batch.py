@@ -144,6 +144,11 @@ class Grader:
         """A submission that could not be read: every question 0, the reason at the top."""
         results = []
         for item in self.assignment.items:
+            if item.problem.kind == "code":
+                results.append(
+                    QuestionResult(item.problem.key, "(file)", "code", 0.0, item.points, "not-graded", message)
+                )
+                continue
             questions = self._exercise(item.problem.key, 0 if item.problem.has_random else None).questions
             results += [
                 QuestionResult(
@@ -167,6 +172,9 @@ class Grader:
                 graded.notes.append(f"{key[:80]!r} is not a problem of this assignment ({hint}); it was not graded")
         for item in a.items:
             key = item.problem.key
+            if item.problem.kind == "code":
+                graded.results += self._code(item, name)
+                continue
             answers = by_problem.get(key)
             if answers is not None and not isinstance(answers, dict):
                 graded.notes.append(f"{key}: should be a table of answers keyed by question")
@@ -190,6 +198,21 @@ class Grader:
                         f"it asks {', '.join(q.ask for q in ex.questions)}"
                     )
         return graded
+
+    def _code(self, item, name: str) -> list[QuestionResult]:
+        """A code problem: the starter's file name next to the submission (on Gradescope, in
+        /autograder/submission), checked in a child process of its own."""
+        path = os.path.join(os.path.dirname(os.path.abspath(name)), item.problem.code.file) if name else ""
+        if not path or not os.path.isfile(path):
+            file = item.problem.code.file
+            return [
+                QuestionResult(
+                    item.problem.key, "(file)", "code", 0.0, item.points, "not-submitted", f"not submitted ({file})"
+                )
+            ]
+        from .code.grading import code_rows
+
+        return code_rows(item.problem, path, item.points)
 
     def _variant(self, student: str, problem: Problem, answers, graded: Graded) -> tuple[int | None, str]:
         """(seed, "") or (None, why the problem cannot be graded)."""
