@@ -104,3 +104,12 @@ def test_report_chart_and_its_missing_extra(run, results, tmp_path, monkeypatch)
 def test_report_of_a_folder_without_results_exits_2(run, tmp_path):
     result = run("report", str(tmp_path))
     assert result.exit_code == 2 and "no results.json" in result.stderr
+
+
+def test_problems_show_prints_a_students_variant_and_its_answers(run, keyed):
+    data = json.loads(run("problems", "show", "mini/norm", "--student", "ada", "--sets", SETS, "--json").stdout)
+    seed = student_seed(KEY.encode(), "ada", "mini/norm")
+    ex = exercise(load_all(SETS)[0].problem("norm"), seed)
+    assert data["seed"] == seed and [q["ask"] for q in data["questions"]] == ["df/dW", "df/dx"]
+    assert json.loads(data["questions"][1]["answer"]) == pytest.approx(ex.questions[1].answer.tolist())
+    assert "df/dW" in run("problems", "show", "mini/norm", "--seed", "3", "--sets", SETS).stdout

@@ -6,6 +6,7 @@ import click
 
 from . import finish
 from .common import json_option
+from .practice_cmd import sets_option
 
 
 @click.group("problems")
@@ -45,17 +46,74 @@ def lint_command(paths, samples, as_json) -> None:
     finish(2 if errors else 0)
 
 
+@command.command("show")
+@click.argument("key", metavar="SET/PROBLEM")
+@click.option("--seed", type=int, default=None, help="The variant (problems with random values).")
+@click.option("--student", help="The student's own variant (with the course key).")
+@click.option("--key-file", type=click.Path(dir_okay=False), help="The course key (default: $GRADTUTOR_COURSE_KEY).")
+@sets_option
+@json_option
+def show_command(key, seed, student, key_file, sets_dir, as_json) -> None:
+    """Print one variant of a problem and its answers, without the interactive loop."""
+    from ..course.exercise import exercise
+    from ..course.problems import find, load_all
+    from ..errors import GradtutorError
+    from ..language.numbers import fmt_value
+
+    _, problem = find(load_all(sets_dir), key)
+    if problem is None or problem.kind == "code":
+        raise GradtutorError(f"{key} is not a problem with questions", hint="name one as SET/PROBLEM")
+    if student:
+        from .practice_cmd import _student_seeds
+
+        seed = _student_seeds([_one(problem)], student, key_file)[problem.key]
+    ex = exercise(problem, seed if seed is not None else 0)
+    answers = [(q.ask, q.kind, fmt_value(q.answer)) for q in ex.questions]
+    values = {n: " ".join(fmt_value(v).split()) for n, v in ex.values.items()}
+    if as_json:
+        import json
+
+        data = {"problem": problem.key, "seed": ex.seed, "values": values}
+        data["questions"] = [{"ask": a, "kind": k, "answer": v} for a, k, v in answers]
+        click.echo(json.dumps(data))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..render.console import stdout
+
+    console = stdout()
+    variant = f"  variant {ex.seed}" if ex.seed is not None else ""
+    console.print(Text(problem.title, "title"), Text(f"  {problem.key}{variant}", "muted"))
+    console.print(Text(problem.prompt))
+    console.print(Text(problem.program.strip(), "name"))
+    console.print(Text("at " + ", ".join(f"{n} = {v}" for n, v in values.items())))
+    table = Table(header_style="title")
+    for column in ("question", "kind", "answer"):
+        table.add_column(column)
+    for row in answers:
+        table.add_row(*(Text(c) for c in row))
+    console.print(table)
+
+
+def _one(problem):
+    from ..course.problem import ProblemSet
+
+    return ProblemSet(problem.set_id, "", 0, "", [problem])
+
+
 @command.command("list")
 @click.argument("set_id", required=False)
+@sets_option
 @json_option
-def list_command(set_id, as_json) -> None:
-    """List the shipped sets, or the problems of one set."""
+def list_command(set_id, sets_dir, as_json) -> None:
+    """List the sets (the shipped ones, or --sets), or the problems of one set."""
     from rich.table import Table
 
     from ..course.problems import find, load_all
     from ..render.console import stdout
 
-    sets = load_all()
+    sets = load_all(sets_dir)
     if as_json:
         import json
 
