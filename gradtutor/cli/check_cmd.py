@@ -7,7 +7,7 @@ import json
 import click
 
 from . import finish
-from .common import at_option, json_option, read_program, seed_option
+from .common import at_option, budget_option, json_option, read_program, seed_option
 
 
 @click.command("check")
@@ -20,6 +20,7 @@ from .common import at_option, json_option, read_program, seed_option
     help='Your gradient of the output with respect to NAME, e.g. "x=2*W.T@(W@x)" (repeatable).',
 )
 @at_option
+@budget_option
 @click.option(
     "--shape",
     "shapes",

@@ -8,10 +8,12 @@ import os
 import click
 
 from . import finish
+from .common import budget_option
 from .practice_cmd import sets_option
 
 
 @click.command("grade")
+@budget_option
 @click.argument("submissions", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--json",

@@ -7,6 +7,7 @@ import sys
 import click
 
 from . import finish
+from .common import budget_option
 
 sets_option = click.option(
     "--sets",
@@ -17,9 +18,12 @@ sets_option = click.option(
 
 
 @click.command("practice")
+@budget_option
 @click.argument("target", required=False, metavar="[SET | SET/PROBLEM]")
 @click.option("--review", is_flag=True, help="Repeat the problems you answered wrong.")
-@click.option("--seed", type=int, default=None, help="Pick the variant of a problem with random values.")
+@click.option(
+    "--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Pick the variant of a problem with random values."
+)
 @click.option(
     "--dir",
     "folder",

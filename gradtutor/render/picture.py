@@ -133,16 +133,11 @@ def dot_source(walk: Walk) -> str:
     return digraph(walk).source
 
 
-def render_file(walk: Walk, path: str) -> None:
-    """Write .dot, .svg or .png; the last two need Graphviz's dot program."""
-    fmt = path.rsplit(".", 1)[-1].lower()
+def picture(walk: Walk, fmt: str) -> str | bytes:
+    """The picture as .dot text, or .svg or .png bytes (those two need Graphviz's dot program)."""
     if fmt == "dot":
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(dot_source(walk))
-        return
-    data = digraph(walk, dpi=PNG_DPI if fmt == "png" else None).pipe(format=fmt)
-    with open(path, "wb") as handle:
-        handle.write(data)
+        return dot_source(walk)
+    return digraph(walk, dpi=PNG_DPI if fmt == "png" else None).pipe(format=fmt)
 
 
 def value_tree(walk: Walk) -> Tree:
