@@ -46,7 +46,7 @@ def command(target, review, seed, folder, sets_dir, as_json) -> None:
 
     sets = load_all(sets_dir)
     console = stdout()
-    with Store.open() as store:
+    with Store.open(readonly=target is None) as store:
         if as_json:
             import json
 
