@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .. import budget
 from ..errors import GradtutorError, ValueInputError
 from .exercise import Exercise, exercise
 from .problem import Problem, ProblemSet
@@ -34,6 +35,8 @@ class TestResult:
 class Graded:
     submission: str
     tests: list[TestResult]
+    error: str | None = None  # why the submission could not be graded (bad input), else None
+    internal: bool = False  # grading it met a bug in gradtutor (the rest of the batch goes on)
 
     @property
     def score(self) -> float:
@@ -48,12 +51,22 @@ class Graded:
         return self.score == self.max_score
 
     def gradescope(self) -> dict[str, Any]:
-        return {"score": self.score, "max_score": self.max_score, "tests": [t.to_json() for t in self.tests]}
+        data = {"score": self.score, "max_score": self.max_score, "tests": [t.to_json() for t in self.tests]}
+        if self.error:
+            data["output"] = f"this submission could not be graded: {self.error}"
+        return data
+
+
+MAX_SUBMISSION_BYTES = 10_000_000  # answers to a whole course fit in a few kilobytes
+MAX_SEED = 2**63 - 1
 
 
 def read_submission(path: str) -> dict[str, Any]:
     if not os.path.isfile(path):
-        raise ValueInputError(f"the submission {path} does not exist")
+        what = "is a folder, not a submission file" if os.path.isdir(path) else "does not exist"
+        raise ValueInputError(f"the submission {path} {what}")
+    if os.path.getsize(path) > MAX_SUBMISSION_BYTES:
+        raise ValueInputError(f"the submission {path} is over {MAX_SUBMISSION_BYTES:,} bytes")
     try:
         if path.endswith(".toml"):
             try:
@@ -69,6 +82,10 @@ def read_submission(path: str) -> dict[str, Any]:
         raise ValueInputError(
             f"{path} is not a valid {'TOML' if path.endswith('.toml') else 'JSON'} submission: {exc}"
         ) from None
+    except RecursionError:
+        raise ValueInputError(f"{path} is nested too deeply to be a submission") from None
+    except OSError as exc:
+        raise ValueInputError(f"cannot read the submission {path}: {exc.strerror or exc}") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ValueInputError(
             f'{path}: a submission maps "SET/PROBLEM" to a table of answers',
@@ -91,7 +108,24 @@ class Grader:
         tests: list[TestResult] = []
         for key, answers in submission.items():
             tests += self.grade_problem(key, answers)
-        return Graded(name, tests)
+        graded = Graded(name, tests)
+        if not any(key in self.problems for key in submission):
+            graded.error = "it names no problem of these sets (keys are SET/PROBLEM, see gradtutor problems list)"
+        return graded
+
+    def grade_file(self, path: str) -> Graded:
+        """One submission inside its own boundary: whatever it holds (bad JSON, a negative seed,
+        nesting 100,000 deep, an answer that would need gigabytes), it ends as a result for
+        this student, and the rest of the batch is graded all the same."""
+        try:
+            with budget.scope():  # each submission gets the work of one command
+                return self.grade(path, read_submission(path))
+        except GradtutorError as exc:
+            return Graded(path, [], error=exc.render().removeprefix("error: "))
+        except (RecursionError, MemoryError):
+            return Graded(path, [], error="it is too large or too deeply nested to grade")
+        except Exception as exc:  # a bug in gradtutor: report it, and grade the others
+            return Graded(path, [], error=f"internal error: {type(exc).__name__}: {exc}", internal=True)
 
     def grade_problem(self, key: str, answers: dict[str, Any]) -> list[TestResult]:
         problem = self.problems.get(key)
@@ -103,19 +137,17 @@ class Grader:
         if problem.kind == "code":  # graded from its .py file: course/code/grading.py
             return [TestResult(key, 0.0, 0.0, f"{key} is a code problem: submit it as its own .py file")]
         seed = answers.get("seed")
-        if problem.has_random and (not isinstance(seed, int) or isinstance(seed, bool)):
+        if problem.has_random and (not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED):
             ex = self._exercise(key, 0)
             return [
                 TestResult(
                     f"{key}: {q.ask}",
                     0.0,
                     ex.points_per_question,
-                    (
-                        "no variant seed: this problem's values are random, so the submission must "
-                        'say which variant was answered ("seed": N)'
-                        if seed is None
-                        else f"the variant seed must be a whole number, not {json.dumps(seed)}"
-                    ),
+                    "no variant seed: this problem's values are random, so the submission must "
+                    'say which variant was answered ("seed": N, a whole number from 0)'
+                    if seed is None
+                    else f"the variant seed must be a whole number from 0 to {MAX_SEED}, not {json.dumps(seed)}",
                 )
                 for q in ex.questions
             ]
@@ -159,9 +191,36 @@ def submission_files(paths: list[str]) -> list[str]:
     files: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            files += sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith((".json", ".toml")))
+            try:
+                names = sorted(os.listdir(path))
+            except OSError as exc:
+                raise ValueInputError(f"cannot list the folder {path}: {exc.strerror or exc}") from None
+            found = [os.path.join(path, n) for n in names if n.endswith((".json", ".toml"))]
+            files += [f for f in found if not os.path.isdir(f)]
         else:
             files.append(path)
     if not files:
         raise GradtutorError("no submission files found")
     return files
+
+
+def result_names(paths: list[str]) -> list[str]:
+    """One results file name per submission, never two the same: NAME.results.json, and for
+    submissions that share a NAME (a/alice.json, b/alice.json) their folders join the name
+    (a-alice.results.json), with a counter as the last resort."""
+    stems = [os.path.splitext(os.path.basename(p))[0] for p in paths]
+    names = list(stems)
+    for i, path in enumerate(paths):
+        if stems.count(stems[i]) > 1:
+            parts = os.path.normpath(os.path.splitext(os.path.abspath(path))[0]).split(os.sep)
+            names[i] = "-".join(parts[-2:]) if len(parts) > 1 else stems[i]
+    taken: set[str] = set()
+    out = []
+    for name in names:
+        unique, k = name, 1
+        while unique.lower() in taken:  # case-insensitive file systems too
+            k += 1
+            unique = f"{name}-{k}"
+        taken.add(unique.lower())
+        out.append(f"{unique}.results.json")
+    return out
