@@ -60,6 +60,7 @@ def edge_shares(walk: Walk) -> dict[tuple[int, int], Any]:
 
 def digraph(walk: Walk, dpi: int | None = None):
     import graphviz
+    from graphviz import escape
 
     graph = walk.graph
     out = graph.labels[graph.output]
@@ -99,7 +100,7 @@ def digraph(walk: Walk, dpi: int | None = None):
                 f"n{i}",
                 f'<<b>{gate}</b><br/><font point-size="10">{name}</font>>',
                 shape="circle",
-                tooltip=f"{graph.labels[i]} = {graph.describe(i)}",
+                tooltip=escape(f"{graph.labels[i]} = {graph.describe(i)}"),  # a backslash stays one
             )
     for (j, i), share in shares.items():
         dot.edge(f"n{j}", f"n{i}", label=_label(walk.value(j), share))
