@@ -57,6 +57,7 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx):
+        budget.set_limit(budget.DEFAULT_MAX_ELEMENTS)  # until this command's --max-elements says otherwise
         try:
             with budget.scope():  # one command's work is metered (gradtutor/budget.py)
                 return super().invoke(ctx)
