@@ -43,17 +43,23 @@ def _files(root: str) -> dict[str, str]:
         return path
 
     paths = {
-        "huge_range": write("huge/s.toml", SET.format(extra="random = { x = { range = [0, 1e12], integer = true } }\n"
-                                                          "values = { y = 2 }")),
+        "huge_range": write(
+            "huge/s.toml",
+            SET.format(extra="random = { x = { range = [0, 1e12], integer = true } }\nvalues = { y = 2 }"),
+        ),
         "inf_range": write("inf/s.toml", SET.format(extra="random = { x = [-inf, inf] }\nvalues = { y = 2 }")),
         "big_range": write("big/s.toml", SET.format(extra="random = { x = [-1e308, 1e308] }\nvalues = { y = 2 }")),
         "empty_choice": write(
             "empty/s.toml",
-            SET.format(extra="random = { x = { range = [0, 0.5], integer = true, nonzero = true } }\nvalues = { y = 2 }"),
+            SET.format(
+                extra="random = { x = { range = [0, 0.5], integer = true, nonzero = true } }\nvalues = { y = 2 }"
+            ),
         ),
         "problem_list": write("plist/s.toml", 'id = "s"\ntitle = "t"\norder = 1\nproblem = [1, 2]\n'),
         "nan_points": write("nanpts/s.toml", SET.format(extra="values = { x = 1, y = 2 }\npoints = nan")),
-        "latin1_set": write("latin1/s.toml", SET.format(extra="values = { x = 1, y = 2 }\n# caf\xe9").encode("latin-1")),
+        "latin1_set": write(
+            "latin1/s.toml", SET.format(extra="values = { x = 1, y = 2 }\n# caf\xe9").encode("latin-1")
+        ),
         "deep_toml": write("deep/s.toml", "a = " + "[" * 100_000 + "]" * 100_000 + "\n"),
         "latin1_program": write("prog/latin1.txt", "x * y # caf\xe9".encode("latin-1")),
         "binary_program": write("prog/binary.txt", bytes(range(256))),
@@ -117,8 +123,11 @@ def cases(root: str, f: dict[str, str]) -> list[tuple[str, list[str], dict]]:
         ("deep JSON submission", ["grade", f["sub_deep"]], {}),
         ("folder x.toml", ["practice", "--sets", f["folder_toml"]], {}),
         ("unreadable set", ["practice", "--sets", f["unreadable"]], {}),
-        ("grade --out /dev/null", ["grade", f["sub_ok"], "--sets", os.path.dirname(os.path.dirname(f["nan_points"])),
-                                   "--out", "/dev/null"], {}),
+        (
+            "grade --out /dev/null",
+            ["grade", f["sub_ok"], "--sets", os.path.dirname(os.path.dirname(f["nan_points"])), "--out", "/dev/null"],
+            {},
+        ),
         ("graph -o missing", ["graph", "x*y", "-o", os.path.join(root, "missing", "g.dot")], {}),
         ("code -o missing", ["code", "x*y", "-o", os.path.join(root, "missing", "c.py")], {}),
         ("code -o /dev/full", ["code", "x*y", "-o", "/dev/full"], {}),
@@ -141,8 +150,14 @@ def run_case(cmd: list[str], options: dict, timeout: float) -> tuple[int | str, 
     start = time.monotonic()
     try:
         proc = subprocess.run(
-            wrapped, input=options.get("stdin"), stdin=None if "stdin" in options else stdin,
-            capture_output=True, text=True, timeout=timeout, env=env, errors="replace",
+            wrapped,
+            input=options.get("stdin"),
+            stdin=None if "stdin" in options else stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            errors="replace",
         )
     except subprocess.TimeoutExpired:
         return "timeout", float("nan"), time.monotonic() - start, ""

@@ -26,7 +26,7 @@ def as_array(name: str, raw: Any) -> np.ndarray:
         raise ValueInputError(f"the value of '{name}' is a true/false value, not a number")
     if isinstance(raw, str):
         raise ValueInputError(f"the value of '{name}' is text ({raw!r}), not a number")
-    if np.iscomplexobj(raw):
+    if isinstance(raw, (complex, np.complexfloating)) or (isinstance(raw, np.ndarray) and np.iscomplexobj(raw)):
         raise ValueInputError(f"the value of '{name}' holds complex numbers; gradtutor works with real numbers")
     try:
         # asarray: a float64 array is used as it is (the engine never writes to inputs)
