@@ -37,7 +37,7 @@ def test_bad_submissions_do_not_stop_the_batch(run, tmp_path):
     assert written["good.results.json"]["score"] == 2
     assert "could not be graded" in written["broken.results.json"]["output"]
     assert "nested too deeply" in written["deep.results.json"]["output"]
-    assert "no variant" in written["seed.results.json"]["tests"][0]["output"]
+    assert "must be a whole number, not -5" in written["seed.results.json"]["tests"][0]["output"]
     hungry = {t["name"]: t for t in written["hungry.results.json"]["tests"]}
     assert "300,000,000 numbers" in hungry["mini/add: df/dx"]["output"] and hungry["mini/add: df/dy"]["score"] == 1
     assert "names no problem" in written["unknown.results.json"]["output"]

@@ -9,7 +9,7 @@ estimate a whole job before starting it (gradtutor/budget.py has the limits).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -86,17 +86,27 @@ def plan(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> tuple[int, int]
 
 def require_check(
     graph: Graph,
+    fixed: Mapping[str, Any],
     shapes: Mapping[str, tuple[int, ...]],
-    targets: list[str],
+    claims: Mapping[str, str],
     points: int,
-    probes: Callable[[int], int],
 ) -> None:
-    """`check` evaluates the program twice per numeric probe, per target, per point: refuse a
+    """`check` evaluates the program twice per numeric probe, per target, per point (check.py's
+    plan: every entry up to FULL_CHECK_LIMIT, else a sample and some directions): refuse a
     check that would run for minutes before its first evaluation."""
+    from . import check
     from .reverse import infer_shapes
 
-    _, work = plan(graph, shapes)
-    node_shapes = infer_shapes(graph, shapes)
+    inputs = {n: np.shape(fixed[n]) if n in fixed else tuple(shapes.get(n, ())) for n in graph.variables}
+    targets = [t for t in claims if t in graph.names] or list(graph.variables)
+    if all(name in fixed for name in graph.variables):
+        points = 1
+    _, work = plan(graph, inputs)
+    node_shapes = infer_shapes(graph, inputs)
+
+    def probes(size: int) -> int:
+        return check.SAMPLED_ENTRIES + check.DIRECTIONS if size > check.FULL_CHECK_LIMIT else size
+
     evaluations = sum(1 + 2 * probes(math.prod(node_shapes[graph.names[t]])) for t in targets)
     budget.require_work(
         points * (3 + evaluations) * work,

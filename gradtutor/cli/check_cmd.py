@@ -55,6 +55,7 @@ def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) 
     import numpy as np
 
     from ..autodiff.check import run_check
+    from ..autodiff.cost import require_check
     from ..graph import build
     from ..language.values import split_assignment
     from .common import parse_at, parse_shapes
@@ -70,6 +71,7 @@ def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) 
     shape_map = parse_shapes(shapes)
     if seed is None:
         seed = int(np.random.default_rng().integers(0, 10**6))
+    require_check(graph, fixed, shape_map, claimed, points)  # the budget, before any evaluation
     report = run_check(graph, claimed, fixed, shape_map, points=points, seed=seed)
     if as_json:
         click.echo(json.dumps(report.to_json()))

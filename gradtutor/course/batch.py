@@ -147,7 +147,7 @@ class Grader:
                     "no variant seed: this problem's values are random, so the submission must "
                     'say which variant was answered ("seed": N, a whole number from 0)'
                     if seed is None
-                    else f"the variant seed must be a whole number from 0 to {MAX_SEED}, not {json.dumps(seed)}",
+                    else f"the variant seed must be a whole number, not {json.dumps(seed)} (from 0 to {MAX_SEED})",
                 )
                 for q in ex.questions
             ]
