@@ -93,8 +93,10 @@ def read_program(text: str) -> str:
                 raise ValueInputError(f"the program file {path} is over {MAX_PROGRAM_BYTES:,} bytes")
             with open(path, "rb") as handle:
                 data = handle.read()
-        except OSError as exc:
-            raise ValueInputError(f"cannot read the program file {path}: {exc.strerror or exc}") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+            raise ValueInputError(
+                f"cannot read the program file {path!r}: {getattr(exc, 'strerror', None) or exc}"
+            ) from None
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
