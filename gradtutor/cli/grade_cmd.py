@@ -53,7 +53,8 @@ def command(submissions, as_json, out_dir, sets_dir) -> None:
     files += code
     failed = [g for g in results if g.error]
     for graded in failed:
-        _print_error(f"{'internal ' if graded.internal else ''}error: {graded.submission}: {graded.error}")
+        where = "" if graded.submission in graded.error else f"{graded.submission}: "
+        _print_error(f"{'internal ' if graded.internal else ''}error: {where}{graded.error}")
     if out_dir:
         for graded, name in zip(results, result_names(files)):
             write_output(os.path.join(out_dir, name), json.dumps(graded.gradescope(), indent=1, allow_nan=False))
