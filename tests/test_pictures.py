@@ -95,7 +95,7 @@ def test_markdown_handout(run):
     assert out.startswith("# Backpropagation, worked: `(x + y) * max(y, z)`")
     assert "```mermaid" in out and 'n1 -- "2 / grad 3" --> n4' in out
     assert "| node | computes | value |" in out and "| gate | input | upstream | local | downstream |" in out
-    assert "| branches add | y |  |  | df/dt2 * dt2/dy + df/dt1 * dt1/dy = (3) + (2) = 5 |" in out
+    assert "| branches add | y |  |  | df/dt2 \\* dt2/dy + df/dt1 \\* dt1/dy = (3) + (2) = 5 |" in out
 
 
 def test_latex_handout(run, tmp_path):

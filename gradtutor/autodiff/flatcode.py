@@ -29,17 +29,43 @@ from ..ops import Shape
 from .reverse import infer_shapes, requires_grad
 from .symbolic import unbroadcast
 
-RESERVED = {"np", "grad", "sigmoid", "softmax", "logsumexp", "onehot"}
+# Names the generated file uses for itself: numpy, the helpers, Python's keywords (and
+# __debug__, which cannot be assigned). A program's name among them is renamed.
+RESERVED = frozenset(keyword.kwlist) | {"__debug__", "np", "grad", "sigmoid", "softmax", "logsumexp", "onehot"}
 
 
-def _pyname(name: str) -> str:
-    return f"{name}_" if keyword.iskeyword(name) or name in RESERVED else name
+def python_names(graph: Graph) -> tuple[list[str], str]:
+    """A Python name for every node and the prefix of the gradient names, collision-free by
+    construction: names that are not reserved stay as written; a reserved one gets trailing
+    underscores until it is taken by nobody (so `np` and a user's `np_` stay apart); and the
+    gradient prefix `grad_` grows underscores until no name starts with it, so `grad_x`
+    the user's never meets grad_x the gradient."""
+    labels = graph.labels
+    named = [i for i, node in enumerate(graph.nodes) if node.op is not CONST]
+    names = list(labels)
+    used = {labels[i] for i in named if labels[i] not in RESERVED}
+    for i in named:
+        if labels[i] in RESERVED:
+            candidate = labels[i] + "_"
+            while candidate in used or candidate in RESERVED:
+                candidate += "_"
+            used.add(candidate)
+            names[i] = candidate
+    prefix = "grad_"
+    while any(name.startswith(prefix) for name in used):
+        prefix += "_"
+    return names, prefix
 
 
 def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, Any] | None = None) -> str:
     labels = graph.labels
     function = "f"  # the lectures' def f(...); an output also called f is just a local variable inside
-    names = [_pyname(label) for label in labels]
+    names, grad = python_names(graph)
+    python = {labels[i]: names[i] for i, node in enumerate(graph.nodes) if node.op is not CONST}
+
+    def rename(name: str) -> str:
+        return python.get(name, name)  # gradient names are already Python names
+
     shape_of = infer_shapes(graph, shapes)
     if shape_of[graph.output] != ():
         from ..errors import NotScalarError
@@ -58,7 +84,8 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
 
     lines = [
         f"def {function}({', '.join(names[i] for i in graph.variables.values())}):",
-        f'    """{_one_line(graph.source)}: the value and its gradient, written out as flat code."""',
+        # the program's text goes in as a string literal: repr() escapes whatever it holds
+        f"    {_one_line(graph.source) + ': the value and its gradient, written out as flat code.'!r}",
         "    # forward pass",
     ]
     helpers: dict[str, str] = {}
@@ -69,24 +96,24 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
         for e_op in _ops(expr):
             if e_op.py_helper:
                 helpers[e_op.name] = e_op.py_helper
-        lines.append(f"    {names[i]} = {to_python(expr, rename=_pyname)}")
+        lines.append(f"    {names[i]} = {to_python(expr, rename=rename)}")
 
     out = graph.output
     if graph.nodes[out].op is CONST:  # a constant program: give its value a name to return
-        names[out] = "f"
+        names[out] = "f"  # (a constant program has no other names)
         lines.append(f"    f = {to_python(const(graph.nodes[out].value))}")
     need = requires_grad(graph, graph.variables.values())
     consumers = {j: [c for c in graph.consumers[j] if need[c]] for j in range(len(graph.nodes))}
     lines.append("    # backward pass")
-    lines.append(f"    grad_{names[out]} = 1.0")
+    lines.append(f"    {grad}{names[out]} = 1.0")
     started: set[int] = set()
     for i in range(len(graph.nodes) - 1, -1, -1):
         node = graph.nodes[i]
         if not node.inputs or not need[i]:
             continue
         pattern = node.op.flow(graph.constant_operand(i) is not None)[0]
-        lines.append(f"    # {names[i]} = {graph.describe(i)}: {node.op.name} gate, {pattern}")
-        env = {"out": sym(labels[i], shape_of[i]), "grad": sym(f"grad_{names[i]}", shape_of[i])}
+        lines.append(f"    # {_comment(f'{names[i]} = {graph.describe(i)}')}: {node.op.name} gate, {pattern}")
+        env = {"out": sym(labels[i], shape_of[i]), "grad": sym(f"{grad}{names[i]}", shape_of[i])}
         for slot, j in zip(("a", "b"), node.inputs):
             env[slot] = ref(j)
         templates = node.op.backward_text([shape_of[j] for j in node.inputs], node.params)
@@ -103,8 +130,8 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
             for e_op in _ops(expr):
                 if e_op.py_helper:
                     helpers[e_op.name] = e_op.py_helper
-            code = to_python(expr, rename=lambda n: n if n.startswith("grad_") else _pyname(n))
-            target = f"grad_{names[j]}"
+            code = to_python(expr, rename=rename)
+            target = f"{grad}{names[j]}"
             if len(consumers[j]) > 1:
                 if j not in started:
                     started.add(j)
@@ -116,9 +143,9 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
             else:
                 lines.append(f"    {target} = {code}")
     for j in graph.variables.values():
-        if j != out and not any(line.startswith(f"    grad_{names[j]} ") for line in lines):
-            lines.append(f"    grad_{names[j]} = {_zero(shape_of[j])}  # no gradient reaches it")
-    grads = ", ".join(f'"{labels[j]}": grad_{names[j]}' for j in graph.variables.values())
+        if j != out and not any(line.startswith(f"    {grad}{names[j]} ") for line in lines):
+            lines.append(f"    {grad}{names[j]} = {_zero(shape_of[j])}  # no gradient reaches it")
+    grads = ", ".join(f"{labels[j]!r}: {grad}{names[j]}" for j in graph.variables.values())
     lines.append(f"    return {names[out]}, {{{grads}}}")
 
     header = [
@@ -133,7 +160,7 @@ def python_code(graph: Graph, shapes: Mapping[str, Shape], values: Mapping[str, 
         header += [helper, ""]
     body = "\n".join(header + lines)
     if values is not None:
-        args = ", ".join(f"{_pyname(n)}={_literal(values[n])}" for n in graph.variables)
+        args = ", ".join(f"{names[i]}={_literal(values[n])}" for n, i in graph.variables.items())
         body += (
             '\n\n\nif __name__ == "__main__":\n'
             f"    value, gradients = {function}({args})\n"
@@ -164,4 +191,9 @@ def _literal(value: Any) -> str:
 
 
 def _one_line(source: str) -> str:
-    return "; ".join(line.strip() for line in source.strip().splitlines() if line.strip()).replace('"', "'")
+    return "; ".join(line.strip() for line in source.strip().splitlines() if line.strip())
+
+
+def _comment(text: str) -> str:
+    """Text for a # comment: on one line by every reckoning (splitlines knows them all)."""
+    return " ".join(text.splitlines())

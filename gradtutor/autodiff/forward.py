@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import budget
 from ..graph import Graph
 from .reverse import Evaluation, check_names, forward, require_scalar
 
@@ -23,6 +24,7 @@ def tangents(evaluation: Evaluation, seeds: Mapping[int, Any]) -> list[Any]:
     """Every node's tangent (None where it does not depend on the seeded nodes)."""
     graph = evaluation.graph
     values = evaluation.values
+    budget.charge(evaluation.work)
     out: list[Any] = [None] * len(graph.nodes)
     with np.errstate(all="ignore"):
         for i, node in enumerate(graph.nodes):
@@ -42,6 +44,12 @@ def forward_gradients(
     require_scalar(evaluation)
     names = list(graph.variables) if wrt is None else list(wrt)
     check_names(graph, names, what="--wrt")
+    entries = sum(int(np.size(values[n])) for n in names)
+    budget.require_work(
+        entries * evaluation.work,
+        f"forward mode's {entries:,} sweeps (one per input entry)",
+        advice="reverse mode gets every entry in one sweep (leave out --mode forward)",
+    )
     gradients: dict[str, Any] = {}
     sweeps = 0
     for name in names:

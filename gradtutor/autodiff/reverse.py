@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import budget
 from ..errors import DomainError, MissingValuesError, NameLookupError, NotScalarError, ShapeError, join_names, suggest
 from ..graph import CONST, VAR, Graph, build
 from ..language.numbers import describe_shape, fmt_shape
@@ -21,15 +22,17 @@ from ..language.values import isfinite, values_from_mapping
 from ..ops import Op, ShapeMismatch
 from ..ops.shapes import broadcast, same_shape, scalar_shape
 from . import composed
+from .cost import Tally
 
 
 class Evaluation:
     """A graph evaluated at a point: every node's value, and (after backward) its gradient."""
 
-    def __init__(self, graph: Graph, values: list[Any], grads: list[Any] | None = None) -> None:
+    def __init__(self, graph: Graph, values: list[Any], grads: list[Any] | None = None, work: int = 0) -> None:
         self.graph = graph
         self.values = values
         self.grads = grads or []
+        self.work = work  # operations the forward pass took (the budget's unit)
 
     @property
     def value(self) -> Any:
@@ -128,6 +131,7 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
     check_values(graph, values)
     nodes = graph.nodes
     out: list[Any] = [None] * len(nodes)
+    tally = Tally(graph)  # sizes are checked against the budget before each node is computed
     with np.errstate(all="ignore"):
         for i, node in enumerate(nodes):
             op = node.op
@@ -136,17 +140,13 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
                 continue
             if op is VAR:
                 out[i] = values[node.name]
+                tally.value(i, out[i])
                 continue
             if op is CONST:
                 out[i] = node.value
                 continue
             ins = [out[j] for j in node.inputs]
-            rule = op.shape
-            if rule is broadcast and len(ins) == 2:
-                if getattr(ins[0], "shape", ()) != getattr(ins[1], "shape", ()):
-                    _check_shapes(graph, i, op, ins)  # equal shapes (two scalars) broadcast: skip the call
-            elif rule is not same_shape and rule is not scalar_shape:
-                _check_shapes(graph, i, op, ins)
+            tally.node(i, _check_shapes(graph, i, op, ins), ins)
             if op.composed:
                 fused = composed.find(graph, i)
                 if fused is not None and not (overrides and any(j in overrides for j in fused.between)):
@@ -157,9 +157,10 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
                 if problem:
                     raise _domain_error(graph, i, problem, ins)
             out[i] = op.forward(*ins, *node.params)
+    budget.charge(tally.work)
     if not isfinite(out[graph.output]):
         _raise_first_overflow(graph, out)
-    return Evaluation(graph, out)
+    return Evaluation(graph, out, work=tally.work)
 
 
 def _raise_first_overflow(graph: Graph, out: list[Any]) -> None:
@@ -183,16 +184,19 @@ def infer_shapes(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> list[tu
     return out
 
 
-def _check_shapes(graph: Graph, i: int, op: Op, ins: list[Any]) -> None:
-    """Raise ShapeError if the op cannot take these inputs. The common rules are decided here
-    without calling them: np.broadcast_shapes costs ~10 µs, most of a scalar node's forward step."""
+def _check_shapes(graph: Graph, i: int, op: Op, ins: list[Any]) -> tuple[int, ...]:
+    """The node's shape, or a ShapeError if the op cannot take these inputs. The common rules
+    are decided here without calling them: np.broadcast_shapes costs ~10 µs, most of a scalar
+    node's forward step."""
     rule = op.shape
-    if rule is same_shape or rule is scalar_shape:
-        return  # these rules accept any input
+    if rule is same_shape:
+        return np.shape(ins[0])
+    if rule is scalar_shape:
+        return ()
     shapes = [np.shape(v) for v in ins]
     if rule is broadcast and shapes.count(shapes[0]) == len(shapes):
-        return  # equal shapes always broadcast
-    _shape_of(graph, i, op, shapes)
+        return shapes[0]  # equal shapes always broadcast
+    return _shape_of(graph, i, op, shapes)
 
 
 def _shape_of(graph: Graph, i: int, op: Op, shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
@@ -282,6 +286,7 @@ def backward(
                 if i != graph.output:
                     values[i] = None  # its consumers (later nodes) have all been visited
     evaluation.grads = grads
+    budget.charge(2 * evaluation.work)
     if not release:
         _check_gradients(evaluation, targets)
     return grads

@@ -237,8 +237,10 @@ def hessian(graph: Graph, values: Mapping[str, Any]) -> tuple[list[str], np.ndar
     Entries are ordered input by input (row-major within each); returns their labels and the matrix.
     """
     from ..graph.expr import evaluate
+    from .cost import require_hessian
 
     shapes = {n: np.shape(v) for n, v in values.items()}
+    require_hessian(graph, shapes)  # n x n entries, and a symbolic gradient per row
     exprs, _ = program_exprs(graph, shapes)
     root = exprs[graph.output]
     inputs = [exprs[graph.variables[n]] for n in graph.variables]

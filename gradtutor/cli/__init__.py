@@ -7,6 +7,7 @@ exit 2; a command returns 0 (success) or 1 (checked, and wrong).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -14,7 +15,7 @@ import sys
 
 import click
 
-from .. import __version__
+from .. import __version__, budget
 from ..errors import GradtutorError
 
 COMMANDS = {
@@ -60,8 +61,10 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx):
+        budget.set_limit(budget.DEFAULT_MAX_ELEMENTS)  # until this command's --max-elements says otherwise
         try:
-            return super().invoke(ctx)
+            with budget.scope():  # one command's work is metered (gradtutor/budget.py)
+                return super().invoke(ctx)
         except GradtutorError as exc:
             raise UserError(exc) from None
         except KeyboardInterrupt:  # click would print "Aborted!" and exit 1; shells expect 130
@@ -133,6 +136,7 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (what `python -m gradtutor` and the script use)."""
+    _sane_streams()
     try:
         cli.main(args=argv, prog_name="gradtutor", standalone_mode=True)
     except SystemExit as exc:
@@ -150,6 +154,20 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 3
     return 0
+
+
+def _sane_streams() -> None:
+    """Closed or oddly encoded standard streams are the user's setup, not bad input to fail on:
+    a closed stdin reads as empty (the walk ends, `-` is an empty program), a closed stdout or
+    stderr discards, and text that a stream cannot encode (a Latin-1 terminal, bytes that are
+    not UTF-8 on stdin) is replaced rather than raising."""
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115 (lives as long as the process)
+        elif hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="replace")
 
 
 def run() -> None:

@@ -7,7 +7,7 @@ import json
 import click
 
 from . import finish
-from .common import at_option, json_option, read_program, seed_option
+from .common import at_option, budget_option, json_option, read_program, seed_option
 
 
 @click.command("check")
@@ -20,6 +20,7 @@ from .common import at_option, json_option, read_program, seed_option
     help='Your gradient of the output with respect to NAME, e.g. "x=2*W.T@(W@x)" (repeatable).',
 )
 @at_option
+@budget_option
 @click.option(
     "--shape",
     "shapes",
@@ -54,6 +55,7 @@ def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) 
     import numpy as np
 
     from ..autodiff.check import run_check
+    from ..autodiff.cost import require_check
     from ..graph import build
     from ..language.values import split_assignment
     from .common import parse_at, parse_shapes
@@ -69,6 +71,7 @@ def command(program: str, claims, at, shapes, points: int, seed, as_json: bool) 
     shape_map = parse_shapes(shapes)
     if seed is None:
         seed = int(np.random.default_rng().integers(0, 10**6))
+    require_check(graph, fixed, shape_map, claimed, points)  # the budget, before any evaluation
     report = run_check(graph, claimed, fixed, shape_map, points=points, seed=seed)
     if as_json:
         click.echo(json.dumps(report.to_json()))

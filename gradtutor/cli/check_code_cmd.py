@@ -34,7 +34,8 @@ def find_code_problem(sets, key: str | None, path: str):
 def _sets(key: str | None, sets_dir: str | None) -> list:
     """Only the set that --problem names, found by its id without building the other sets'
     programs: loading every set costs more than the check itself. Empty when not found."""
-    from ..course.problems import _toml, load_set
+    from ..course.problems import load_set
+    from ..course.setfile import read_toml as _toml
     from ..resources import problems_dir
 
     if not key:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
-from .common import at_option, json_option, read_program
+from .common import at_option, budget_option, json_option, read_program, write_output
 
 
 @click.command("code")
 @click.argument("program")
 @at_option
+@budget_option
 @click.option(
     "--shape",
     "shapes",
@@ -67,8 +68,7 @@ def command(program, at, shapes, lang, output, as_json) -> None:
         click.echo(json.dumps({"language": lang, "code": code}))
         return
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(code)
+        write_output(output, code)
         click.echo(f"wrote {output}")
     else:
         click.echo(code, nl=False)

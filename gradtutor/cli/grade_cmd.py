@@ -9,6 +9,7 @@ import click
 
 from ..errors import GradtutorError
 from . import finish
+from .common import budget_option
 from .practice_cmd import sets_option
 
 assignment_option = click.option(
@@ -41,6 +42,7 @@ key_option = click.option(
 )
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Processes to use (default: every core).")
 @sets_option
+@budget_option
 def command(submissions, assignment_path, key_file, as_json, out_dir, root, jobs, sets_dir) -> None:
     """Grade SUBMISSION files (JSON or TOML; a folder is read for *.json and *.toml).
 
@@ -90,6 +92,8 @@ def _grade(submissions, assignment_path, key_file, as_json, out_dir, root, jobs,
     if not submissions and not root:
         raise click.UsageError("give SUBMISSION files or a folder (or --gradescope ROOT)")
     grader, assignment = load(assignment_path, key_file, sets_dir)
+    if out_dir:
+        _check_out(out_dir)  # before any grading: a run must not end unable to write what it graded
     if root:
         student, notes = gradescope_student(root)
         path, more = gradescope_submission(root)
@@ -146,6 +150,17 @@ def _code_files(paths: list[str], sets_dir) -> list:
     return out
 
 
+def _check_out(out_dir: str) -> None:
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise GradtutorError(f"--out {out_dir} is not a folder", hint="name a folder for the results")
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as exc:
+        raise GradtutorError(f"--out: cannot create the folder {out_dir} ({exc.strerror})") from None
+    if not os.access(out_dir, os.W_OK):
+        raise GradtutorError(f"--out: the folder {out_dir} cannot be written to", hint="check its permissions")
+
+
 def _write_all(out_dir: str, results) -> None:
     """DIR/STUDENT/results.json each, under names that stay inside DIR and never collide."""
     from ..course.variants import inside, safe_name
@@ -162,7 +177,7 @@ def _write_all(out_dir: str, results) -> None:
         folder = inside(out_dir, name)
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, "results.json"), "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data))  # compact: json's C encoder, 10x the indented one
+            handle.write(json.dumps(data, allow_nan=False))  # compact: json's C encoder, 10x the indented one
 
 
 def _write_results(root: str, data: dict) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
-from .common import at_option, json_option, read_program, seed_option
+from .common import at_option, budget_option, json_option, read_program, seed_option, write_output
 
 
 @click.command("graph")
 @click.argument("program")
 @at_option
+@budget_option
 @click.option(
     "--shape", "shapes", multiple=True, metavar="NAME=SHAPE", help="Shape for an input drawn at random, e.g. W=2x3."
 )
@@ -41,7 +42,7 @@ def command(program, at, shapes, seed, backward, output, as_json) -> None:
     from ..errors import GradtutorError
     from ..graph import build
     from ..render.console import stdout
-    from ..render.picture import render_file, value_tree
+    from ..render.picture import picture, value_tree
     from ..teach.walk import build_walk
     from .values_draw import draw_values
 
@@ -73,11 +74,12 @@ def command(program, at, shapes, seed, backward, output, as_json) -> None:
 
     try:
         if backward:
-            from ..render.backward_picture import render_backward_file
+            from ..render.backward_picture import backward_digraph
 
-            render_backward_file(walk, output)
+            dot = backward_digraph(walk)
+            data = dot.source if suffix == "dot" else dot.pipe(format=suffix)
         else:
-            render_file(walk, output)
+            data = picture(walk, suffix)
     except graphviz.ExecutableNotFound:
         console.print(value_tree(walk))
         raise GradtutorError(
@@ -85,4 +87,5 @@ def command(program, at, shapes, seed, backward, output, as_json) -> None:
             f"the graph is shown above instead",
             hint="install it (sudo apt install graphviz), or write a .dot file instead",
         ) from None
+    write_output(output, data)
     click.echo(f"wrote {output}")

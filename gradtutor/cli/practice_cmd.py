@@ -7,6 +7,7 @@ import sys
 import click
 
 from . import finish
+from .common import budget_option
 
 sets_option = click.option(
     "--sets",
@@ -17,9 +18,12 @@ sets_option = click.option(
 
 
 @click.command("practice")
+@budget_option
 @click.argument("target", required=False, metavar="[SET | SET/PROBLEM]")
 @click.option("--review", is_flag=True, help="Repeat the problems you answered wrong.")
-@click.option("--seed", type=int, default=None, help="Pick the variant of a problem with random values.")
+@click.option(
+    "--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Pick the variant of a problem with random values."
+)
 @click.option("--student", help="Work your own variants (with the course key): those your assignment grades.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="The course key (default: $GRADTUTOR_COURSE_KEY).")
 @click.option(
@@ -45,7 +49,7 @@ def command(target, review, seed, student, key_file, folder, sets_dir, as_json) 
     sets = load_all(sets_dir)
     console = stdout()
     seeds = _student_seeds(sets, student, key_file) if student else None
-    with Store.open() as store:
+    with Store.open(readonly=target is None) as store:
         if as_json:
             import json
 

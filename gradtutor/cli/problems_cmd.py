@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import finish
-from .common import json_option
+from .common import budget_option, json_option
 from .practice_cmd import sets_option
 
 
@@ -15,6 +15,7 @@ def command() -> None:
 
 
 @command.command("lint")
+@budget_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--samples",

@@ -23,7 +23,7 @@ def command(export, reset_set, yes, sets_dir, as_json) -> None:
     from ..render.console import stdout
 
     sets = load_all(sets_dir)
-    with Store.open() as store:
+    with Store.open(readonly=not reset_set) as store:
         if export:
             store.export_csv(sys.stdout)
             return

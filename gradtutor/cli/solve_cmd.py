@@ -6,7 +6,13 @@ import json
 
 import click
 
-from .common import at_option, json_option, read_program, seed_option
+from .common import (
+    at_option,
+    budget_option,
+    json_option,
+    read_program,
+    seed_option,
+)
 
 DEFAULT_PROGRAM = "q = x + y; f = q * z"
 DEFAULT_VALUES = ("x=-2", "y=5", "z=-4")
@@ -18,6 +24,7 @@ FORWARD_VALUES = ("x1=1", "x2=2")
 @click.command("solve")
 @click.argument("program", required=False)
 @at_option
+@budget_option
 @click.option(
     "--shape",
     "shapes",

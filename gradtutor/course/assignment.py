@@ -32,7 +32,9 @@ from typing import Any
 
 from ..errors import suggest
 from .problem import Problem, ProblemFileError, ProblemSet
-from .problems import _Lines, _toml, load_all
+from .problems import load_all
+from .setfile import Lines as _Lines
+from .setfile import read_toml as _toml
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 CREDITS = ("question", "problem")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from .. import budget
 from ..errors import GradtutorError, ValueInputError, suggest
 from .assignment import Assignment
 from .exercise import Exercise, exercise
@@ -132,7 +133,8 @@ class Grader:
         student = student or os.path.splitext(os.path.basename(path))[0]
         start = time.perf_counter()
         try:
-            graded = self.grade(student, read_submission(path), path)
+            with budget.scope():  # a submission gets the work of one command, and no more
+                graded = self.grade(student, read_submission(path), path)
         except GradtutorError as exc:
             graded = self.failed(path, student, exc.message)
         except (RecursionError, MemoryError, ValueError, TypeError) as exc:

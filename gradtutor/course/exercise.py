@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from .. import budget
 from ..autodiff.compare import Tolerance, close, diagnose
 from ..autodiff.formula import compile_formula, evaluate, program_env
 from ..autodiff.reverse import backward, forward
 from ..errors import DomainError, GradtutorError
 from ..mistakes import Mistake
-from ..teach.grading import Verdict, grade, likely_mistakes
+from ..teach.grading import Verdict, check_length, grade, likely_mistakes
 from ..teach.grading import _plain_number as plain_number
 from ..teach.questions import Question
 from ..teach.targets import FormulaQuestion, GradientQuestion, ValueQuestion
@@ -55,11 +56,16 @@ class Exercise:
         return grade(self.walk, question, text, self.problem.tolerance)
 
     def _grade_formula(self, question: Question, text: str) -> Verdict:
+        with budget.scope():  # each answer gets the work of one command, and no more
+            return self._check_formula(question, text)
+
+    def _check_formula(self, question: Question, text: str) -> Verdict:
         graph = self.walk.graph
         plain = plain_number(text.strip())  # a number is a constant formula: no parse needed
         if plain is not None:
             return self._judge_formula(question, None, plain)
         try:
+            check_length(text.strip())
             formula = compile_formula(text.strip(), graph.names, what="answer")
             value = np.asarray(evaluate(formula, program_env(graph, self.walk.evaluation.values), "answer"))
         except GradtutorError as exc:

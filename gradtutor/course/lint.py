@@ -13,14 +13,14 @@ import re
 
 from .exercise import lint_variants
 from .problem import ProblemFileError, ProblemSet
-from .problems import load_set
+from .problems import load_set, set_paths
 
 
 def set_files(paths: list[str]) -> list[str]:
     files: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            files += [os.path.join(path, n) for n in sorted(os.listdir(path)) if n.endswith(".toml")]
+            files += set_paths(path)
         else:
             files.append(path)
     return files

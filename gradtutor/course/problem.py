@@ -34,10 +34,16 @@ class RandomSpec:
 
     def draw(self, rng: np.random.Generator) -> np.ndarray:
         if self.integer:
-            choices = np.arange(int(np.ceil(self.low)), int(np.floor(self.high)) + 1, dtype=float)
-            if self.nonzero:
-                choices = choices[choices != 0]
-            return np.asarray(rng.choice(choices, size=self.shape), dtype=float)
+            # The k-th whole number of the range, without building the range (it may be
+            # [0, 1e12]); the same draws as rng.choice(range) made before, so old seeds
+            # still name the same variants.
+            low, high = int(np.ceil(self.low)), int(np.floor(self.high))
+            skip_zero = self.nonzero and low <= 0 <= high
+            k = rng.integers(0, high - low + 1 - skip_zero, size=self.shape)
+            value = low + k
+            if skip_zero:
+                value = np.where(value >= 0, value + 1, value)
+            return np.asarray(value, dtype=float)
         value = rng.uniform(self.low, self.high, size=self.shape)
         if self.nonzero:
             value = np.where(np.abs(value) < 1e-3, 0.5, value)

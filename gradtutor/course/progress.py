@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from ..mistakes import RENAMED
+from .progress_file import ELSEWHERE, Guarded, ProgressError, explain, prepare_folder, read_only, writable
 
 DB_NAME = "progress.sqlite3"
 
@@ -111,20 +112,30 @@ def _now() -> str:
 class Store:
     """The progress database: open with `Store.open()`, close when done."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+    def __init__(self, conn: Guarded, path: str) -> None:
         self.conn = conn
         self.path = path
 
     @classmethod
-    def open(cls, path: str | None = None) -> Store:
+    def open(cls, path: str | None = None, readonly: bool = False) -> Store:
+        """The database, created and migrated as needed. `readonly` (for showing progress) also
+        works where gradtutor may not write: the file is read as it is, or taken as empty."""
         path = path or default_path()
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None)  # autocommit: each write is final
-        conn.execute("PRAGMA busy_timeout = 30000")
-        _use_wal(conn)
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        store = cls(conn, path)
+        reading_only = readonly and not writable(path)
+        prepare_folder(path, create=not reading_only)
+        try:
+            if reading_only:
+                store = cls(Guarded(read_only(path), path), path)
+                store.migrate(readonly=path if os.path.exists(path) else None)
+                return store
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)  # autocommit: each write is final
+            conn.execute("PRAGMA busy_timeout = 30000")
+            _use_wal(conn)
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            raise explain(exc, path) from None
+        store = cls(Guarded(conn, path), path)
         store.migrate()
         return store
 
@@ -141,11 +152,20 @@ class Store:
     def version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
-    def migrate(self) -> None:
+    def migrate(self, readonly: str | None = None) -> None:
         if self.version >= SCHEMA_VERSION:
             if self.version > SCHEMA_VERSION:
-                raise RuntimeError(f"{self.path} was written by a newer gradtutor (schema {self.version})")
+                raise ProgressError(
+                    f"{self.path} was written by a newer gradtutor (its schema is {self.version}; "
+                    f"this one reads up to {SCHEMA_VERSION})",
+                    hint=f"upgrade gradtutor (pip install --upgrade gradtutor), {ELSEWHERE}",
+                )
             return
+        if readonly:
+            raise ProgressError(
+                f"{readonly} needs an upgrade to this gradtutor's schema, and gradtutor may not write it",
+                hint=f"check its permissions, {ELSEWHERE}",
+            )
         self.conn.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then see it done
         try:
             for version in range(self.version + 1, SCHEMA_VERSION + 1):
@@ -259,10 +279,12 @@ class Store:
     def streak(self, today: dt.date | None = None) -> int:
         """Days in a row, up to today (or yesterday), with at least one answer."""
         today = today or dt.date.today()
-        days = {
-            dt.date.fromisoformat(d)
-            for (d,) in self.conn.execute("SELECT DISTINCT substr(answered_at, 1, 10) FROM answers")
-        }
+        days = set()
+        for (d,) in self.conn.execute("SELECT DISTINCT substr(answered_at, 1, 10) FROM answers"):
+            try:
+                days.add(dt.date.fromisoformat(d))
+            except (TypeError, ValueError):
+                continue  # a row edited by hand: it counts for nothing, and nothing fails
         day = today if today in days else today - dt.timedelta(days=1)
         count = 0
         while day in days:

@@ -78,6 +78,9 @@ def _write(path: str, data: dict[str, Any]) -> None:
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, separators=(",", ":"), sort_keys=True)
+        mask = os.umask(0)  # mkstemp's file is private (0600); in a shared home every user reads it
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
     except OSError:
         pass

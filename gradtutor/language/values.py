@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import budget
 from ..errors import ValueInputError
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
@@ -25,6 +26,8 @@ def as_array(name: str, raw: Any) -> np.ndarray:
         raise ValueInputError(f"the value of '{name}' is a true/false value, not a number")
     if isinstance(raw, str):
         raise ValueInputError(f"the value of '{name}' is text ({raw!r}), not a number")
+    if isinstance(raw, (complex, np.complexfloating)) or (isinstance(raw, np.ndarray) and np.iscomplexobj(raw)):
+        raise ValueInputError(f"the value of '{name}' holds complex numbers; gradtutor works with real numbers")
     try:
         # asarray: a float64 array is used as it is (the engine never writes to inputs)
         value = np.asarray(raw, dtype=np.float64)
@@ -70,15 +73,22 @@ def parse_value(name: str, text: str) -> np.ndarray:
         pass
     import json
 
+    budget.text_limit(f"the value of '{name}'", len(text))
     try:
         raw = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ValueInputError(
-            f"cannot read the value of '{name}': {text!r} is not a number or a "
+            f"cannot read the value of '{name}': {_clip(text)!r} is not a number or a "
             f"list ({exc.msg} at character {exc.pos + 1})",
             hint=_FORMAT_HINT,
         ) from None
+    except RecursionError:
+        raise ValueInputError(f"the value of '{name}' is nested too deeply", hint=_FORMAT_HINT) from None
     return as_array(name, raw)
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _reject_constant(word: str) -> Any:
@@ -101,14 +111,31 @@ def load_file(name: str, filename: str) -> Any:
         )
     try:
         if suffix == ".npy":
-            return np.load(path, allow_pickle=False)
+            return _load_npy(name, path)
+        budget.text_limit(str(path), path.stat().st_size)
         return json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ValueInputError(f"{path} is not valid JSON: {exc.msg} on line {exc.lineno}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueInputError(f"{path} is not UTF-8 text (byte {exc.start + 1} cannot be read)") from None
+    except RecursionError:
+        raise ValueInputError(f"{path} is nested too deeply to be a vector or a matrix") from None
     except ValueError as exc:
         raise ValueInputError(f"cannot read {path} as a numeric array: {exc}") from None
     except OSError as exc:
         raise ValueInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _load_npy(name: str, path: Any) -> np.ndarray:
+    """The array, after its header's shape and type pass: nothing is read into memory before."""
+    mapped = np.load(path, allow_pickle=False, mmap_mode="r")
+    if not isinstance(mapped, np.ndarray):
+        raise ValueError("it is not a single array")
+    budget.require(mapped.size, f"the array in {path}")
+    if mapped.dtype.kind not in "iuf":
+        kind = "complex numbers" if mapped.dtype.kind == "c" else f"values of type {mapped.dtype}"
+        raise ValueInputError(f"{path} holds {kind}; gradtutor reads real numbers")
+    return np.array(mapped)
 
 
 def parse_shape(name: str, text: str) -> tuple[int, ...]:
@@ -125,6 +152,7 @@ def parse_shape(name: str, text: str) -> tuple[int, ...]:
         ) from None
     if len(shape) > 2 or any(n < 1 for n in shape):
         raise ValueInputError(f"the shape of '{name}' must be one or two positive sizes, got {text!r}")
+    budget.require(budget.size_of(shape), f"'{name}' of shape {'x'.join(map(str, shape))}")
     return shape
 
 

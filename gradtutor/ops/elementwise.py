@@ -25,7 +25,7 @@ def _nonzero(what: str):
 
 
 def _pow_domain(a, b):
-    if np.ndim(b) == 0 and float(b) >= 0 and float(b) == int(b):
+    if np.ndim(b) == 0 and float(b) >= 0 and float(b).is_integer():
         return None  # a whole, non-negative power is defined everywhere
     a, b = np.asarray(a), np.asarray(b)
     if np.any((a < 0) & (b != np.round(b))):

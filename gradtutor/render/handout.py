@@ -7,6 +7,8 @@ edges and gradients below, and the forward and backward tables follow.
 
 from __future__ import annotations
 
+import re
+
 from ..graph import CONST
 from ..language.numbers import fmt_value
 from ..teach.gates import gate_symbol
@@ -23,28 +25,56 @@ def _rows(walk: Walk) -> list[tuple[str, str, str, str, str]]:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.split())
+    """One line, and no control characters (a comment may hold anything)."""
+    return "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))
 
 
 # --- Markdown ----------------------------------------------------------------------
+# Escaping by construction: every piece of text goes through `md` (prose: each mark that
+# could open markup inside a line is backslash-escaped, so no *, _, <tag> or | means anything), `code`
+# (a code span whose fence is longer than any run of backticks inside) or `mermaid`.
+
+# what can open markup inside a line: escapes, code, emphasis, links, images, HTML, entities, cells
+_MD_SPECIAL = frozenset("\\`*_[]<>|&~!")
+
+
+def md(text: str) -> str:
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in _flat(text))
+
+
+def code(text: str, in_table: bool = False) -> str:
+    """A code span that shows `text` as it is: HTML and Markdown inside are not read."""
+    text = _flat(text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    span = f"{fence}{pad}{text}{pad}{fence}"
+    return span.replace("|", "\\|") if in_table else span  # GitHub tables split cells at | even in code
+
+
+def mermaid(text: str) -> str:
+    """Text inside a Mermaid label's quotes: entity codes stand in for quotes, tags and #."""
+    return "".join({'"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;"}.get(c, c) for c in _flat(text))
 
 
 def markdown(walk: Walk) -> str:
     graph = walk.graph
     out = walk.output
-    lines = [f"# Backpropagation, worked: `{_flat(graph.source.strip())}`", ""]
-    inputs = ", ".join(f"{n} = {_flat(fmt_value(walk.value(i)))}" for n, i in graph.variables.items())
+    lines = [f"# Backpropagation, worked: {code(graph.source.strip())}", ""]
+    inputs = ", ".join(f"{md(n)} = {md(fmt_value(walk.value(i)))}" for n, i in graph.variables.items())
     lines += [f"At {inputs}. Values run forward above each edge, gradients backward below it.", ""]
     lines += ["```mermaid", "flowchart LR"]
     shares = edge_shares(walk)
     for i, node in enumerate(graph.nodes):
         if node.op is CONST:
             continue
-        text = graph.labels[i] if not node.inputs else f"{gate_symbol(graph, i)}<br/>{graph.labels[i]}"
+        label = mermaid(graph.labels[i])
+        text = label if not node.inputs else f"{mermaid(gate_symbol(graph, i))}<br/>{label}"
         lines.append(f'    n{i}{"([" if node.inputs else "["}"{text}"{"])" if node.inputs else "]"}')
     for (j, i), share in shares.items():
-        lines.append(f'    n{j} -- "{short(walk.value(j))} / grad {short(share)}" --> n{i}')
-    lines.append(f'    n{graph.output} -- "{short(walk.value(graph.output))} / grad 1" --> result(({out}))')
+        lines.append(f'    n{j} -- "{mermaid(short(walk.value(j)))} / grad {mermaid(short(share))}" --> n{i}')
+    lines.append(
+        f'    n{graph.output} -- "{mermaid(short(walk.value(graph.output)))} / grad 1" --> result(("{mermaid(out)}"))'
+    )
     lines += [
         "```",
         "",
@@ -55,19 +85,19 @@ def markdown(walk: Walk) -> str:
         "|---|---|---|",
     ]
     for i, how, value in walk.forward_rows():
-        lines.append(f"| `{graph.labels[i]}` | `{how}` | {_flat(fmt_value(value))} |")
+        lines.append(f"| {code(graph.labels[i], True)} | {code(how, True)} | {md(fmt_value(value))} |")
     lines += [
         "",
-        f"## Backward pass (seeded with d{out}/d{out} = 1)",
+        f"## Backward pass (seeded with d{md(out)}/d{md(out)} = 1)",
         "",
         "| gate | input | upstream | local | downstream |",
         "|---|---|---|---|---|",
     ]
     for row in _rows(walk):
-        lines.append("| " + " | ".join(_flat(c).replace("|", "\\|") for c in row) + " |")
-    lines += ["", "## The gradient", "", f"| input | value | d{out}/d(input) |", "|---|---|---|"]
+        lines.append("| " + " | ".join(md(c) for c in row) + " |")
+    lines += ["", "## The gradient", "", f"| input | value | d{md(out)}/d(input) |", "|---|---|---|"]
     for name, i in graph.variables.items():
-        lines.append(f"| `{name}` | {_flat(fmt_value(walk.value(i)))} | {_flat(fmt_value(walk.gradient(i)))} |")
+        lines.append(f"| {code(name, True)} | {md(fmt_value(walk.value(i)))} | {md(fmt_value(walk.gradient(i)))} |")
     return "\n".join(lines) + "\n"
 
 
@@ -94,7 +124,8 @@ _SPECIAL = {
 
 
 def tex(text: str) -> str:
-    return "".join(_SPECIAL.get(c, c) for c in text)
+    """Text for LaTeX: its ten special characters spelled out, control characters made visible."""
+    return "".join(_SPECIAL.get(c, c) if c.isprintable() else "?" for c in text)
 
 
 def _layers(walk: Walk) -> dict[int, tuple[int, int]]:

@@ -60,6 +60,7 @@ def edge_shares(walk: Walk) -> dict[tuple[int, int], Any]:
 
 def digraph(walk: Walk, dpi: int | None = None):
     import graphviz
+    from graphviz import escape
 
     graph = walk.graph
     out = graph.labels[graph.output]
@@ -99,7 +100,7 @@ def digraph(walk: Walk, dpi: int | None = None):
                 f"n{i}",
                 f'<<b>{gate}</b><br/><font point-size="10">{name}</font>>',
                 shape="circle",
-                tooltip=f"{graph.labels[i]} = {graph.describe(i)}",
+                tooltip=escape(f"{graph.labels[i]} = {graph.describe(i)}"),  # a backslash stays one
             )
     for (j, i), share in shares.items():
         dot.edge(f"n{j}", f"n{i}", label=_label(walk.value(j), share))
@@ -133,16 +134,11 @@ def dot_source(walk: Walk) -> str:
     return digraph(walk).source
 
 
-def render_file(walk: Walk, path: str) -> None:
-    """Write .dot, .svg or .png; the last two need Graphviz's dot program."""
-    fmt = path.rsplit(".", 1)[-1].lower()
+def picture(walk: Walk, fmt: str) -> str | bytes:
+    """The picture as .dot text, or .svg or .png bytes (those two need Graphviz's dot program)."""
     if fmt == "dot":
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(dot_source(walk))
-        return
-    data = digraph(walk, dpi=PNG_DPI if fmt == "png" else None).pipe(format=fmt)
-    with open(path, "wb") as handle:
-        handle.write(data)
+        return dot_source(walk)
+    return digraph(walk, dpi=PNG_DPI if fmt == "png" else None).pipe(format=fmt)
 
 
 def value_tree(walk: Walk) -> Tree:

@@ -15,14 +15,17 @@ from typing import Any
 
 import numpy as np
 
+from .. import budget
 from ..autodiff.compare import Tolerance, diagnose
 from ..autodiff.formula import compile_formula, evaluate
+from ..budget import BudgetError
 from ..errors import GradtutorError
 from ..mistakes import Mistake
 from .kinks import kink_note, one_sided_answers
 from .questions import Question
 
 ANSWERS = Tolerance()  # hand rounding: within 1% or 0.005
+MAX_ANSWER_CHARS = 10_000  # a formula longer than this is no answer to one question (and slow to parse)
 
 
 @dataclass
@@ -38,7 +41,17 @@ class Verdict:
         return [m.code for m in self.mistakes]
 
 
+def check_length(text: str) -> None:
+    """Refuse an answer too long to be one: a 2 MB `z+z+...` would take a grader minutes."""
+    if len(text) > MAX_ANSWER_CHARS and not text.startswith("["):
+        raise BudgetError(
+            f"the answer is {len(text):,} characters long; an answer may have at most {MAX_ANSWER_CHARS:,}",
+            hint="write the formula shorter, e.g. 3*z rather than z + z + z",
+        )
+
+
 def read_answer(walk, question: Question, text: str) -> Any:
+    check_length(text)
     plain = _plain_number(text)
     if plain is not None:
         return plain
@@ -57,9 +70,10 @@ def _plain_number(text: str) -> np.ndarray | None:
     if text.startswith("["):
         import json
 
+        budget.text_limit("the answer", len(text))
         try:
             value = np.asarray(json.loads(text), dtype=float)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             return None
         return value if value.ndim <= 2 and value.size and np.all(np.isfinite(value)) else None
     return None
@@ -75,7 +89,8 @@ def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -
         if refusal:
             return Verdict(False, unreadable=refusal)
         try:
-            value = read_answer(walk, question, text)
+            with budget.scope():  # each answer gets the work of one command, and no more
+                value = read_answer(walk, question, text)
         except GradtutorError as exc:
             return Verdict(False, unreadable=exc.render().removeprefix("error: "))
     if not np.all(np.isfinite(value)):

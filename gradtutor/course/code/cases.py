@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ...autodiff.flatcode import _pyname as pyname
+from ...autodiff.flatcode import python_names
 from ...autodiff.numeric import branch_signature
 from ...autodiff.reverse import Evaluation, backward, forward
 from ...graph import CONST, VAR, Graph
@@ -118,7 +118,8 @@ def _job_case(spec, graph: Graph, values: dict[str, Any]) -> dict[str, Any]:
         return encode(values[program])
 
     if spec.style == "flat":
-        return {"kwargs": {pyname(n): encode(values[n]) for n in graph.variables}}
+        names, _ = python_names(graph)
+        return {"kwargs": {names[i]: encode(values[n]) for n, i in graph.variables.items()}}
     if spec.style == "layer":
         return {"args": [arg(a) for a in spec.args], "dout": encode(values[DOUT]), "count": len(spec.grads)}
     if spec.style == "function":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ...autodiff.flatcode import _pyname as pyname
+from ...autodiff.flatcode import python_names
 from ...mistakes import Mistake
 from ..problem import program_graph
 from .cases import Plan
@@ -45,8 +45,9 @@ def judge_flat(plan: Plan, reports: list[dict[str, Any]], source: str) -> list[R
     graph, spec = plan.graph, plan.problem.code
     lines = assignments(source, spec.names["function"])
     named = [i for i, node in enumerate(graph.nodes) if node.name]
-    checks = [(pyname(graph.labels[i]), i, "value") for i in named if i not in graph.variables.values()]
-    checks += [(f"grad_{pyname(graph.labels[i])}", i, "gradient") for i in reversed(named)]
+    names, grad = python_names(graph)  # the flat code's own names (autodiff/flatcode.py)
+    checks = [(names[i], i, "value") for i in named if i not in graph.variables.values()]
+    checks += [(f"{grad}{names[i]}", i, "gradient") for i in reversed(named)]
     rows = Rows()
     for case, report in zip(plan.cases, reports):
         seen = report.get("locals", {})

@@ -89,7 +89,7 @@ class _Reader:
         self.path, self.line, self.k = path, line, k
 
     def fail(self, key: str, message: str) -> GradtutorError:
-        from ..problems import _fail
+        from ..setfile import fail as _fail
 
         return _fail(self.path, self.line(self.k, key.removeprefix("problem.")), key, message)
 

@@ -1,0 +1,54 @@
+"""No input is an internal error: grammar-shaped and byte-level inputs (programs, values,
+shapes, answers, submission and problem files, options) go through the real entry point,
+`gradtutor.cli.main`, which turns any exception into exit 3. Every run must end 0, 1 or 2,
+within seconds. The share run here is bounded in time; bench/fuzz.py runs 20,000."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import time
+
+import pytest
+from fuzz_cases import case
+
+from gradtutor.cli import main
+
+
+def run_case(seed: int, folder: str) -> tuple[int, float, str]:
+    argv, stdin = case(seed, folder)
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    start = time.monotonic()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+    finally:
+        sys.stdin = saved
+    return code, time.monotonic() - start, err.getvalue()
+
+
+def _fuzz(tmp_path, seconds: float, first_seed: int) -> int:
+    deadline = time.monotonic() + seconds
+    seed = first_seed
+    while time.monotonic() < deadline:
+        code, took, err = run_case(seed, str(tmp_path))
+        assert code in (0, 1, 2), (seed, case(seed, str(tmp_path)), err)
+        assert took < 30, (seed, took)
+        if code == 2:
+            assert err.strip() and "Traceback" not in err, seed
+        seed += 1
+    return seed - first_seed
+
+
+def test_a_few_seconds_of_fuzzing_finds_no_internal_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path))
+    assert _fuzz(tmp_path, 6, first_seed=0) > 10
+
+
+@pytest.mark.slow
+def test_a_minute_of_fuzzing_finds_no_internal_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path))
+    assert _fuzz(tmp_path, 60, first_seed=int(time.time()) % 1_000_000 * 1000) > 100
