@@ -38,10 +38,10 @@ def test_plain_gradtutor_shows_help_and_succeeds(run):
         ),
         (["practice"], lambda d: d[0]["set"] == "chain-rule" and d[0]["solved"] == 0),
         (["progress"], lambda d: d["streak"] == 0 and len(d["sets"]) == 12),
-        (["problems", "list"], lambda d: sum(s["problems"] for s in d) == 80 + 14),  # 14 code problems
+        (["problems", "list"], lambda d: sum(s["problems"] for s in d) == 81 + 14),  # 14 code problems
         (["problems", "list", "gates"], lambda d: all(p["problem"].startswith("gates/") for p in d)),
         # the walk sets only: linting the code set runs 28 child processes (tests/test_code_problems.py)
-        (["problems", "lint", "--samples", "2", *WALK_SETS], lambda d: d["errors"] == [] and d["problems"] == 80),
+        (["problems", "lint", "--samples", "2", *WALK_SETS], lambda d: d["errors"] == [] and d["problems"] == 81),
     ],
 )
 def test_every_command_that_prints_results_speaks_json(run, home, args, check):

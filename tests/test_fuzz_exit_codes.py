@@ -17,6 +17,7 @@ from gradtutor.cli import main
 
 
 def run_case(seed: int, folder: str) -> tuple[int, float, str]:
+    """Exit code, seconds, and the error message: stderr, or the JSON error that --json prints instead."""
     argv, stdin = case(seed, folder)
     out, err = io.StringIO(), io.StringIO()
     saved = sys.stdin
@@ -27,7 +28,13 @@ def run_case(seed: int, folder: str) -> tuple[int, float, str]:
             code = main(argv)
     finally:
         sys.stdin = saved
-    return code, time.monotonic() - start, err.getvalue()
+    message = err.getvalue()
+    if code == 2 and not message.strip() and "--json" in argv:
+        with contextlib.suppress(ValueError):
+            import json
+
+            message = json.loads(out.getvalue().splitlines()[-1]).get("error", "")
+    return code, time.monotonic() - start, message
 
 
 def _fuzz(tmp_path, seconds: float, first_seed: int) -> int:

@@ -120,6 +120,7 @@ def _numeric_local(graph, values, gate, wrt):
 def test_worked_solution_matches_central_differences(run, problem, seed):
     values = problem.variant(seed)
     args = [a for name, v in values.items() for a in ("--at", f"{name}={json.dumps(np.asarray(v).tolist())}")]
+    args += [a for name in problem.jacobians for a in ("--jacobian", name)]
     shown = run("solve", problem.program, *args, "--show", "--json")
     assert shown.exit_code == 0, shown.stderr
     data = json.loads(shown.stdout)
@@ -134,7 +135,7 @@ def test_worked_solution_matches_central_differences(run, problem, seed):
         answer = np.asarray(q.answer, dtype=float)
         if q.kind == "local":
             numeric, kink = _numeric_local(graph, values, q.node, q.input)
-        elif q.kind == "value":
+        elif q.kind in ("value", "jacobian"):  # a local Jacobian's rows are checked in test_walk.py
             continue
         elif q.kind == "downstream" and "*" in q.ask:  # one branch's share: upstream x local
             if np.shape(answer) != ():

@@ -154,3 +154,16 @@ def test_a_local_jacobian_can_be_asked_before_its_downstream_gradient():
 def test_asking_for_a_jacobian_that_is_not_there_is_a_clear_error(run):
     result = run("solve", "h = relu(z); L = sum(h)", "--at", "z=[1,2]", "--jacobian", "dq/dz", input="")
     assert result.exit_code == 2 and "is not a local Jacobian of this walk" in result.stderr
+
+
+def test_a_problem_can_ask_the_walks_local_jacobians():
+    from gradtutor.course.exercise import exercise
+    from gradtutor.course.problems import load_all
+
+    problem = next(p for s in load_all() for p in s.problems if p.jacobians)
+    ex = exercise(problem, 2)
+    kinds = {q.ask: q.kind for q in ex.questions}
+    assert all(kinds[name] == "jacobian" for name in problem.jacobians)
+    dz_dx = next(q for q in ex.questions if q.ask == "dz/dx")
+    np.testing.assert_array_equal(dz_dx.answer, ex.values["W"])  # the Jacobian of W @ x is W
+    assert ex.grade(dz_dx, "W").correct

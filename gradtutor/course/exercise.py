@@ -129,7 +129,7 @@ class Exercise:
 def exercise(problem: Problem, seed: int | None = None, explain: bool = True) -> Exercise:
     """The problem at the variant `seed` (ignored when every value is fixed)."""
     seed = seed if problem.has_random else None
-    walk = build_walk(problem.graph, problem.variant(seed), explain)
+    walk = build_walk(problem.graph, problem.variant(seed), explain, jacobians=problem.jacobians)
     if problem.targets is None:
         questions = walk.questions
     else:

@@ -75,6 +75,7 @@ class Problem:
     path: str = ""
     line: int = 0
     kind: str = "walk"  # "code": the student writes the backward pass in Python (course/code/)
+    jacobians: tuple[str, ...] = ()  # a walk's local Jacobians asked as matrices: "dh/dz"
     code: Any = None  # the CodeSpec of a code problem
 
     @property

@@ -71,7 +71,7 @@ def load_set(path: str) -> ProblemSet:
 
 
 _PROBLEM_FIELDS = {"id", "kind", "title", "prompt", "program", "values", "random", "ask", "tolerance", "points"}
-_PROBLEM_FIELDS.add("hints")
+_PROBLEM_FIELDS |= {"hints", "jacobians"}
 
 
 def _load_problem(path: str, lines: Lines, set_id: str, k: int, raw: dict, need) -> Problem:
@@ -178,7 +178,19 @@ def _load_problem(path: str, lines: Lines, set_id: str, k: int, raw: dict, need)
     hints = raw.get("hints", [])
     if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
         raise fail(path, lines.line(k, "hints"), "problem.hints", "should be a list of non-empty strings")
-    return Problem(
+    jacobians = raw.get("jacobians", [])
+    if (
+        not isinstance(jacobians, list)
+        or not all(isinstance(j, str) and "/" in j for j in jacobians)
+        or (jacobians and targets is not None)
+    ):
+        raise fail(
+            path,
+            lines.line(k, "jacobians"),
+            "problem.jacobians",
+            'a walk\'s local Jacobians to ask as matrices, e.g. ["dh/dz"] (with ask = "walk")',
+        )
+    problem = Problem(
         set_id,
         pid,
         title,
@@ -193,6 +205,8 @@ def _load_problem(path: str, lines: Lines, set_id: str, k: int, raw: dict, need)
         path,
         lines.line(k, "@"),
     )
+    problem.jacobians = tuple(j.replace(" ", "") for j in jacobians)
+    return problem
 
 
 def load_all(folder: str | None = None) -> list[ProblemSet]:
