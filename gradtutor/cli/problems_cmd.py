@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from . import finish
@@ -30,20 +32,21 @@ def lint_command(paths, samples, as_json) -> None:
     from ..course.lint import lint
     from ..resources import problems_dir
 
-    sets, errors = lint(list(paths) or [problems_dir()], samples)
+    with _progress_bar(enabled=not as_json) as progress:
+        sets, errors = lint(list(paths) or [problems_dir()], samples, progress)
+    problems = sum(len(s.problems) for s in sets)
+    unread = sum(s.unread for s in sets)
     if as_json:
         import json
 
-        problems = sum(len(s.problems) for s in sets)
-        click.echo(json.dumps({"sets": len(sets), "problems": problems, "errors": errors}))
+        click.echo(json.dumps({"sets": len(sets), "problems": problems, "unread": unread, "errors": errors}))
         finish(2 if errors else 0)
     for error in errors:
         click.echo(f"error: {error}", err=True)
-    problems = sum(len(s.problems) for s in sets)
-    click.echo(
-        f"{len(sets)} set{'s' if len(sets) != 1 else ''}, {problems} problems checked; "
-        f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
-    )
+    summary = f"{_count(len(sets), 'set')}, {_count(problems, 'problem')} checked"
+    if unread:
+        summary += f" and {_count(unread, 'problem')} that could not be read"
+    click.echo(f"{summary}; {_count(len(errors), 'error')}")
     finish(2 if errors else 0)
 
 
@@ -157,3 +160,26 @@ def _listing(sets, set_id) -> list[dict]:
         }
         for p in chosen.problems
     ]
+
+
+@contextlib.contextmanager
+def _progress_bar(enabled: bool):
+    """A bar on a terminal's stderr while the variants are sampled (nothing when piped)."""
+    import sys
+
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ..render.console import stderr
+
+    with Progress(
+        TextColumn("sampling variants"), BarColumn(), MofNCompleteColumn(), console=stderr(), transient=True
+    ) as bar:
+        task = bar.add_task("lint", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

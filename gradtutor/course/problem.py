@@ -114,6 +114,7 @@ class ProblemSet:
     summary: str
     problems: list[Problem]
     path: str = ""
+    unread: int = 0  # [[problem]] tables a linter could not read (their errors say why)
 
     def problem(self, problem_id: str) -> Problem | None:
         return next((p for p in self.problems if p.id == problem_id), None)

@@ -23,8 +23,11 @@ from .problem import FORMAT, Problem, ProblemFileError, ProblemSet, RandomSpec, 
 from .setfile import Lines, check_id, fail, number, random_spec, read_toml, target
 
 
-def load_set(path: str) -> ProblemSet:
-    """Read and check one set file; raise ProblemFileError naming file, line and field."""
+def load_set(path: str, errors: list[str] | None = None) -> ProblemSet:
+    """Read and check one set file; raise ProblemFileError naming file, line and field.
+
+    With `errors`, a linter's list, every problem is read whatever is wrong with the others:
+    each problem's first error, and every unknown field, go to the list instead of stopping."""
     data, text = read_toml(path)
     lines = Lines(text)
 
@@ -60,21 +63,39 @@ def load_set(path: str) -> ProblemSet:
     known = {"format", "id", "title", "order", "summary", "problem"}
     for key in data:
         if key not in known:
-            raise fail(path, lines.line(-1, key), key, f"unknown field (the fields are {', '.join(sorted(known))})")
+            unknown = fail(path, lines.line(-1, key), key, _unknown(key, known))
+            if errors is None:
+                raise unknown
+            errors.append(unknown.message)
     for k, raw in enumerate(problems_raw):
-        problem = _load_problem(path, lines, set_id, k, raw, need)
+        try:
+            problem = _load_problem(path, lines, set_id, k, raw, need, errors)
+        except ProblemFileError as exc:
+            if errors is None:
+                raise
+            errors.append(exc.message)
+            continue
         if problem.id in seen:
-            raise fail(path, lines.line(k, "id"), "problem.id", f"'{problem.id}' is used twice in this set")
+            twice = fail(path, lines.line(k, "id"), "problem.id", f"'{problem.id}' is used twice in this set")
+            if errors is None:
+                raise twice
+            errors.append(twice.message)
         seen.add(problem.id)
         problems.append(problem)
-    return ProblemSet(set_id, title, order, summary, problems, path)
+    return ProblemSet(set_id, title, order, summary, problems, path, len(problems_raw) - len(problems))
 
 
 _PROBLEM_FIELDS = {"id", "kind", "title", "prompt", "program", "values", "random", "ask", "tolerance", "points"}
 _PROBLEM_FIELDS |= {"hints", "jacobians"}
 
 
-def _load_problem(path: str, lines: Lines, set_id: str, k: int, raw: dict, need) -> Problem:
+def _unknown(key: str, known) -> str:
+    from ..errors import suggest
+
+    return f"unknown field ({suggest(key, known) or 'the fields are ' + ', '.join(sorted(known))})"
+
+
+def _load_problem(path: str, lines: Lines, set_id: str, k: int, raw: dict, need, errors=None) -> Problem:
     if raw.get("kind", "walk") == "code":
         from .code.spec import load_code_problem
 
@@ -82,12 +103,10 @@ def _load_problem(path: str, lines: Lines, set_id: str, k: int, raw: dict, need)
     what = "problem."
     for key in raw:
         if key not in _PROBLEM_FIELDS:
-            raise fail(
-                path,
-                lines.line(k, key),
-                f"problem.{key}",
-                f"unknown field (the fields are {', '.join(sorted(_PROBLEM_FIELDS))})",
-            )
+            unknown = fail(path, lines.line(k, key), f"problem.{key}", _unknown(key, _PROBLEM_FIELDS))
+            if errors is None:
+                raise unknown
+            errors.append(unknown.message)  # a linter reads on: the rest of the problem may hold more
     pid = need(raw, "id", str, k, what)
     check_id(path, lines.line(k, "id"), "problem.id", pid)
     title = need(raw, "title", str, k, what)
