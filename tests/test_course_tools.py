@@ -91,6 +91,7 @@ def test_report_table_json_and_csv(run, results):
     assert "mini/add" in table and "sign 1/" in table
 
 
+@pytest.mark.slow
 def test_report_chart_and_its_missing_extra(run, results, tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     chart = tmp_path / "mistakes.png"

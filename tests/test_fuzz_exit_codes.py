@@ -52,7 +52,7 @@ def _fuzz(tmp_path, seconds: float, first_seed: int) -> int:
 
 def test_a_few_seconds_of_fuzzing_finds_no_internal_error(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path))
-    assert _fuzz(tmp_path, 6, first_seed=0) > 10
+    assert _fuzz(tmp_path, 3, first_seed=0) > 5  # a share for the inner loop; the slow test runs a minute
 
 
 @pytest.mark.slow

@@ -87,7 +87,7 @@ def test_lint_shows_a_progress_bar_at_a_terminal(tmp_path):
     )
     child = pexpect.spawn(
         GRADTUTOR[0],
-        GRADTUTOR[1:] + ["problems", "lint", str(path), "--samples", "3000"],
+        GRADTUTOR[1:] + ["problems", "lint", str(path), "--samples", "300"],
         env=dict(os.environ, TERM="xterm", COLUMNS="80"),
         encoding="utf-8",
         timeout=60,

@@ -56,6 +56,7 @@ def test_all_correct_run_ends_with_full_marks():
     assert finish(child) == 0
 
 
+@pytest.mark.slow
 def test_a_sign_flipped_answer_is_diagnosed_and_can_be_retried():
     child = spawn()
     answer(child, "df/dq = ", "4")
@@ -68,6 +69,7 @@ def test_a_sign_flipped_answer_is_diagnosed_and_can_be_retried():
     assert finish(child) == 0
 
 
+@pytest.mark.slow
 def test_hint_shows_the_gate_pattern_then_the_rule():
     child = spawn("(x + y) * max(y, z)", "--at", "x=1", "--at", "y=2", "--at", "z=0")
     answer(child, "df/dt1 = ", "hint")
@@ -83,6 +85,7 @@ def test_hint_shows_the_gate_pattern_then_the_rule():
     assert finish(child) == 0
 
 
+@pytest.mark.slow
 def test_two_wrong_tries_reveal_the_answer_with_its_rule():
     child = spawn()
     answer(child, "df/dq = ", "1")
@@ -94,6 +97,7 @@ def test_two_wrong_tries_reveal_the_answer_with_its_rule():
     assert finish(child) == 0
 
 
+@pytest.mark.slow
 def test_quit_ends_cleanly_with_the_partial_score():
     child = spawn()
     answer(child, "df/dq = ", "-4")

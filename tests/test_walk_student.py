@@ -62,6 +62,7 @@ def answers(child: pexpect.spawn, *pairs: tuple[str, str]) -> str:
     return shown
 
 
+@pytest.mark.slow
 def test_small_values_get_a_tolerance_of_their_own_size():
     child = spawn("solve", "f = x*y", "--at", "x=0.001", "--at", "y=0.002", "--tries", "3")
     shown = answers(child, ("df/dx = ", "-0.002"), ("df/dx = ", "0"), ("df/dx = ", "0.002"), ("df/dy = ", "quit"))
@@ -70,6 +71,7 @@ def test_small_values_get_a_tolerance_of_their_own_size():
     assert shown.count("✘") == 2 and "sign flipped" in shown and "✔ correct" in shown
 
 
+@pytest.mark.slow
 def test_hand_rounding_is_still_accepted_at_ordinary_sizes():
     child = spawn("solve", "L = sigmoid(x)", "--at", "x=1")
     shown = answers(child, ("dL/dx = ", "0.2"))
@@ -77,6 +79,7 @@ def test_hand_rounding_is_still_accepted_at_ordinary_sizes():
     assert "✔ correct" in plain(child.before) and "✘" not in shown
 
 
+@pytest.mark.slow
 def test_the_lectures_relu_slope_at_zero_counts_and_the_kink_is_explained():
     child = spawn("solve", "L = relu(x) * y", "--at", "x=0", "--at", "y=3")
     answers(child, ("dL/dt1 = ", "3"), ("dL/dy = ", "0"), ("dt1/dx = ", "1"))
