@@ -88,6 +88,7 @@ def test_commands_hint_help_show_skip_and_quit():
     stopped = s.submit("quit")
     assert kinds(stopped) == ["Finished"] and stopped[0].stopped and s.done and not s.finished
     assert s.stop() == []  # stopping twice says nothing more
+    assert s.submit("z") == []  # and nothing is asked any more
 
 
 def test_a_branching_input_gets_a_note_at_each_share():

@@ -221,7 +221,9 @@ class Session:
         return [Finished(self.result(), reason)]
 
     def submit(self, text: str) -> list[Event]:
-        """One line typed at the prompt: a command or an answer."""
+        """One line typed at the prompt: a command or an answer (nothing, once the session is over)."""
+        if self.done:
+            return []
         outcome = self.current
         q = outcome.question
         # Whole words only: q, h and s are common node names. A node really called
