@@ -101,6 +101,47 @@ def result_files(folder: str) -> list[str]:
     return sorted(found)
 
 
+def _extract(path: str) -> tuple:
+    """One results file reduced to what the report counts: (path, student, score, max, rows) with a
+    row (problem, ask, score, max, status, codes, tries) per test, or (path, why) if unreadable."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        tests = data["tests"]
+        student = str((data.get("extra_data") or {}).get("student") or os.path.basename(os.path.dirname(path)))
+        rows = []
+        for t in tests:
+            extra = t.get("extra_data") or {}
+            problem, ask = extra.get("problem"), extra.get("ask")
+            if problem and ask and t.get("max_score"):
+                rows.append(
+                    (
+                        problem,
+                        ask,
+                        t["score"],
+                        t["max_score"],
+                        extra.get("status"),
+                        tuple(extra.get("codes") or ()),
+                        extra.get("tries"),
+                    )
+                )
+        return path, student, float(data.get("score", 0.0)), float(data.get("max_score") or 0.0), rows
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return path, type(exc).__name__
+
+
+def _extracted(paths: list[str]):
+    """The files read on every core (JSON parsing is the whole cost); only the reduced rows come back."""
+    import multiprocessing
+
+    workers = min(os.cpu_count() or 1, max(1, len(paths) // 50))
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(_extract, paths)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_extract, paths, chunksize=16)
+
+
 def build_report(folder: str, below: float = 0.5) -> Report:
     """The report over every results file under `folder`; students below `below` of the
     maximum score are listed as struggling."""
@@ -110,36 +151,27 @@ def build_report(folder: str, below: float = 0.5) -> Report:
     struggling: list[Struggling] = []
     unreadable: list[str] = []
     students = 0
-    for path in result_files(folder):
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-            tests = data["tests"]
-            student = str((data.get("extra_data") or {}).get("student") or os.path.basename(os.path.dirname(path)))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            unreadable.append(f"{path}: {type(exc).__name__}")
+    for found in _extracted(result_files(folder)):
+        if len(found) == 2:
+            unreadable.append(f"{found[0]}: {found[1]}")
             continue
+        _, student, score, top, rows = found
         students += 1
         mine: Counter = Counter()
         seen_problem: dict[str, set[str]] = defaultdict(set)
         handed: dict[str, bool] = {}
-        for t in tests:
-            extra = t.get("extra_data") or {}
-            problem, ask = extra.get("problem"), extra.get("ask")
-            if not problem or not ask or not t.get("max_score"):
-                continue
+        for problem, ask, got, worth, status, codes, tries in rows:
             q = per_question.get((problem, ask))
             if q is None:
                 q = per_question[(problem, ask)] = QuestionStats(problem, ask)
             p = per_problem.get(problem)
             if p is None:
                 p = per_problem[problem] = QuestionStats(problem, "")
-            status = extra.get("status")
-            codes = set(extra.get("codes") or ())
-            right_first = status == "right" and extra.get("tries") == 1
+            codes = set(codes)
+            right_first = status == "right" and tries == 1
             for stats in (q, p):
-                stats.score += t["score"]
-                stats.max_score += t["max_score"]
+                stats.score += got
+                stats.max_score += worth
             handed_in = status not in ("not-submitted", "not-graded")
             q.students += 1
             q.asked += 1
@@ -156,7 +188,6 @@ def build_report(folder: str, below: float = 0.5) -> Report:
             per_problem[problem].students += 1
             per_problem[problem].submitted += handed[problem]
         class_codes.update(set(mine))
-        score, top = float(data.get("score", 0.0)), float(data.get("max_score") or 0.0)
         if top and score / top < below:
             struggling.append(Struggling(student, score, top, mine.most_common(3)))
     struggling.sort(key=lambda s: (s.share, s.student))
