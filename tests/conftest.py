@@ -19,6 +19,8 @@ from click.testing import CliRunner  # noqa: E402
 from gradtutor.cli import cli  # noqa: E402
 
 GRADTUTOR = [sys.executable, "-m", "gradtutor"]
+# The lectures' sigmoid neuron: its values as --at options
+NEURON_AT = ["--at", "w0=2", "--at", "x0=-1", "--at", "w1=-3", "--at", "x1=-2", "--at", "w2=-3"]
 
 
 class Runner(CliRunner):

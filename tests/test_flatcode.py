@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+from conftest import NEURON_AT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import SHAPES, scalar_expressions, typed
@@ -64,16 +65,7 @@ def test_the_code_command_writes_a_runnable_file(run, tmp_path):
     result = run(
         "code",
         NEURON,
-        "--at",
-        "w0=2",
-        "--at",
-        "x0=-1",
-        "--at",
-        "w1=-3",
-        "--at",
-        "x1=-2",
-        "--at",
-        "w2=-3",
+        *NEURON_AT,
         "-o",
         str(path),
     )

@@ -10,20 +10,9 @@ import struct
 import subprocess
 
 import pytest
+from conftest import NEURON_AT
 
-NEURON_ARGS = [
-    "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))",
-    "--at",
-    "w0=2",
-    "--at",
-    "x0=-1",
-    "--at",
-    "w1=-3",
-    "--at",
-    "x1=-2",
-    "--at",
-    "w2=-3",
-]
+NEURON_ARGS = ["1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))", *NEURON_AT]
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 
 

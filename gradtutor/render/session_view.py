@@ -143,7 +143,7 @@ class SessionView:
             )
         elif isinstance(event, Note):
             self.say(Text(event.text, "hint"))
-        elif isinstance(event, (Unreadable,)):
+        elif isinstance(event, Unreadable):
             self.say(Text(f"I could not read that (no try used): {event.message}", "warn"))
         elif isinstance(event, Help):
             self.say(Text(event.text, "muted"))

@@ -16,6 +16,7 @@ import numpy as np
 from ..graph import Graph
 from ..language.numbers import format_number
 from ..mistakes import Mistake
+from ..ops.patterns import GateContext
 
 
 def gate_label(graph: Graph, i: int) -> str:
@@ -45,8 +46,6 @@ def gate_flow(graph: Graph, i: int) -> tuple[str, str]:
 
 def gate_mistakes(walk, question, near: Callable[[Any], bool]) -> list[Mistake]:
     """The mistakes typical of the gate's pattern (from the op table) that explain the answer."""
-    from ..ops.patterns import GateContext
-
     graph = walk.graph
     node = graph.nodes[question.node]
     x = question.input

@@ -142,7 +142,7 @@ def build_walk(
     else:
         seed = _check_seed(evaluation, seed)
     walk = walk_of(evaluation, explain, seed, jacobians)
-    asked = {q.ask for q in walk.questions if q.kind == "jacobian"}
+    asked = {q.ask for q in walk.questions if isinstance(q, JacobianQuestion)}
     for name in jacobians:
         if name not in asked:
             from ..errors import GradtutorError
