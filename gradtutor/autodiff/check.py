@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..budget import BudgetError
 from ..errors import GradtutorError, NameLookupError, suggest
 from ..graph import Graph
 from ..language.values import random_value
@@ -215,6 +216,8 @@ def run_check(
                 try:
                     value = evaluate(formulas[name], env, f"gradient formula for {name}")
                     claimed[name] = np.asarray(value, dtype=float)
+                except BudgetError:
+                    raise  # too big to check is the command's trouble (exit 2), not a wrong formula
                 except GradtutorError as exc:
                     failed[name] = exc.message
         backward(evaluation, [graph.names[n] for n in targets])

@@ -35,7 +35,7 @@ def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> G
 def evaluate(formula: Graph, env: Mapping[str, Any], what: str = "formula") -> Any:
     """The formula's value, with its names looked up in `env`."""
     try:
-        return forward(formula, {name: env[name] for name in formula.variables}).value
+        return forward(formula, {name: env[name] for name in formula.variables}, value_only=True).value
     except GradtutorError as exc:
         exc.message = f"while evaluating the {what}: {exc.message}"
         raise

@@ -23,6 +23,7 @@ from ..ops import Op, ShapeMismatch
 from ..ops.shapes import broadcast, same_shape, scalar_shape
 from . import composed
 from .cost import Tally
+from .live import LiveTally
 
 
 class Evaluation:
@@ -126,12 +127,13 @@ def require_scalar(evaluation: Evaluation) -> None:
         )
 
 
-def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[int, Any] | None = None) -> Evaluation:
-    """Evaluate every node; shape and domain problems name the node that has them."""
+def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None = None, value_only=False) -> Evaluation:
+    """Evaluate every node; shape and domain problems name the node that has them. With
+    `value_only` (a formula's value) intermediates go once used: see live.py."""
     check_values(graph, values)
     nodes = graph.nodes
     out: list[Any] = [None] * len(nodes)
-    tally = Tally(graph)  # sizes are checked against the budget before each node is computed
+    tally = LiveTally(graph, out) if value_only else Tally(graph)  # sizes checked before computing
     with np.errstate(all="ignore"):
         for i, node in enumerate(nodes):
             op = node.op
@@ -156,7 +158,7 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
                 problem = op.domain(*ins, *node.params)  # whole-number arguments too: onehot(y, n) checks y < n
                 if problem:
                     raise _domain_error(graph, i, problem, ins)
-            out[i] = op.forward(*ins, *node.params)
+            out[i] = tally.compute(i, op, ins, node.params) if value_only else op.forward(*ins, *node.params)
     budget.charge(tally.work)
     if not isfinite(out[graph.output]):
         _raise_first_overflow(graph, out)
@@ -166,7 +168,7 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
 def _raise_first_overflow(graph: Graph, out: list[Any]) -> None:
     """inf and nan spread to the output; blame the first node that produced one."""
     for i, node in enumerate(graph.nodes):
-        if node.inputs and not isfinite(out[i]):
+        if node.inputs and out[i] is not None and not isfinite(out[i]):
             raise _domain_error(graph, i, "the result overflowed (it is inf or nan)", [out[j] for j in node.inputs])
     raise DomainError("the output is not a finite number")
 

@@ -1,0 +1,104 @@
+"""Evaluating a formula for its value alone: intermediates freed after their last use, and
+large dead ones overwritten in place.
+
+`check` evaluates a claimed gradient such as `2*outer(W@x, x)` at W 4000x4000. Kept
+whole, that evaluation holds `outer` and `2*outer` at once, 256 MB on top of the
+program's own W, and the budget (numbers held at once) refuses it. Nothing needs
+the intermediates of a formula once its value is known, so this tally counts the
+numbers alive at each step rather than every number ever made, does not count the
+inputs (the caller already holds them), and lets an elementwise ufunc write into
+a large input of its own that no later node reads. The arithmetic is the same
+ufunc on the same operands, so the value is bit for bit what `forward` gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import budget
+from ..graph import CONST, VAR, Graph
+from .cost import Tally
+
+IN_PLACE_MIN = 1 << 16  # smaller arrays cost little memory, and an aliasing scan would cost more than it saves
+
+
+def last_uses(graph: Graph) -> list[int]:
+    """The last node that reads each node's value (-1: none, or the output). A stable pair
+    (composed.py) reads its inner input from the outer node, so reads reach three levels down."""
+    last = [-1] * len(graph.nodes)
+    for i, node in enumerate(graph.nodes):
+        reach = list(node.inputs)
+        if node.op.composed:
+            for _ in range(2):
+                reach += [k for j in reach for k in graph.nodes[j].inputs]
+        for j in reach:
+            last[j] = max(last[j], i)
+    last[graph.output] = len(graph.nodes)
+    return last
+
+
+class LiveTally(Tally):
+    """The budget's count of a value-only evaluation: numbers alive, not numbers ever made."""
+
+    __slots__ = ("out", "last", "given", "buffer")
+
+    def __init__(self, graph: Graph, out: list[Any]) -> None:
+        super().__init__(graph)
+        self.out = out
+        self.last = last_uses(graph)
+        self.given: list[Any] = []  # inputs and constants: never written into
+        self.buffer: np.ndarray | None = None
+
+    def value(self, i: int, value: Any) -> None:
+        if isinstance(value, np.ndarray):
+            self.given.append(value)
+
+    def node(self, i: int, shape: tuple[int, ...], ins: list[Any]) -> None:
+        op = self.graph.nodes[i].op
+        ufunc = isinstance(op.forward, np.ufunc) and not self.graph.nodes[i].params
+        self.buffer = self._reusable(i, shape, ins) if ufunc else None
+        if self.buffer is not None:
+            self.elements -= self.buffer.size  # the result takes its place
+        super().node(i, shape, ins)
+
+    def compute(self, i: int, op, ins: list[Any], params: tuple) -> Any:
+        """Node i's value, written into a dead input's buffer when that is safe."""
+        node = self.graph.nodes[i]
+        if self.buffer is not None:
+            result = op.forward(*ins, out=self.buffer)
+        else:
+            result = op.forward(*ins, *params)
+        if isinstance(result, np.ndarray) and result.base is not None:
+            self.elements -= result.size  # a view: no new numbers
+        for j in dict.fromkeys(node.inputs):
+            if self.last[j] == i and self.graph.nodes[j].inputs:
+                if self.out[j] is not self.buffer:  # the reused one's numbers are now the result's
+                    self.elements -= getattr(self.out[j], "size", 1)
+                self.out[j] = None
+        return result
+
+    def _reusable(self, i: int, shape: tuple[int, ...], ins: list[Any]) -> np.ndarray | None:
+        for j, value in zip(self.graph.nodes[i].inputs, ins):
+            if (
+                isinstance(value, np.ndarray)
+                and value.size >= IN_PLACE_MIN
+                and value.dtype == np.float64
+                and value.flags.owndata
+                and value.flags.writeable
+                and self.last[j] == i
+                and self.graph.nodes[j].op not in (VAR, CONST)
+                and value.shape == tuple(shape)
+                and not self._aliased(j, value)
+            ):
+                return value
+        return None
+
+    def _aliased(self, j: int, value: np.ndarray) -> bool:
+        """Does anything else alive (an input, or another node's value) share this memory?"""
+        others = self.given + [v for k, v in enumerate(self.out) if k != j and isinstance(v, np.ndarray)]
+        return any(np.may_share_memory(value, other) for other in others)
+
+    def _over(self) -> None:
+        budget.require(self.elements, "the formula's values at once")
