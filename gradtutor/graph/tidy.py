@@ -221,7 +221,7 @@ def _ones(a, shape, params):
 
 
 def _sign(a, shape, params):
-    """sign(-x) is -sign(x): max(0, m)'s slope (1 - sign(0 - m))/2 then reads (1 + sign(m))/2."""
+    """sign(-x) is -sign(x): max(0, m)'s slope (1 - sign(0 - m))/2 then reads (1 + sign(m))/2, that is step(m, 0.5)."""
     return apply("neg", apply("sign", a.args[0])) if a.op.name == "neg" else None
 
 
