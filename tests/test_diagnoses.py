@@ -32,10 +32,11 @@ SPECIAL = {  # how each op is written when it is not a plain call f(x) or f(x, y
     "sum_axis": "sum(x, 0)",
     "slice": "x[1:]",
     "max_all": "max(x)",
+    "heaviside": "step(x, y)",
     "min_all": "min(x)",
 }
 # x gets no gradient through them
-NO_QUESTION = {"var", "const", "onehot", "onehot_at", "ones", "step", "sign", "take", "eye"}
+NO_QUESTION = {"var", "const", "onehot", "onehot_at", "ones", "step", "heaviside", "sign", "take", "eye"}
 SAME = {"exp"}  # exp's derivative is its own value: the forward value is the right answer
 
 

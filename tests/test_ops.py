@@ -21,7 +21,7 @@ UNARY = [(), (3,), (2, 3)]
 CATALOGUE: dict[str, list[tuple[tuple, tuple]]] = {
     **{
         name: [(shapes, ()) for shapes in ELEMENTWISE_BINARY]
-        for name in ("add", "sub", "mul", "div", "pow", "max", "min")
+        for name in ("add", "sub", "mul", "div", "pow", "max", "min", "heaviside")
     },
     **{
         name: [((shape,), ()) for shape in UNARY]
@@ -84,7 +84,7 @@ CATALOGUE["take"] = [(((4,), ()), ()), (((2, 3), ()), ())]  # s[y], W[i]: the in
 CATALOGUE["onehot_at"] = [(((),), (3,))]  # onehot(y, 3)
 INDEX_INPUT = {"take": 1, "onehot_at": 0}  # which input is an index: it holds a whole number
 POSITIVE = {"log", "sqrt", "pow", "div"}  # keep inputs inside the domain
-KINKED = {"relu", "leaky_relu", "abs", "step", "sign", "max", "min", "max_all", "min_all"}
+KINKED = {"relu", "leaky_relu", "abs", "step", "heaviside", "sign", "max", "min", "max_all", "min_all"}
 SQUARE = {"trace", "det", "inv", "logdet"}  # well-conditioned, with a positive determinant
 
 

@@ -194,11 +194,50 @@ def test_textbook_forms(program, shapes, name, textbook):
 
 def test_textbook_svm_and_outer_forms():
     svm = symbolic_gradients(build("s = W @ x; m = max(0, s - s[2] + 1); L = sum(m) - 1"), {"W": (4, 2), "x": (2,)})
-    text = svm.formulas[0].text
-    assert "sign(s - s[2] + 1)" in text and "/2" in text  # the margin mask (a tie at 0 counts half, as in PyTorch)
-    assert "onehot(2, 4)" in text and "[0" not in text and "[1" not in text  # no literal one-hot vectors
+    # the margin mask (a tie at 0 counts half, as in PyTorch), then the correct class minus their count
+    assert svm.as_dict() == {
+        "W": "u1 = step(s - s[2] + 1, 0.5)\nu2 = u1 - sum(u1)*onehot(2, 4)\nouter(u2, x)",
+        "x": "u1 = step(s - s[2] + 1, 0.5)\nu2 = u1 - sum(u1)*onehot(2, 4)\nW.T@u2",
+    }
     layer = symbolic_gradients(build("s = W@x; logsumexp(s) - s[2]"), {"W": (3, 2), "x": (2,)}).as_dict()
     assert layer["W"] == "u1 = softmax(s) - onehot(2, 3)\nouter(u1, x)"  # u1 is shared with x's W.T@u1
+
+
+BATCH = {"X": (4, 3), "W": (3, 5), "b": (5,), "Y": (4, 5)}  # 4 examples, 3 features, 5 classes; Y one-hot rows
+
+
+def test_textbook_batch_softmax():
+    """CS231n's softmax classifier: dscores = (probs - Y)/N, dW = X.T @ dscores, db = dscores summed over rows."""
+    got = symbolic_gradients(build("S = X @ W + b; L = mean(logsumexp(S) - sum(S*Y, 1))"), BATCH).as_dict()
+    dscores = "u1 = (softmax(S) - Y)/4\n"
+    assert got == {"X": dscores + "u1@W.T", "W": dscores + "X.T@u1", "b": dscores + "sum(u1, 0)", "Y": "-S/4"}
+    # Through log_softmax the rows' totals of Y stay: they are 1 only when Y's rows are one-hot.
+    for loss in ("-mean(sum(log_softmax(S) * Y, 1))", "-mean(sum(log(softmax(S)) * Y, 1))"):
+        got = symbolic_gradients(build(f"S = X @ W + b; L = {loss}"), BATCH).as_dict()
+        assert got["W"] == "u1 = (softmax(S)*sum(Y, 1, keepdims=1) - Y)/4\nX.T@u1"
+
+
+def test_textbook_batch_svm():
+    program = "S = X @ W; sy = sum(S * Y, 1, keepdims=1); M = max(0, S - sy + 1) * (1 - Y); L = sum(M) / 4"
+    got = symbolic_gradients(build(program), BATCH).as_dict()
+    # the wrong classes' margin mask, minus its count in each row at the correct class, over N
+    mask = "u1 = (1 - Y)*step(S - sy + 1, 0.5)\nu2 = sum(u1, 1, keepdims=1)\nu3 = (u1 - u2*Y)/4\n"
+    assert got["W"] == mask + "X.T@u3" and got["X"] == mask + "u3@W.T"
+
+
+@pytest.mark.parametrize(
+    "program, shapes, name, formula",
+    [
+        ("x/3 - y/3", {}, "x", "1/3"),
+        ("sum((x/4 - y/4)*z)", {"x": (2,), "y": (2,), "z": (2,)}, "z", "(x - y)/4"),
+        ("sum((-0.5*x + 0.5*y)*z)", {"x": (2,), "y": (2,), "z": (2,)}, "z", "(y - x)/2"),
+        ("sum(max(x, y))", {"x": (3,), "y": (3,)}, "y", "step(y - x, 0.5)"),
+        ("sum(min(x, y))", {"x": (3,), "y": (3,)}, "x", "step(y - x, 0.5)"),
+        ("sum((W.T/2).T*V)", {"W": (2, 3), "V": (2, 3)}, "V", "W/2"),
+    ],
+)
+def test_tidy_forms_of_the_textbook_rows(program, shapes, name, formula):
+    assert _formulas(program, shapes)[name] == formula
 
 
 # At the origin and at kinks the simplifier's cancellations (norm(x)*x/norm(x) -> x) must still agree
@@ -213,6 +252,28 @@ def test_textbook_svm_and_outer_forms():
         ("s = W@x; m = max(0, s - s[1] + 1); sum(m)", {"W": np.array([[1.0, 0.0], [0.0, 0.0]]), "x": np.ones(2)}),
         ("logsumexp(s) - s[2] + sum(abs(s))", {"s": np.zeros(3)}),
         ("log(sigmoid(x)) + log(softmax(s)[1])", {"x": np.float64(0.0), "s": np.zeros(3)}),
+        # the textbook SVM with a margin exactly 0 (class 0): step(m, 0.5) keeps max's even split there
+        (
+            "s = W @ x; m = max(0, s - s[2] + 1); L = sum(m) - 1",
+            {"W": np.array([[0, 1], [2, 0], [1, 0], [0.5, 0]]), "x": np.array([1.0, 0])},
+        ),
+        (
+            "sum(max(x, y)*x) + sum(min(x, y)*y) - sum(max(0, x - y))",
+            {"x": np.array([0.0, 1.0, -1.0]), "y": np.array([0.0, 1.0, 2.0])},
+        ),
+        ("S = X @ W + b; L = mean(logsumexp(S) - sum(S*Y, 1))", {n: np.zeros(s) for n, s in BATCH.items()}),
+        (
+            "S = X @ W + b; L = -mean(sum(log_softmax(S) * Y, 1))",
+            {"X": np.ones((4, 3)), "W": np.zeros((3, 5)), "b": np.zeros(5), "Y": np.arange(20.0).reshape(4, 5) / 7},
+        ),
+        (
+            "S = X @ W; sy = sum(S * Y, 1, keepdims=1); M = max(0, S - sy + 1) * (1 - Y); L = sum(M) / 3",
+            {"X": np.eye(3), "W": np.array([[0.0, 1, -1], [1, 0, 2], [0, 0, 0]]), "Y": np.eye(3)},
+        ),
+        (
+            "x/3 - y/3 + sum(z/4 - w/4)",
+            {"x": np.float64(0.7), "y": np.float64(-0.2), "z": np.zeros(2), "w": np.ones(2)},
+        ),
     ],
 )
 def test_simplified_formulas_keep_their_value_at_the_origin_and_at_kinks(program, values):

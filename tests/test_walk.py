@@ -114,7 +114,7 @@ def test_show_prints_forward_and_backward_tables(run):
     out = run("solve", "(x + y) * max(y, z)", "--at", "x=1", "--at", "y=2", "--at", "z=0", "--show").stdout
     assert "forward pass" in out and "backward pass" in out
     assert "max: routes" in out and "add: distributes" in out and "mul: swaps" in out
-    assert "branches add" in out and "(3) + (2) = 5" in out
+    assert "branches add" in out and "(3) +" in out and "(2) = 5" in out  # the table may wrap between them
 
 
 def test_a_stable_pair_still_walks_every_gate():

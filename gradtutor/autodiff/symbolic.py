@@ -171,32 +171,37 @@ def render(labels: list[str], exprs: list[Expr], names: dict[int, str], taken: s
 
 
 def _shared(roots: list[Expr], names: dict[int, str], taken: set[str]) -> list[tuple[Expr, str]]:
-    """Large unnamed subexpressions printed more than once: they get names u1, u2, ..."""
+    """Large unnamed subexpressions printed more than once: they get names u1, u2, ...
+
+    Largest first: once a shared expression is named, its insides are printed only in its
+    definition, so (p - y)/N used by dW and dx is named whole rather than p and y/N apart."""
     nodes: dict[int, Expr] = {id(e): e for root in roots for e in postorder(root)}
     parents: dict[int, list[int]] = {}
     for e in nodes.values():
         for a in e.args:
             parents.setdefault(id(a), []).append(id(e))
     # How often a node would be printed: once per root it is, plus once per printed copy of each
-    # parent (a parent the program named is printed as its name, so its insides never are).
+    # parent (a parent the program named is printed as its name, so its insides never are; a
+    # parent picked here is printed once, in its definition).
     order = _topological(nodes)
     copies: dict[int, int] = {}
+    chosen: set[int] = set()
     for e in reversed(order):
         copies[id(e)] = sum(1 for r in roots if r is e) + sum(
-            0 if p in names else copies[p] for p in parents.get(id(e), [])
+            0 if p in names else 1 if p in chosen else copies[p] for p in parents.get(id(e), [])
         )
-    picked = []
-    counter = 0
-    for e in order:
         if id(e) in names or not e.args or e.is_const or copies[id(e)] < 2:
             continue
-        if len(to_text(e, names)) < SHARED_MIN_CHARS:
-            continue
-        counter += 1
-        while f"u{counter}" in taken:
+        if len(to_text(e, names)) >= SHARED_MIN_CHARS:
+            chosen.add(id(e))
+    picked = []
+    counter = 0
+    for e in order:  # numbered in the order they are defined: u1 may be used by u2
+        if id(e) in chosen:
             counter += 1
-        picked.append((e, f"u{counter}"))
-        names = {**names, id(e): f"u{counter}"}
+            while f"u{counter}" in taken:
+                counter += 1
+            picked.append((e, f"u{counter}"))
     return picked
 
 

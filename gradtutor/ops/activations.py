@@ -1,5 +1,7 @@
 """Activation functions and the slopes of the kinked ones: sigmoid, softplus, relu, leaky_relu, abs, step, sign.
 
+step(x, h) is numpy's heaviside: the value h at 0 makes the slope of max(0, m), whose tie splits evenly, one call.
+
 sigmoid and softplus are computed in forms that neither overflow nor cancel, so
 they are right to a few ulp over the whole float range; log over sigmoid has a
 stable one-step form too (the `composed` field of log in elementwise.py).
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import Op, broadcast, register
 from .entries import function
 from .stable import sigmoid as _sigmoid
 from .stable import softplus as _softplus
@@ -87,6 +90,28 @@ function(
     branch=np.sign,
     py="np.heaviside({a}, 0.0)",
     doc="1 where x > 0, else 0: the slope of relu",
+)
+
+register(
+    Op(
+        name="heaviside",
+        symbol="step",
+        form="call",
+        arity=2,
+        label="step",
+        shape=broadcast,
+        forward=lambda a, h: np.where(np.asarray(a) > 0, 1.0, np.where(np.asarray(a) < 0, 0.0, h))[()],
+        # flat in a on both sides of 0; in h only where a is exactly 0, the one place it shows
+        local=(lambda a, h, out: np.zeros_like(out), lambda a, h, out: (np.asarray(a) == 0).astype(float)),
+        local_text=("0", "1 - abs(sign(a))"),
+        pattern="blocks",
+        rule="step(a, b) is flat in a on both sides of 0, so a gets no gradient; b counts only where a is exactly 0",
+        latex=r"\operatorname{{step}}\left({a}, {b}\right)",
+        branch=lambda a, h: np.sign(a),
+        py="np.heaviside({a}, {b})",
+        doc="step(a) with the value b where a is 0 (numpy's heaviside): step(m, 0.5) is the slope of max(0, m), "
+        "whose tie splits evenly",
+    )
 )
 function(
     name="sign",
