@@ -81,8 +81,7 @@ class TargetReport:
 
     @property
     def max_error(self) -> float | None:
-        errors = [p.max_error for p in self.points if p.max_error is not None]
-        return max(errors) if errors else None
+        return max((p.max_error for p in self.points if p.max_error is not None), default=None)
 
     @property
     def worst_index(self) -> tuple[int, ...] | None:
@@ -91,8 +90,7 @@ class TargetReport:
 
     @property
     def numeric_error(self) -> float | None:
-        errors = [p.numeric_error for p in self.points if p.numeric_error is not None]
-        return max(errors) if errors else None
+        return max((p.numeric_error for p in self.points if p.numeric_error is not None), default=None)
 
     @property
     def kinks(self) -> int:
