@@ -55,7 +55,7 @@ class Tolerance:
         if a.shape != b.shape:
             return False
         if a.ndim == 0:
-            return self._close_scalar(float(a), float(b), scale)
+            return self.close_numbers(float(a), float(b), scale)
         if self.atol == 0:
             return bool(np.max(relative_error(a, b), initial=0.0) <= self.rtol)
         largest = float(np.max(np.abs(b), initial=0.0))
@@ -66,7 +66,7 @@ class Tolerance:
             return False  # opposite signs: a flipped sign is a mistake at any size
         return bool(np.all(diff <= np.maximum(floor, self.rtol * np.abs(b))))
 
-    def _close_scalar(self, a: float, b: float, scale: float | None) -> bool:
+    def close_numbers(self, a: float, b: float, scale: float | None = None) -> bool:
         """`close` for two numbers, in plain floats (most answers are numbers, and numpy's
         per-call cost is most of the time for them); the same rules, entry for entry."""
         if self.atol == 0:

@@ -9,6 +9,7 @@ parsed by the grammar and evaluated by the engine, never by Python.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from ..errors import GradtutorError, NameLookupError, suggest
@@ -19,7 +20,7 @@ from .reverse import forward
 def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> Graph:
     """Parse a formula and check that every name it uses is one of `known`."""
     known = list(known)
-    formula = build(text)
+    formula = _parsed(text) if len(text) <= 400 else build(text)
     for name, index in formula.variables.items():
         if name not in known:
             hint = suggest(name, known) or f"it can use {', '.join(known)}"
@@ -30,6 +31,13 @@ def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> G
                 hint=hint,
             )
     return formula
+
+
+@lru_cache(maxsize=2048)
+def _parsed(text: str) -> Graph:
+    """A class types the same few formulas hundreds of times; each is parsed once. Graphs are
+    never changed once built, so one may be shared (a text that fails raises every time)."""
+    return build(text)
 
 
 def evaluate(formula: Graph, env: Mapping[str, Any], what: str = "formula") -> Any:

@@ -37,6 +37,7 @@ class Exercise:
     seed: int | None
     walk: Walk
     questions: list[Question]
+    _others: list[Any] | None = None  # the further points' evaluations (_other_evaluations)
 
     @property
     def values(self) -> dict[str, Any]:
@@ -82,9 +83,7 @@ class Exercise:
                 likely_mistakes(self.walk, question, value, self.problem.tolerance)
                 or diagnose(value, question.answer, name=graph.labels[question.input]),
             )
-        for values in self._other_points():
-            evaluation = forward(graph, values)
-            backward(evaluation, [question.input])
+        for evaluation in self._other_evaluations():
             expected = evaluation.gradient(question.input)
             try:
                 got = value if formula is None else evaluate(formula, program_env(graph, evaluation.values), "answer")
@@ -104,6 +103,17 @@ class Exercise:
                     ],
                 )
         return Verdict(True, value)
+
+    def _other_evaluations(self) -> list[Any]:
+        """The further points evaluated, with every gradient: once per exercise, however many
+        of its formula answers are checked there (a class writes the same formulas)."""
+        if self._others is None:
+            self._others = []
+            for values in self._other_points():
+                evaluation = forward(self.walk.graph, values)
+                backward(evaluation, [q.input for q in self.questions if isinstance(q, FormulaQuestion)])
+                self._others.append(evaluation)
+        return self._others
 
     def _other_points(self) -> list[dict[str, Any]]:
         """Further points: other variants (for random problems) or the fixed values, each nudged

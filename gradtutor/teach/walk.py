@@ -15,6 +15,7 @@ graders all read the questions from here, so they always agree.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -124,10 +125,6 @@ class Walk:
         }
 
 
-def is_scalar_node(graph: Graph, values: list[Any], i: int) -> bool:
-    return np.shape(values[i]) == () and all(np.shape(values[j]) == () for j in graph.nodes[i].inputs)
-
-
 def build_walk(
     graph: Graph, values: Mapping[str, Any], explain: bool = True, seed: Any = None, jacobians: tuple = ()
 ) -> Walk:
@@ -175,6 +172,7 @@ def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jaco
     backward(evaluation, seed=1.0 if seed is None else seed)
     need = requires_grad(graph, graph.variables.values())
     vals = evaluation.values
+    shapes = [np.shape(v) for v in vals]  # asked for again and again below
     out = graph.labels[graph.output]
 
     # which consumers a gradient actually reaches, in the order the walk visits them
@@ -184,7 +182,7 @@ def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jaco
         if graph.nodes[i].inputs and need[i] and evaluation.grads[i] is not None
     ]
     # Inputs a gate gives no gradient by its nature (the index in s[y], x in ones(x)) are not asked about.
-    silent = {i: _silent_inputs(graph, vals, i) for i in visited}
+    silent = {i: _silent_inputs(graph, shapes, i) for i in visited}
     consumers: dict[int, list[int]] = {}
     for i in visited:
         for j in dict.fromkeys(graph.nodes[i].inputs):
@@ -196,7 +194,7 @@ def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jaco
     for i in visited:
         node = graph.nodes[i]
         upstream = evaluation.grads[i]
-        scalar = is_scalar_node(graph, vals, i)
+        scalar = shapes[i] == () and all(shapes[j] == () for j in node.inputs)
         ins = [vals[j] for j in node.inputs]
         parts = vjp(node.op, upstream, vals[i], ins, [need[j] for j in node.inputs], node.params)
         locals_ = (
@@ -209,9 +207,9 @@ def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jaco
             if not need[j] or j in silent[i]:
                 continue
             slots = [k for k, jj in enumerate(node.inputs) if jj == j]
-            share = _sum(unbroadcast(parts[k], np.shape(vals[j])) for k in slots if parts[k] is not None)
+            share = _sum(unbroadcast(parts[k], shapes[j]) for k in slots if parts[k] is not None)
             if share is None:
-                share = np.zeros(np.shape(vals[j]))
+                share = np.zeros(shapes[j])
             shares.setdefault(j, []).append((i, share))
             local_rule = _combine([texts.local[k] for k in slots]) if scalar and texts else ""
             down_rule = _combine([texts.downstream[k] for k in slots]) if texts else ""
@@ -232,7 +230,7 @@ def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jaco
                         )
                     )
             else:
-                notes.append(_jacobian(graph, vals, i, j, down_rule))
+                notes.append(_jacobian(graph, shapes, i, j, down_rule))
                 if local_ask in jacobians:
                     matrix = local_jacobian(node, vals, i, slots)
                     questions.append(JacobianQuestion(local_ask, i, j, matrix, down_rule, "", upstream))
@@ -292,11 +290,17 @@ def _rules(graph: Graph, values: list[Any], i: int, scalar: bool) -> _Rules:
     return _Rules(local, downstream)
 
 
-def _silent_inputs(graph: Graph, values: list[Any], i: int) -> set[int]:
+def _silent_inputs(graph: Graph, shapes: list[tuple], i: int) -> set[int]:
     """The inputs whose every slot gets the op's rule "0": no gradient can flow to them."""
     node = graph.nodes[i]
-    texts = node.op.backward_text([np.shape(values[j]) for j in node.inputs], node.params)
-    return {j for j in node.inputs if all(texts[k] == "0" for k, jj in enumerate(node.inputs) if jj == j)}
+    key = (node.op, tuple(shapes[j] for j in node.inputs), node.params)
+    zero = _ZERO_SLOTS.get(key)
+    if zero is None:
+        zero = _ZERO_SLOTS[key] = tuple(t == "0" for t in node.op.backward_text(list(key[1]), node.params))
+    return {j for j in node.inputs if all(zero[k] for k, jj in enumerate(node.inputs) if jj == j)}
+
+
+_ZERO_SLOTS: dict = {}  # (op, input shapes, params) -> which slots' rules are "0": the same for every variant
 
 
 def _combine(rules: list) -> str:
@@ -322,10 +326,10 @@ def _branch_sum(branches: list[tuple[int, Any]]) -> str:
     return f"{shares} = {_num(_sum(s for _, s in branches))}"
 
 
-def _jacobian(graph: Graph, values: list[Any], i: int, j: int, rule: str) -> JacobianNote:
-    rows = int(np.size(values[i]))
-    cols = int(np.size(values[j]))
-    elementwise = graph.nodes[i].op.elementwise and np.shape(values[i]) == np.shape(values[j])
+def _jacobian(graph: Graph, shapes: list[tuple], i: int, j: int, rule: str) -> JacobianNote:
+    rows = math.prod(shapes[i])
+    cols = math.prod(shapes[j])
+    elementwise = graph.nodes[i].op.elementwise and shapes[i] == shapes[j]
     return JacobianNote(j, rows, cols, elementwise, rule)
 
 
