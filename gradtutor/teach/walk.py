@@ -57,8 +57,14 @@ class Step:
 class Walk:
     graph: Graph
     evaluation: Evaluation
-    steps: list[Step]
+    made: Any  # the steps, or what makes them on first use (a problem that asks only df/dW never needs them)
     seed: Any = None  # the upstream gradient at a vector output (solve --seed-grad); None: a scalar, seeded with 1
+
+    @property
+    def steps(self) -> list[Step]:
+        if callable(self.made):
+            self.made = self.made()
+        return self.made
 
     @property
     def output(self) -> str:
@@ -139,7 +145,7 @@ def build_walk(
     else:
         seed = _check_seed(evaluation, seed)
     walk = walk_of(evaluation, explain, seed, jacobians)
-    asked = {q.ask for q in walk.questions if isinstance(q, JacobianQuestion)}
+    asked = {q.ask for q in walk.questions if isinstance(q, JacobianQuestion)} if jacobians else set()
     for name in jacobians:
         if name not in asked:
             from ..errors import GradtutorError
@@ -168,8 +174,12 @@ def _check_seed(evaluation: Evaluation, seed: Any) -> Any:
 
 def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jacobians: tuple = ()) -> Walk:
     """The walk of an evaluated graph (its values in place; the gradients are computed here)."""
-    graph = evaluation.graph
     backward(evaluation, seed=1.0 if seed is None else seed)
+    return Walk(evaluation.graph, evaluation, lambda: _steps(evaluation, explain, jacobians))
+
+
+def _steps(evaluation: Evaluation, explain: bool, jacobians: tuple) -> list[Step]:
+    graph = evaluation.graph
     need = requires_grad(graph, graph.variables.values())
     vals = evaluation.values
     shapes = [np.shape(v) for v in vals]  # asked for again and again below
@@ -264,7 +274,7 @@ def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jaco
                     )
                 )
         steps.append(Step(i, upstream, questions, notes))
-    return Walk(graph, evaluation, steps)
+    return steps
 
 
 @dataclass
