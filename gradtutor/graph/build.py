@@ -9,6 +9,7 @@ built), and nothing recurses, so 10,000-deep parentheses are fine.
 from __future__ import annotations
 
 import gc
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -40,7 +41,7 @@ class _Builder:
     # handlers, one per grammar rule; each returns a node index
     def _float(self, span, token) -> float:
         value = float(token)
-        if not np.isfinite(value):
+        if not math.isfinite(value):
             self.fail(ParseError, f"the number {token} is too large for a 64-bit float", span)
         return value
 
@@ -63,6 +64,9 @@ class _Builder:
         return _Keyword(name, value, span)
 
     def call(self, span, name, *args):
+        op = OVERLOADS.get((name, len(args)))
+        if op is not None and not op.int_params and all(type(a) is int for a in args):
+            return self.add(Node(op, args, None, span))  # sin(x), max(a, b): nothing to look up
         keywords = [a for a in args if isinstance(a, _Keyword)]
         args = tuple(a for a in args if not isinstance(a, _Keyword))
         op = FUNCTIONS.get(name)
@@ -130,9 +134,11 @@ class _Builder:
     def binary(self, rule):
         op = INFIX[rule]
 
+        nodes = self.nodes
+
         def handler(span, a, *rest):
-            b = rest[-1]  # pow carries its POW token in the middle
-            return self._op(op, (a, b), span)
+            nodes.append(Node(op, (a, rest[-1]), None, span))  # pow carries its POW token in the middle
+            return len(nodes) - 1
 
         return handler
 

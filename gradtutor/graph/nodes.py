@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..errors import Span
 from ..language.numbers import format_number
 from ..language.syntax import infix
@@ -60,11 +62,23 @@ class Graph:
         self.variables = variables  # input name -> node, in order of first use
         self.names = names  # every non-constant node's label -> node
         self.labels: list[str] = []
-        self.consumers: list[list[int]] = []
+        self._consumers: list[list[int]] | None = None
         self.warnings = warnings or []
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+    @property
+    def consumers(self) -> list[list[int]]:
+        """The nodes that use each node, in order; made on first use, as the gradient of a
+        100,000-term program never asks (and building the lists was a tenth of its parse)."""
+        if self._consumers is None:
+            consumers: list[list[int]] = [[] for _ in self.nodes]
+            for i, node in enumerate(self.nodes):
+                for j in node.inputs:
+                    consumers[j].append(i)
+            self._consumers = consumers
+        return self._consumers
 
     def is_leaf(self, i: int) -> bool:
         return self.nodes[i].op.form == "leaf"
@@ -110,23 +124,29 @@ def assign_labels(graph: Graph) -> None:
     taken = set(graph.names)
     output_name = next(n for n in ("f", "out", "output", "f_out") if n not in taken)
     counter = 0
+    names = graph.names
     labels: list[str] = []
-    consumers: list[list[int]] = [[] for _ in graph.nodes]
+    numbers: dict[Any, str] = {}  # a program uses the same few constants again and again
     for i, node in enumerate(graph.nodes):
-        for j in node.inputs:
-            consumers[j].append(i)
         if node.name is not None:
             labels.append(node.name)
         elif node.op is CONST:
-            labels.append(format_number(node.value))
+            value = node.value
+            text = numbers.get(value) if type(value) is np.float64 else None
+            if text is None:
+                text = format_number(value)
+                if type(value) is np.float64:
+                    numbers[value] = text
+            labels.append(text)
         elif i == graph.output:
             labels.append(output_name)
             graph.names[output_name] = i
         else:
             counter += 1
-            while f"t{counter}" in taken:
+            label = f"t{counter}"
+            while label in taken:
                 counter += 1
-            labels.append(f"t{counter}")
-            graph.names[labels[-1]] = i
+                label = f"t{counter}"
+            labels.append(label)
+            names[label] = i
     graph.labels = labels
-    graph.consumers = consumers

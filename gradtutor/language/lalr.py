@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 Span = tuple[int, int]
 OPENERS = ("LPAR", "LSQB")
 CLOSERS = ("RPAR", "RSQB")
+BLANKS = "[ \t\f]*"
 
 
 class SyntaxProblem(Exception):
@@ -39,16 +41,31 @@ class Tables:
     """The loaded tables: one compiled regex for every terminal, states, rules."""
 
     def __init__(self, data: dict[str, Any]) -> None:
-        self.scanner = re.compile("|".join(f"(?P<{name}>{regex})" for name, regex in data["terminals"]))
+        # Blanks before a token are read with it (m.span(kind) is the token's own span): a third
+        # of all matches were blanks. Blanks before anything else still match as ignored terminals.
+        terminals = "|".join(f"(?P<{name}>{regex})" for name, regex in data["terminals"])
+        self.scanner = re.compile(f"{BLANKS}(?:{terminals})")
         self.ignore = frozenset(data["ignore"])
         self.terminals = {name for name, _ in data["terminals"]} - self.ignore
         self.start, self.end = data["start"], data["end"]
         self.states: list[dict[str, int]] = data["states"]
         self.rules = [_Rule(*rule) for rule in data["rules"]]
+        # (state below, state on top, token) -> the state on top after every unit reduction that
+        # token causes there: sum -> product -> unary -> power -> postfix is one lookup, not five
+        self.units: dict[tuple[int, int, str], int] = {}
+
+    def unit_chain(self, below: int, top: int, kind: str) -> int:
+        while True:
+            action = self.states[top].get(kind)
+            if action is None or action >= 0 or not self.rules[-1 - action].unit:
+                return top
+            top = self.states[below][self.rules[-1 - action].origin]
+            if top == self.end and kind == "$END":
+                return top
 
 
 class _Rule:
-    __slots__ = ("origin", "size", "callback", "picks", "splices", "expand1", "inline", "unit")
+    __slots__ = ("origin", "size", "callback", "picks", "splices", "expand1", "inline", "unit", "take")
 
     def __init__(self, origin, size, callback, kept, expand1, inline) -> None:
         self.origin = origin
@@ -61,6 +78,14 @@ class _Rule:
         # `?rule: child` handing its one child up unchanged (sum -> product -> ... -> atom): only
         # the state changes, so the loop takes a short cut for these, the most common reductions
         self.unit = self.expand1 and size == 1 and self.picks == (0,) and self.splices is None
+        # the kept children, when not all of them and none spliced: itemgetter picks them in C
+        self.take = None
+        if self.splices is None and len(self.picks) != size:
+            self.take = itemgetter(*self.picks) if len(self.picks) > 1 else _one(self.picks[0] if self.picks else None)
+
+
+def _one(k: int | None) -> Callable[[list[Any]], tuple[Any, ...]]:
+    return (lambda children: ()) if k is None else (lambda children: (children[k],))
 
 
 def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], defer: tuple[type, ...] = ()) -> Any:
@@ -75,6 +100,7 @@ def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], de
     rules = tables.rules
     ignore = tables.ignore
     end_state = tables.end
+    units = tables.units
     actions = [(r, handlers.get(r.callback)) for r in rules]
     state_stack = [tables.start]
     values: list[Any] = []
@@ -91,7 +117,7 @@ def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], de
             pos = m.end()
             if kind in ignore:
                 continue
-            value = m.group()
+            value = m.group(kind)
             if kind == "_SEP":
                 if depth and value != ";":
                     continue
@@ -99,16 +125,16 @@ def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], de
                 depth += 1
             elif kind in CLOSERS and depth:
                 depth -= 1
-            span = m.span()
+            span = m.span(kind)
         elif pos < size:
             raise SyntaxProblem(pos, None, text[pos], set(tables.terminals))
         else:
             kind, value, span = "$END", "", (pos, pos)
         while True:  # reduce as far as this token allows, then shift it
-            row = states[state_stack[-1]]
-            action = row.get(kind)
+            top = state_stack[-1]
+            action = states[top].get(kind)
             if action is None:
-                raise SyntaxProblem(span[0], kind, value, {s for s in row if s.isupper()})
+                raise SyntaxProblem(span[0], kind, value, {s for s in states[top] if s.isupper()})
             if action >= 0:
                 state_stack.append(action)
                 values.append(value)
@@ -116,7 +142,11 @@ def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], de
                 break
             rule, handler = actions[-1 - action]
             if rule.unit:
-                state_stack[-1] = goto = states[state_stack[-2]][rule.origin]
+                key = (state_stack[-2], top, kind)
+                goto = units.get(key)
+                if goto is None:
+                    goto = units[key] = tables.unit_chain(state_stack[-2], top, kind)
+                state_stack[-1] = goto
                 if goto == end_state and kind == "$END":
                     if deferred is not None:
                         raise deferred
@@ -124,18 +154,19 @@ def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], de
                 continue
             n = rule.size
             if n:
-                children = values[-n:]
-                covered = spans[-n:]
-                del values[-n:], spans[-n:], state_stack[-n:]
-                first, last = covered[0], covered[-1]
+                first, last = spans[-n], spans[-1]
                 if first is None or last is None:  # an empty rule among the children
-                    known = [s for s in covered if s is not None]
+                    known = [s for s in spans[-n:] if s is not None]
                     first, last = (known[0], known[-1]) if known else (None, None)
                 where = None if first is None else (first[0], last[1])
+                children = values[-n:]
+                del values[-n:], spans[-n:], state_stack[-n:]
             else:
                 children, where = [], None
-            if rule.splices is None:
-                args = [children[k] for k in rule.picks] if len(rule.picks) != n else children
+            if rule.take is not None:
+                args = rule.take(children)
+            elif rule.splices is None:
+                args = children
             else:
                 args = []
                 for k, spliced in zip(rule.picks, rule.splices):
