@@ -1,8 +1,8 @@
 """The engine's short cut for elementwise ops on float64 scalars gives what the general path gives.
 
 forward() and backward() step scalar nodes with Python's operators and without shape
-rules or un-broadcasting (reverse.py's _SCALAR_STEP); with that table emptied every node
-takes the general path. Values, gradients, their types, the work counted and the
+rules or un-broadcasting (autodiff/scalars.py); with its tables emptied every node takes
+the general path. Values, gradients, their types, the work counted and the
 errors must be identical, bit for bit, for every op the short cut serves, next to
 arrays that broadcast against scalars too.
 """
@@ -51,7 +51,8 @@ def _programs() -> list[str]:
 def _run(program: str, values: dict, general: bool, monkeypatch) -> reverse.Evaluation:
     with monkeypatch.context() as patch:
         if general:
-            patch.setattr(reverse, "_SCALAR_STEP", {})
+            patch.setattr(reverse, "STEP", {})
+            patch.setattr(reverse, "VJP", {})
         graph = build(program)
         evaluation = reverse.forward(graph, values)
         reverse.backward(evaluation)
@@ -80,8 +81,8 @@ def test_the_scalar_path_is_the_general_path_bit_for_bit(program, point, monkeyp
 def test_the_scalar_path_is_taken_for_scalar_nodes(monkeypatch):
     """A guard for the test above: the short cut is really used, so the comparison means something."""
     calls = []
-    steps = {op: (lambda *a, s=step: calls.append(1) or s(*a)) for op, step in reverse._SCALAR_STEP.items()}
-    monkeypatch.setattr(reverse, "_SCALAR_STEP", steps)
+    steps = {op: (lambda *a, s=step: calls.append(1) or s(*a)) for op, step in reverse.STEP.items()}
+    monkeypatch.setattr(reverse, "STEP", steps)
     reverse.forward(build("sin(a) * cos(a) + 1"), {"a": F64(0.5)})
     assert len(calls) == 4  # sin, cos, *, +
 
@@ -95,3 +96,14 @@ def test_errors_on_the_scalar_path_are_the_general_ones(monkeypatch):
         errors.append((str(info.value), info.value.span, info.value.hint))
     assert errors[0] == errors[1]
     assert "division by zero" in errors[0][0]
+
+
+def test_backward_takes_the_scalar_path_too(monkeypatch):
+    calls = []
+    general = reverse.vjp
+    monkeypatch.setattr(reverse, "vjp", lambda *args: calls.append(1) or general(*args))
+    reverse.backward(reverse.forward(build("sin(a) * cos(a) + 1"), {"a": F64(0.5)}))
+    assert calls == []
+    monkeypatch.setattr(reverse, "VJP", {})
+    reverse.backward(reverse.forward(build("sin(a) * cos(a) + 1"), {"a": F64(0.5)}))
+    assert len(calls) == 4

@@ -19,11 +19,12 @@ from ..errors import MissingValuesError, NameLookupError, NotScalarError, ShapeE
 from ..graph import CONST, VAR, Graph, build
 from ..language.numbers import describe_shape, fmt_shape
 from ..language.values import isfinite, values_from_mapping
-from ..ops import TABLE, Op, ShapeMismatch
+from ..ops import Op, ShapeMismatch
 from ..ops.shapes import broadcast, same_shape, scalar_shape
 from . import composed
 from .blame import check_gradients, domain_error, raise_first_overflow
 from .cost import Tally
+from .scalars import F64, FLIP, PASS, STEP, VJP
 
 
 class Evaluation:
@@ -148,8 +149,8 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
                 out[i] = node.value
                 continue
             ins = [out[j] for j in node.inputs]
-            step = _SCALAR_STEP.get(op)
-            if step is not None and type(ins[0]) is _F64 and (len(ins) == 1 or type(ins[1]) is _F64):
+            step = STEP.get(op)
+            if step is not None and type(ins[0]) is F64 and (len(ins) == 1 or type(ins[1]) is F64):
                 scalars += 1
                 if first_scalar < 0:
                     first_scalar = i
@@ -178,17 +179,6 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
     if not isfinite(out[graph.output]):
         raise_first_overflow(graph, out)
     return Evaluation(graph, out, work=tally.work)
-
-
-# Elementwise ops on float64 scalars (np.float64: what every scalar node computes) skip the
-# shape rules and the per-node tally, as their result is a scalar; Python's operators stand
-# in for numpy's ufuncs where the op has one (op.scalar), as a ufunc call costs ~1 µs.
-_F64 = np.float64
-_SCALAR_STEP = {
-    op: op.scalar or op.forward
-    for op in TABLE.values()
-    if op.local and not op.composed and not op.int_params and op.arity <= 2
-}
 
 
 def infer_shapes(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> list[tuple[int, ...]]:
@@ -272,8 +262,24 @@ def backward(
             if g is None or not node.inputs:
                 continue
             op = node.op
-            if type(g) is _F64 and type(values[i]) is _F64 and op in _SCALAR_STEP:  # so are its inputs
-                _scalar_vjp(op, g, values, grads, i, node.inputs, need, handed.get(i))
+            steps = VJP.get(op)
+            if steps is not None and type(g) is F64 and type(values[i]) is F64:
+                # vjp() on scalars: the inputs are scalars too (broadcasting never shrinks), so nothing
+                # is un-broadcast. The same products, added in the same order.
+                handed_to = handed.get(i) if handed else None
+                ins = None
+                for j, local in zip(node.inputs, steps):
+                    if not need[j] or handed_to == j:
+                        continue
+                    if local is PASS:
+                        part = g
+                    elif local is FLIP:
+                        part = -g
+                    else:
+                        if ins is None:
+                            ins = [values[k] for k in node.inputs]
+                        part = g * local(*ins, values[i])
+                    grads[j] = part if grads[j] is None else grads[j] + part
             else:
                 _vjp_into(graph, i, g, values, grads, need, handed)
             if release and i not in keep:
@@ -285,17 +291,6 @@ def backward(
     if not release:
         check_gradients(graph, values, grads, targets)
     return grads
-
-
-def _scalar_vjp(op: Op, g: Any, values: list[Any], grads: list[Any], i: int, inputs, need, handed_to) -> None:
-    """vjp() for an elementwise op with a scalar value: its inputs are scalars too (broadcasting never
-    shrinks), so there is nothing to un-broadcast. The same products, added in the same order."""
-    ins = [values[j] for j in inputs]
-    for j, local in zip(inputs, op.local):
-        if not need[j] or handed_to == j:
-            continue
-        part = g if local == 1 else -g if local == -1 else g * local(*ins, values[i])
-        grads[j] = part if grads[j] is None else grads[j] + part
 
 
 def _vjp_into(graph: Graph, i: int, g: Any, values: list[Any], grads: list[Any], need, handed: dict) -> None:

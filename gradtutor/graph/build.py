@@ -30,6 +30,7 @@ class _Builder:
         self.node_names: dict[int, str] = {}
         self.uses: dict[str, Span] = {}
         self.outputs: list[tuple[int, Span]] = []
+        self.numbers: dict[str, np.float64] = {}
 
     def add(self, node: Node) -> int:
         self.nodes.append(node)
@@ -46,7 +47,11 @@ class _Builder:
         return value
 
     def number(self, span, token):
-        return self.add(Node(CONST, span=span, value=np.float64(self._float(span, token))))
+        value = self.numbers.get(token)  # a long program writes the same few numbers again and again
+        if value is None:
+            value = self.numbers[token] = np.float64(self._float(span, token))
+        self.nodes.append(Node(CONST, (), None, span, value))
+        return len(self.nodes) - 1
 
     def name(self, span, name):
         if name in self.statements:

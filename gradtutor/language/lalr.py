@@ -88,6 +88,23 @@ def _one(k: int | None) -> Callable[[list[Any]], tuple[Any, ...]]:
     return (lambda children: ()) if k is None else (lambda children: (children[k],))
 
 
+_UNIT, _ONE, _WRAP, _PAIR, _OTHER = "unit", "one", "wrap", "pair", "other"
+
+
+def _mode(rule: _Rule, handler: Callable[..., Any] | None) -> str:
+    """How the loop reduces by this rule: the three commonest shapes have short cuts."""
+    if rule.unit:
+        return _UNIT
+    plain = handler is not None and not (rule.expand1 or rule.inline or rule.splices)
+    if plain and rule.size == 1 and rule.picks == (0,):
+        return _ONE
+    if handler is None and rule.inline and not (rule.expand1 or rule.splices) and rule.size == 1 and rule.picks == (0,):
+        return _WRAP
+    if plain and rule.size == 3 and rule.picks == (0, 2):
+        return _PAIR
+    return _OTHER
+
+
 def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], defer: tuple[type, ...] = ()) -> Any:
     """Parse `text`; each reduction calls handlers[callback](span, *children).
 
@@ -101,7 +118,7 @@ def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], de
     ignore = tables.ignore
     end_state = tables.end
     units = tables.units
-    actions = [(r, handlers.get(r.callback)) for r in rules]
+    actions = [(r, handlers.get(r.callback), _mode(r, handlers.get(r.callback))) for r in rules]
     state_stack = [tables.start]
     values: list[Any] = []
     spans: list[Span | None] = []
@@ -140,58 +157,86 @@ def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], de
                 values.append(value)
                 spans.append(span)
                 break
-            rule, handler = actions[-1 - action]
-            if rule.unit:
+            rule, handler, mode = actions[-1 - action]
+            if mode is _UNIT:
                 key = (state_stack[-2], top, kind)
                 goto = units.get(key)
                 if goto is None:
                     goto = units[key] = tables.unit_chain(state_stack[-2], top, kind)
                 state_stack[-1] = goto
-                if goto == end_state and kind == "$END":
-                    if deferred is not None:
-                        raise deferred
-                    return values[-1]
-                continue
-            n = rule.size
-            if n:
-                first, last = spans[-n], spans[-1]
-                if first is None or last is None:  # an empty rule among the children
-                    known = [s for s in spans[-n:] if s is not None]
-                    first, last = (known[0], known[-1]) if known else (None, None)
-                where = None if first is None else (first[0], last[1])
-                children = values[-n:]
-                del values[-n:], spans[-n:], state_stack[-n:]
+            elif mode is _ONE:  # number, name: the child's span is the node's, its place on the stacks too
+                if deferred is None:
+                    try:
+                        values[-1] = handler(spans[-1], values[-1])
+                    except defer as exc:
+                        deferred = exc
+                        values[-1] = None
+                else:
+                    values[-1] = None
+                state_stack[-1] = states[state_stack[-2]][rule.origin]
+            elif mode is _WRAP:  # a `_rule` of one child without a handler: spliced into its parent later
+                values[-1] = [values[-1]] if deferred is None else []
+                state_stack[-1] = states[state_stack[-2]][rule.origin]
+            elif mode is _PAIR and spans[-3] is not None and spans[-1] is not None:  # a + b, a * b
+                where = (spans[-3][0], spans[-1][1])
+                result = None
+                if deferred is None:
+                    try:
+                        result = handler(where, values[-3], values[-1])
+                    except defer as exc:
+                        deferred = exc
+                del values[-2:], spans[-2:], state_stack[-2:]
+                values[-1] = result
+                spans[-1] = where
+                state_stack[-1] = states[state_stack[-2]][rule.origin]
             else:
-                children, where = [], None
-            if rule.take is not None:
-                args = rule.take(children)
-            elif rule.splices is None:
-                args = children
-            else:
-                args = []
-                for k, spliced in zip(rule.picks, rule.splices):
-                    if spliced:
-                        args.extend(children[k])
-                    else:
-                        args.append(children[k])
-            if rule.expand1 and len(args) == 1:
-                result = args[0]
-            elif deferred is not None:
-                result = [] if rule.inline else None
-            elif rule.inline and handler is None:
-                result = args
-            else:
-                try:
-                    result = handler(where, *args)
-                except defer as exc:
-                    deferred = exc
-                    result = None
-                if rule.inline:
-                    result = [result]
-            state_stack.append(states[state_stack[-1]][rule.origin])
-            values.append(result)
-            spans.append(where)
+                deferred = _reduce(rule, handler, values, spans, state_stack, deferred, defer)
+                state_stack.append(states[state_stack[-1]][rule.origin])
             if kind == "$END" and state_stack[-1] == end_state:
                 if deferred is not None:
                     raise deferred
-                return result
+                return values[-1]
+
+
+def _reduce(rule: _Rule, handler, values: list[Any], spans: list[Span | None], state_stack: list[int], deferred, defer):
+    """Any other reduction: pop its children, push its result and span (the caller pushes the state).
+    Returns the deferred exception, if one is waiting now."""
+    n = rule.size
+    if n:
+        first, last = spans[-n], spans[-1]
+        if first is None or last is None:  # an empty rule among the children
+            known = [s for s in spans[-n:] if s is not None]
+            first, last = (known[0], known[-1]) if known else (None, None)
+        where = None if first is None else (first[0], last[1])
+        children = values[-n:]
+        del values[-n:], spans[-n:], state_stack[-n:]
+    else:
+        children, where = [], None
+    if rule.take is not None:
+        args = rule.take(children)
+    elif rule.splices is None:
+        args = children
+    else:
+        args = []
+        for k, spliced in zip(rule.picks, rule.splices):
+            if spliced:
+                args.extend(children[k])
+            else:
+                args.append(children[k])
+    if rule.expand1 and len(args) == 1:
+        result = args[0]
+    elif deferred is not None:
+        result = [] if rule.inline else None
+    elif rule.inline and handler is None:
+        result = args
+    else:
+        try:
+            result = handler(where, *args)
+        except defer as exc:
+            deferred = exc
+            result = None
+        if rule.inline:
+            result = [result]
+    values.append(result)
+    spans.append(where)
+    return deferred
