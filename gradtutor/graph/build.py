@@ -70,7 +70,7 @@ class _Builder:
 
     def call(self, span, name, *args):
         op = OVERLOADS.get((name, len(args)))
-        if op is not None and not op.int_params and all(type(a) is int for a in args):
+        if op is not None and not op.int_params and _Keyword not in map(type, args):
             return self.add(Node(op, args, None, span))  # sin(x), max(a, b): nothing to look up
         keywords = [a for a in args if isinstance(a, _Keyword)]
         args = tuple(a for a in args if not isinstance(a, _Keyword))

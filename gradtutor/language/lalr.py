@@ -88,11 +88,11 @@ def _one(k: int | None) -> Callable[[list[Any]], tuple[Any, ...]]:
     return (lambda children: ()) if k is None else (lambda children: (children[k],))
 
 
-_UNIT, _ONE, _WRAP, _PAIR, _OTHER = "unit", "one", "wrap", "pair", "other"
+_UNIT, _ONE, _WRAP, _PAIR, _CALL, _OTHER = "unit", "one", "wrap", "pair", "call", "other"
 
 
 def _mode(rule: _Rule, handler: Callable[..., Any] | None) -> str:
-    """How the loop reduces by this rule: the three commonest shapes have short cuts."""
+    """How the loop reduces by this rule: the commonest shapes have short cuts."""
     if rule.unit:
         return _UNIT
     plain = handler is not None and not (rule.expand1 or rule.inline or rule.splices)
@@ -102,6 +102,8 @@ def _mode(rule: _Rule, handler: Callable[..., Any] | None) -> str:
         return _WRAP
     if plain and rule.size == 3 and rule.picks == (0, 2):
         return _PAIR
+    if handler is not None and not (rule.expand1 or rule.inline) and rule.splices == (False, True):
+        return _CALL  # f(x, y): the first child, then a spliced list
     return _OTHER
 
 
@@ -118,46 +120,51 @@ def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], de
     ignore = tables.ignore
     end_state = tables.end
     units = tables.units
-    actions = [(r, handlers.get(r.callback), _mode(r, handlers.get(r.callback))) for r in rules]
+    special = ignore | {"_SEP", *OPENERS, *CLOSERS}
+    # indexed by the action itself: reducing by rule k is action -1 - k, so the list runs backwards
+    actions = [(r, handlers.get(r.callback), _mode(r, handlers.get(r.callback))) for r in reversed(rules)]
     state_stack = [tables.start]
     values: list[Any] = []
     spans: list[Span | None] = []
+    push_state, push_value, push_span = state_stack.append, values.append, spans.append
     match = tables.scanner.scanner(text).match
     depth = 0
-    pos = 0
-    size = len(text)
+    last = None  # the last match: where the text read so far ends
     deferred: BaseException | None = None
     while True:
         m = match()
         if m is not None:
+            last = m
             kind = m.lastgroup
-            pos = m.end()
-            if kind in ignore:
-                continue
             value = m.group(kind)
-            if kind == "_SEP":
-                if depth and value != ";":
+            if kind in special:  # one test for the common tokens
+                if kind in ignore:
                     continue
-            elif kind in OPENERS:
-                depth += 1
-            elif kind in CLOSERS and depth:
-                depth -= 1
+                if kind == "_SEP":
+                    if depth and value != ";":
+                        continue
+                elif kind in OPENERS:
+                    depth += 1
+                elif depth:
+                    depth -= 1
             span = m.span(kind)
-        elif pos < size:
-            raise SyntaxProblem(pos, None, text[pos], set(tables.terminals))
         else:
+            pos = 0 if last is None else last.end()
+            if pos < len(text):
+                raise SyntaxProblem(pos, None, text[pos], set(tables.terminals))
             kind, value, span = "$END", "", (pos, pos)
         while True:  # reduce as far as this token allows, then shift it
             top = state_stack[-1]
-            action = states[top].get(kind)
-            if action is None:
-                raise SyntaxProblem(span[0], kind, value, {s for s in states[top] if s.isupper()})
+            try:
+                action = states[top][kind]
+            except KeyError:
+                raise SyntaxProblem(span[0], kind, value, {s for s in states[top] if s.isupper()}) from None
             if action >= 0:
-                state_stack.append(action)
-                values.append(value)
-                spans.append(span)
+                push_state(action)
+                push_value(value)
+                push_span(span)
                 break
-            rule, handler, mode = actions[-1 - action]
+            rule, handler, mode = actions[action]
             if mode is _UNIT:
                 key = (state_stack[-2], top, kind)
                 goto = units.get(key)
@@ -186,6 +193,19 @@ def parse(text: str, tables: Tables, handlers: dict[str, Callable[..., Any]], de
                     except defer as exc:
                         deferred = exc
                 del values[-2:], spans[-2:], state_stack[-2:]
+                values[-1] = result
+                spans[-1] = where
+                state_stack[-1] = states[state_stack[-2]][rule.origin]
+            elif mode is _CALL and spans[-rule.size] is not None and spans[-1] is not None:
+                n = rule.size
+                where = (spans[-n][0], spans[-1][1])
+                result = None
+                if deferred is None:
+                    try:
+                        result = handler(where, values[-n], *values[rule.picks[1] - n])
+                    except defer as exc:
+                        deferred = exc
+                del values[1 - n :], spans[1 - n :], state_stack[1 - n :]
                 values[-1] = result
                 spans[-1] = where
                 state_stack[-1] = states[state_stack[-2]][rule.origin]
