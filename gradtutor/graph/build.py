@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ArityError, GradtutorError, NameLookupError, ParseError, Span, suggest
 from ..language import parser as grammar
 from ..ops import FUNCTIONS, INFIX, OVERLOADS, TABLE, Op
-from .nodes import CONST, VAR, Graph, Node, assign_labels
+from .nodes import CONST, VAR, Graph, Node
 
 
 class _Builder:
@@ -340,6 +340,4 @@ def _finish(builder: _Builder) -> Graph:
     variables = {name: remap[i] for name, i in builder.variables.items()}
     names = dict(variables)
     names.update({name: remap[i] for name, i in builder.statements.items() if remap[i] >= 0})
-    graph = Graph(builder.source, kept, remap[output], variables, names, warnings=warnings)
-    assign_labels(graph)
-    return graph
+    return Graph(builder.source, kept, remap[output], variables, names, warnings=warnings)
