@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gradtutor import budget
 from gradtutor.autodiff import reverse
-from gradtutor.errors import DomainError
+from gradtutor.errors import DomainError, GradtutorError
 from gradtutor.graph import build
 
 F64 = np.float64
@@ -107,3 +108,19 @@ def test_backward_takes_the_scalar_path_too(monkeypatch):
     monkeypatch.setattr(reverse, "VJP", {})
     reverse.backward(reverse.forward(build("sin(a) * cos(a) + 1"), {"a": F64(0.5)}))
     assert len(calls) == 4
+
+
+@pytest.mark.parametrize("limit", [3, 6, 9])
+def test_the_budget_refuses_the_same_node_on_the_scalar_path(limit, monkeypatch):
+    """Scalar steps are tallied in batches; over the budget, the error is still the one node() gives
+    at the node that crosses it, before any later node can fail in another way."""
+    monkeypatch.setattr(budget, "_limit", limit)
+    program = "x = sin(a) * cos(b) + tanh(a) * 2; y = x / (x - x); sum(v * y) + y"
+    values = {"a": F64(0.5), "b": F64(-1.0), "v": np.array([1.0, 2.0])}
+    errors = []
+    for general in (False, True):
+        with pytest.raises(GradtutorError) as info:
+            _run(program, values, general, monkeypatch)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1]
+    assert errors[0][0] is budget.BudgetError

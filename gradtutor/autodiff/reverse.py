@@ -135,6 +135,7 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
     out: list[Any] = [None] * len(nodes)
     tally = Tally(graph)  # sizes are checked against the budget before each node is computed
     scalars, first_scalar = 0, -1  # elementwise steps on float64 scalars, tallied in one go
+    room = tally.room()  # scalars that fit in the budget: one more is refused where node() would refuse it
     with np.errstate(all="ignore"):
         for i, node in enumerate(nodes):
             op = node.op
@@ -144,6 +145,7 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
             if op is VAR:
                 out[i] = values[node.name]
                 tally.value(i, out[i])
+                room = tally.room()
                 continue
             if op is CONST:
                 out[i] = node.value
@@ -154,6 +156,8 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
                 scalars += 1
                 if first_scalar < 0:
                     first_scalar = i
+                if scalars > room:
+                    tally.scalars(scalars, first_scalar)  # raises
                 if op.domain is not None:
                     problem = op.domain(*ins)
                     if problem:
@@ -164,6 +168,7 @@ def forward(graph: Graph, values: Mapping[str, np.ndarray], overrides: Mapping[i
                 tally.scalars(scalars, first_scalar)
                 scalars = 0
             tally.node(i, _check_shapes(graph, i, op, ins), ins)
+            room = tally.room()
             if op.composed:
                 fused = composed.find(graph, i)
                 if fused is not None and not (overrides and any(j in overrides for j in fused.between)):
