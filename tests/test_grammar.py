@@ -68,6 +68,16 @@ def test_names_used_twice_are_one_node_with_two_consumers():
     assert graph.labels[graph.output] == "f"
 
 
+def test_labels_and_names_are_the_same_whichever_is_asked_first():
+    """Both are made on first use (Graph.labels, Graph.names), together."""
+    program = "q = x * y; t1 = q + 1; t1 - 2 + x"
+    first_names, first_labels = build(program), build(program)
+    names = dict(first_names.names)
+    labels = list(first_labels.labels)
+    assert labels == first_names.labels == ["x", "y", "q", "1", "t1", "2", "t2", "f"]
+    assert names == first_labels.names == {"x": 0, "y": 1, "q": 2, "t1": 4, "t2": 6, "f": 7}
+
+
 def test_unnamed_nodes_get_short_names_and_the_output_is_f():
     graph = build("(x + y) * z")
     assert [graph.labels[i] for i in range(len(graph))] == ["x", "y", "t1", "z", "f"]

@@ -101,6 +101,11 @@ EXAMPLES = [
     "onehot(1, 3) @ W[1]",
     "[]",
     "f()",
+    " \t x \f+\ty  ",  # blanks are read with the token after them (lalr.BLANKS)
+    "x  $",
+    "x +   ",
+    "   ",
+    "x  # c  \n  ;  y",
 ]
 
 

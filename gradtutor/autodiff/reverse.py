@@ -15,15 +15,17 @@ from typing import Any
 import numpy as np
 
 from .. import budget
-from ..errors import DomainError, MissingValuesError, NameLookupError, NotScalarError, ShapeError, join_names, suggest
+from ..errors import MissingValuesError, NameLookupError, NotScalarError, ShapeError, join_names, suggest
 from ..graph import CONST, VAR, Graph, build
 from ..language.numbers import describe_shape, fmt_shape
 from ..language.values import isfinite, values_from_mapping
 from ..ops import Op, ShapeMismatch
 from ..ops.shapes import broadcast, same_shape, scalar_shape
 from . import composed
+from .blame import check_gradients, domain_error, raise_first_overflow
 from .cost import Tally
 from .live import LiveTally
+from .scalars import F64, FLIP, PASS, STEP, VJP
 
 
 class Evaluation:
@@ -134,6 +136,8 @@ def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None =
     nodes = graph.nodes
     out: list[Any] = [None] * len(nodes)
     tally = LiveTally(graph, out) if value_only else Tally(graph)  # sizes checked before computing
+    scalars, first_scalar = 0, -1  # elementwise steps on float64 scalars, tallied in one go
+    room = tally.room()  # scalars that fit in the budget: one more is refused where node() would refuse it
     with np.errstate(all="ignore"):
         for i, node in enumerate(nodes):
             op = node.op
@@ -143,12 +147,30 @@ def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None =
             if op is VAR:
                 out[i] = values[node.name]
                 tally.value(i, out[i])
+                room = tally.room()
                 continue
             if op is CONST:
                 out[i] = node.value
                 continue
             ins = [out[j] for j in node.inputs]
+            step = STEP.get(op)
+            if step is not None and type(ins[0]) is F64 and (len(ins) == 1 or type(ins[1]) is F64):
+                scalars += 1
+                if first_scalar < 0:
+                    first_scalar = i
+                if scalars > room:
+                    tally.scalars(scalars, first_scalar)  # raises
+                if op.domain is not None:
+                    problem = op.domain(*ins)
+                    if problem:
+                        raise domain_error(graph, i, problem, ins)
+                out[i] = step(*ins)
+                continue
+            if scalars:
+                tally.scalars(scalars, first_scalar)
+                scalars = 0
             tally.node(i, _check_shapes(graph, i, op, ins), ins)
+            room = tally.room()
             if op.composed:
                 fused = composed.find(graph, i)
                 if fused is not None and not (overrides and any(j in overrides for j in fused.between)):
@@ -157,20 +179,13 @@ def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None =
             if op.domain is not None:
                 problem = op.domain(*ins, *node.params)  # whole-number arguments too: onehot(y, n) checks y < n
                 if problem:
-                    raise _domain_error(graph, i, problem, ins)
+                    raise domain_error(graph, i, problem, ins)
             out[i] = tally.compute(i, op, ins, node.params) if value_only else op.forward(*ins, *node.params)
+    tally.scalars(scalars, first_scalar)
     budget.charge(tally.work)
     if not isfinite(out[graph.output]):
-        _raise_first_overflow(graph, out)
+        raise_first_overflow(graph, out)
     return Evaluation(graph, out, work=tally.work)
-
-
-def _raise_first_overflow(graph: Graph, out: list[Any]) -> None:
-    """inf and nan spread to the output; blame the first node that produced one."""
-    for i, node in enumerate(graph.nodes):
-        if node.inputs and out[i] is not None and not isfinite(out[i]):
-            raise _domain_error(graph, i, "the result overflowed (it is inf or nan)", [out[j] for j in node.inputs])
-    raise DomainError("the output is not a finite number")
 
 
 def infer_shapes(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> list[tuple[int, ...]]:
@@ -215,33 +230,17 @@ def _shape_of(graph: Graph, i: int, op: Op, shapes: list[tuple[int, ...]]) -> tu
         ) from None
 
 
-def _domain_error(graph: Graph, i: int, problem: str, ins: list[Any]) -> DomainError:
-    node = graph.nodes[i]
-    shown = ", ".join(_short(v) for v in ins)
-    word = "input" if len(ins) == 1 else "inputs"
-    return DomainError(
-        f"{problem} (its {word}: {shown})",
-        source=graph.source,
-        span=node.span,
-        hint=f"in node {graph.labels[i]} = {graph.describe(i)}",
-    )
-
-
-def _short(value: Any) -> str:
-    arr = np.asarray(value)
-    if arr.ndim == 0:
-        return f"{float(arr):.6g}"
-    return describe_shape(arr.shape)
-
-
 def requires_grad(graph: Graph, targets: Iterable[int]) -> list[bool]:
     """Which nodes lie on a path from a target variable: only they need backward work."""
     need = [False] * len(graph.nodes)
     for t in targets:
         need[t] = True
     for i, node in enumerate(graph.nodes):
-        if not need[i] and node.inputs:
-            need[i] = any(need[j] for j in node.inputs)
+        if not need[i]:
+            for j in node.inputs:
+                if need[j]:
+                    need[i] = True
+                    break
     return need
 
 
@@ -269,20 +268,27 @@ def backward(
             node = nodes[i]
             if g is None or not node.inputs:
                 continue
-            wanted = [need[j] for j in node.inputs]
-            if not any(wanted):
-                continue
-            if node.op.composed:
-                fused = composed.find(graph, i)
-                if fused is not None and composed.backward(graph, fused, g, values, grads):
-                    handed[fused.inner] = fused.x
-            ins = [values[j] for j in node.inputs]
-            parts = vjp(node.op, g, values[i], ins, wanted, node.params)
-            for j, part, w in zip(node.inputs, parts, wanted):
-                if not w or part is None or handed.get(i) == j:
-                    continue
-                part = unbroadcast(part, np.shape(values[j]))
-                grads[j] = part if grads[j] is None else grads[j] + part
+            op = node.op
+            steps = VJP.get(op)
+            if steps is not None and type(g) is F64 and type(values[i]) is F64:
+                # vjp() on scalars: the inputs are scalars too (broadcasting never shrinks), so nothing
+                # is un-broadcast. The same products, added in the same order.
+                handed_to = handed.get(i) if handed else None
+                ins = None
+                for j, local in zip(node.inputs, steps):
+                    if not need[j] or handed_to == j:
+                        continue
+                    if local is PASS:
+                        part = g
+                    elif local is FLIP:
+                        part = -g
+                    else:
+                        if ins is None:
+                            ins = [values[k] for k in node.inputs]
+                        part = g * local(*ins, values[i])
+                    grads[j] = part if grads[j] is None else grads[j] + part
+            else:
+                _vjp_into(graph, i, g, values, grads, need, handed)
             if release and i not in keep:
                 grads[i] = None
                 if i != graph.output:
@@ -290,8 +296,27 @@ def backward(
     evaluation.grads = grads
     budget.charge(2 * evaluation.work)
     if not release:
-        _check_gradients(evaluation, targets)
+        check_gradients(graph, values, grads, targets)
     return grads
+
+
+def _vjp_into(graph: Graph, i: int, g: Any, values: list[Any], grads: list[Any], need, handed: dict) -> None:
+    """Hand node i's gradient to its inputs, whatever their shapes."""
+    node = graph.nodes[i]
+    wanted = [need[j] for j in node.inputs]
+    if not any(wanted):
+        return
+    if node.op.composed:
+        fused = composed.find(graph, i)
+        if fused is not None and composed.backward(graph, fused, g, values, grads):
+            handed[fused.inner] = fused.x
+    ins = [values[j] for j in node.inputs]
+    parts = vjp(node.op, g, values[i], ins, wanted, node.params)
+    for j, part, w in zip(node.inputs, parts, wanted):
+        if not w or part is None or handed.get(i) == j:
+            continue
+        part = unbroadcast(part, np.shape(values[j]))
+        grads[j] = part if grads[j] is None else grads[j] + part
 
 
 def vjp(op: Op, g: Any, out: Any, ins: list[Any], need: list[bool], params: tuple = ()) -> list[Any]:
@@ -322,26 +347,3 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     axes = tuple(range(extra)) + tuple(extra + k for k, n in enumerate(shape) if n == 1 and gshape[extra + k] != 1)
     summed = np.sum(g, axis=axes, keepdims=True)
     return summed.reshape(shape)
-
-
-def _check_gradients(evaluation: Evaluation, targets: Iterable[int]) -> None:
-    """A non-finite gradient names the node where it first appeared (e.g. sqrt at 0)."""
-    grads = evaluation.grads
-    if all(grads[t] is None or isfinite(grads[t]) for t in targets):
-        return
-    graph = evaluation.graph
-    for i in range(len(graph.nodes) - 1, -1, -1):
-        node = graph.nodes[i]
-        if grads[i] is None or not isfinite(grads[i]):
-            continue
-        for j in node.inputs:
-            if grads[j] is not None and not isfinite(grads[j]):
-                ins = [evaluation.values[k] for k in node.inputs]
-                raise _domain_error(
-                    graph,
-                    i,
-                    f"the gradient through {node.op.symbol} is not finite here: "
-                    f"its slope is infinite or undefined at this point",
-                    ins,
-                )
-    raise DomainError("a gradient is not finite (inf or nan)")

@@ -9,6 +9,7 @@ built), and nothing recurses, so 10,000-deep parentheses are fine.
 from __future__ import annotations
 
 import gc
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from ..errors import ArityError, GradtutorError, NameLookupError, ParseError, Span, suggest
 from ..language import parser as grammar
 from ..ops import FUNCTIONS, INFIX, OVERLOADS, TABLE, Op
-from .nodes import CONST, VAR, Graph, Node, assign_labels
+from .nodes import CONST, VAR, Graph, Node
 
 
 class _Builder:
@@ -29,6 +30,7 @@ class _Builder:
         self.node_names: dict[int, str] = {}
         self.uses: dict[str, Span] = {}
         self.outputs: list[tuple[int, Span]] = []
+        self.numbers: dict[str, np.float64] = {}
 
     def add(self, node: Node) -> int:
         self.nodes.append(node)
@@ -40,12 +42,16 @@ class _Builder:
     # handlers, one per grammar rule; each returns a node index
     def _float(self, span, token) -> float:
         value = float(token)
-        if not np.isfinite(value):
+        if not math.isfinite(value):
             self.fail(ParseError, f"the number {token} is too large for a 64-bit float", span)
         return value
 
     def number(self, span, token):
-        return self.add(Node(CONST, span=span, value=np.float64(self._float(span, token))))
+        value = self.numbers.get(token)  # a long program writes the same few numbers again and again
+        if value is None:
+            value = self.numbers[token] = np.float64(self._float(span, token))
+        self.nodes.append(Node(CONST, (), None, span, value))
+        return len(self.nodes) - 1
 
     def name(self, span, name):
         if name in self.statements:
@@ -63,6 +69,9 @@ class _Builder:
         return _Keyword(name, value, span)
 
     def call(self, span, name, *args):
+        op = OVERLOADS.get((name, len(args)))
+        if op is not None and not op.int_params and _Keyword not in map(type, args):
+            return self.add(Node(op, args, None, span))  # sin(x), max(a, b): nothing to look up
         keywords = [a for a in args if isinstance(a, _Keyword)]
         args = tuple(a for a in args if not isinstance(a, _Keyword))
         op = FUNCTIONS.get(name)
@@ -130,9 +139,11 @@ class _Builder:
     def binary(self, rule):
         op = INFIX[rule]
 
+        nodes = self.nodes
+
         def handler(span, a, *rest):
-            b = rest[-1]  # pow carries its POW token in the middle
-            return self._op(op, (a, b), span)
+            nodes.append(Node(op, (a, rest[-1]), None, span))  # pow carries its POW token in the middle
+            return len(nodes) - 1
 
         return handler
 
@@ -329,6 +340,4 @@ def _finish(builder: _Builder) -> Graph:
     variables = {name: remap[i] for name, i in builder.variables.items()}
     names = dict(variables)
     names.update({name: remap[i] for name, i in builder.statements.items() if remap[i] >= 0})
-    graph = Graph(builder.source, kept, remap[output], variables, names, warnings=warnings)
-    assign_labels(graph)
-    return graph
+    return Graph(builder.source, kept, remap[output], variables, names, warnings=warnings)

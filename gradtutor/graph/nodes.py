@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..errors import Span
 from ..language.numbers import format_number
 from ..language.syntax import infix
@@ -58,13 +60,40 @@ class Graph:
         self.nodes = nodes
         self.output = output
         self.variables = variables  # input name -> node, in order of first use
-        self.names = names  # every non-constant node's label -> node
-        self.labels: list[str] = []
-        self.consumers: list[list[int]] = []
+        self._names = names  # statement names and inputs; the labels add the rest
+        self._labels: list[str] | None = None
+        self._consumers: list[list[int]] | None = None
         self.warnings = warnings or []
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+    # Labels, names and consumers are made on first use: the gradient of a 100,000-term
+    # program asks for none of them, and making them was a sixth of its parse.
+    @property
+    def labels(self) -> list[str]:
+        """Every node's label: its name, its number, or t1, t2, ..."""
+        if self._labels is None:
+            return assign_labels(self)
+        return self._labels
+
+    @property
+    def names(self) -> dict[str, int]:
+        """Every non-constant node's label -> node."""
+        if self._labels is None:
+            assign_labels(self)
+        return self._names
+
+    @property
+    def consumers(self) -> list[list[int]]:
+        """The nodes that use each node, in order."""
+        if self._consumers is None:
+            consumers: list[list[int]] = [[] for _ in self.nodes]
+            for i, node in enumerate(self.nodes):
+                for j in node.inputs:
+                    consumers[j].append(i)
+            self._consumers = consumers
+        return self._consumers
 
     def is_leaf(self, i: int) -> bool:
         return self.nodes[i].op.form == "leaf"
@@ -104,29 +133,37 @@ def format_op(op: Op, args: list[str], params: tuple = ()) -> str:
     return args[0] if args else op.name
 
 
-def assign_labels(graph: Graph) -> None:
+def assign_labels(graph: Graph) -> list[str]:
     """Labels for display and for formulas: names as written, `f` for an unnamed output
     (as in the lectures), t1, t2, ... for other unnamed operations."""
-    taken = set(graph.names)
+    taken = set(graph._names)
     output_name = next(n for n in ("f", "out", "output", "f_out") if n not in taken)
     counter = 0
+    names = dict(graph._names)  # filled before it is shown: two threads may label at once
     labels: list[str] = []
-    consumers: list[list[int]] = [[] for _ in graph.nodes]
+    numbers: dict[Any, str] = {}  # a program uses the same few constants again and again
     for i, node in enumerate(graph.nodes):
-        for j in node.inputs:
-            consumers[j].append(i)
         if node.name is not None:
             labels.append(node.name)
         elif node.op is CONST:
-            labels.append(format_number(node.value))
+            value = node.value
+            text = numbers.get(value) if type(value) is np.float64 else None
+            if text is None:
+                text = format_number(value)
+                if type(value) is np.float64:
+                    numbers[value] = text
+            labels.append(text)
         elif i == graph.output:
             labels.append(output_name)
-            graph.names[output_name] = i
+            names[output_name] = i
         else:
             counter += 1
-            while f"t{counter}" in taken:
+            label = f"t{counter}"
+            while label in taken:
                 counter += 1
-            labels.append(f"t{counter}")
-            graph.names[labels[-1]] = i
-    graph.labels = labels
-    graph.consumers = consumers
+                label = f"t{counter}"
+            labels.append(label)
+            names[label] = i
+    graph._names = names
+    graph._labels = labels
+    return labels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -51,10 +52,15 @@ def describe_shape(shape: tuple[int, ...]) -> str:
 
 def format_number(value: Any) -> str:
     """Constants as a student would write them: 1, -1, 0.5, [[1, 2], [3, 4]]."""
+    if isinstance(value, float):  # np.float64 too: every number in a program, labelled one by one
+        return _format_float(float(value))
     arr = np.asarray(value)
     if arr.ndim == 0:
-        x = float(arr)
-        if np.isfinite(x) and x == int(x) and abs(x) < 1e15:
-            return str(int(x))
-        return repr(x)
+        return _format_float(float(arr))
     return "[" + ", ".join(format_number(v) for v in arr) + "]"
+
+
+def _format_float(x: float) -> str:
+    if math.isfinite(x) and x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)

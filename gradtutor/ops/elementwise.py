@@ -8,6 +8,8 @@ two in agreement.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import TABLE, Op, register, same_shape
@@ -40,6 +42,7 @@ infix(
     symbol="+",
     title="add",
     forward=np.add,
+    scalar=operator.add,
     local=(1, 1),
     local_text=("1", "1"),
     pattern="distributes",
@@ -56,6 +59,7 @@ infix(
     symbol="-",
     title="subtract",
     forward=np.subtract,
+    scalar=operator.sub,
     local=(1, -1),
     local_text=("1", "-1"),
     pattern="distributes",
@@ -71,6 +75,7 @@ infix(
     symbol="*",
     title="multiply",
     forward=np.multiply,
+    scalar=operator.mul,
     local=(lambda a, b, out: b, lambda a, b, out: a),
     local_text=("b", "a"),
     pattern="swaps",
@@ -88,6 +93,7 @@ infix(
     symbol="/",
     title="divide",
     forward=np.divide,
+    scalar=operator.truediv,
     local=(lambda a, b, out: 1.0 / b, lambda a, b, out: -a / (b * b)),
     local_text=("1 / b", "-a / b^2"),
     pattern="scales",
@@ -169,6 +175,7 @@ register(
         form="prefix",
         arity=1,
         forward=np.negative,
+        scalar=operator.neg,
         shape=same_shape,
         label="*-1",
         title="negation",
