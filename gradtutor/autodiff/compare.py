@@ -50,6 +50,8 @@ class Tolerance:
     atol: float | None = None
 
     def close(self, claimed: Any, true: Any, scale: float | None = None) -> bool:
+        if isinstance(claimed, float) and isinstance(true, float):
+            return self.close_numbers(claimed, true, scale)
         a = np.asarray(claimed, dtype=float)
         b = np.asarray(true, dtype=float)
         if a.shape != b.shape:

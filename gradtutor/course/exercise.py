@@ -10,6 +10,7 @@ tests all go through here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 from .. import budget
 from ..autodiff.compare import Tolerance, close, diagnose
 from ..autodiff.formula import compile_formula, evaluate, program_env
-from ..autodiff.reverse import backward, forward
+from ..autodiff.reverse import Evaluation, backward, forward
 from ..errors import DomainError, GradtutorError
 from ..mistakes import Mistake
 from ..teach.grading import Verdict, check_length, grade, likely_mistakes
@@ -37,7 +38,7 @@ class Exercise:
     seed: int | None
     walk: Walk
     questions: list[Question]
-    _others: list[Any] | None = None  # the further points' evaluations (_other_evaluations)
+    _others: Any = None  # the further points: (evaluated so far, the rest to come)
 
     @property
     def values(self) -> dict[str, Any]:
@@ -104,36 +105,39 @@ class Exercise:
                 )
         return Verdict(True, value)
 
-    def _other_evaluations(self) -> list[Any]:
-        """The further points evaluated, with every gradient: once per exercise, however many
-        of its formula answers are checked there (a class writes the same formulas)."""
+    def _other_evaluations(self) -> Iterator[Evaluation]:
+        """The further points evaluated, with their gradients: each made when first needed (a
+        number typed for a formula fails at the first) and kept for the exercise's other answers."""
         if self._others is None:
-            self._others = []
-            for values in self._other_points():
-                evaluation = forward(self.walk.graph, values)
+            self._others = ([], self._other_points())
+        done, more = self._others
+        k = 0
+        while True:
+            if k == len(done):
+                evaluation = next(more, None)
+                if evaluation is None:
+                    return
                 backward(evaluation, [q.input for q in self.questions if isinstance(q, FormulaQuestion)])
-                self._others.append(evaluation)
-        return self._others
+                done.append(evaluation)
+            yield done[k]
+            k += 1
 
-    def _other_points(self) -> list[dict[str, Any]]:
+    def _other_points(self) -> Iterator[Evaluation]:
         """Further points: other variants (for random problems) or the fixed values, each nudged
         by continuous noise so that no point can coincide with this one (small integer ranges
         would often repeat a value)."""
         graph = self.walk.graph
         rng = np.random.default_rng(12345 if self.seed is None else self.seed + 7919)
-        points = []
         base = self.values
         for _k in range(FORMULA_POINTS):
             for _ in range(50):
                 start = self.problem.variant(int(rng.integers(0, 2**31))) if self.problem.has_random else base
                 values = {n: v + rng.uniform(-0.3, 0.3, size=np.shape(v)) for n, v in start.items()}
                 try:
-                    forward(graph, values)
-                    points.append(values)
+                    yield forward(graph, values)
                     break
                 except DomainError:
                     continue
-        return points
 
 
 def exercise(problem: Problem, seed: int | None = None, explain: bool = True) -> Exercise:

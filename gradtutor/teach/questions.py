@@ -25,6 +25,8 @@ Near = Callable[[Any], bool]  # is an answer close to this wrong value (and not 
 
 
 def _magnitude(value: Any) -> float:
+    if isinstance(value, float):  # numbers (np.float64 too) without numpy's per-call cost
+        return abs(value)
     arr = np.asarray(value, dtype=float)
     return float(np.abs(arr).max()) if arr.size else 0.0
 
@@ -76,8 +78,14 @@ class Question:
     def value_scale(self, walk) -> float:
         """The size of the numbers this question is about (the answer, the node and the input
         it concerns, but not a seed of 1), which sets how much hand rounding is allowed."""
-        nodes = [self.input, self.node, *walk.graph.nodes[self.node].inputs]
-        return max(_magnitude(self.answer), *(walk_magnitude(walk, j) for j in nodes))
+        known = self.__dict__.get("_scale")  # (walk, scale): a batch grades a question many times
+        if known is None or known[0] is not walk:
+            nodes = [self.input, self.node, *walk.graph.nodes[self.node].inputs]
+            known = self.__dict__["_scale"] = (
+                walk,
+                max(_magnitude(self.answer), *(walk_magnitude(walk, j) for j in nodes)),
+            )
+        return known[1]
 
     def hints(self, walk) -> list[str]:
         """The question's own hints, before the problem's."""
