@@ -23,7 +23,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="gradtutor-bench-")
     try:
-        assignment, key, subs, _ = make_class(folder, args.count)
+        assignment, key, subs, _, _ = make_class(folder, args.count)
         grade(folder, assignment, key, subs, min(2, os.cpu_count() or 1))  # (wall, cpu) unused
         times = []
         for _ in range(3):
