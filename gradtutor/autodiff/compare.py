@@ -50,8 +50,9 @@ class Tolerance:
     atol: float | None = None
 
     def close(self, claimed: Any, true: Any, scale: float | None = None) -> bool:
-        if isinstance(claimed, float) and isinstance(true, float):
-            return self.close_numbers(claimed, true, scale)
+        a, b = _number(claimed), _number(true)
+        if a is not None and b is not None:
+            return self.close_numbers(a, b, scale)
         a = np.asarray(claimed, dtype=float)
         b = np.asarray(true, dtype=float)
         if a.shape != b.shape:
@@ -80,6 +81,15 @@ class Tolerance:
         if a * b < 0 and diff > 1e-12 * max(scale, 1.0):
             return False
         return diff <= max(floor, self.rtol * abs(b))
+
+
+def _number(x: Any) -> float | None:
+    """A float or a 0-d array as a float (None: anything else), without np.asarray's per-call cost."""
+    if isinstance(x, float):
+        return x
+    if type(x) is np.ndarray and x.ndim == 0:
+        return float(x)
+    return None
 
 
 def close(claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0) -> bool:
