@@ -135,6 +135,8 @@ def diagnose(
                 f"{name}'s shape, {describe_shape(b.shape)}",
             )
         ]
+    if a.ndim == 0:  # two numbers: the same tests in plain floats (most wrong answers are numbers)
+        return _diagnose_numbers(float(a), float(b), rtol, atol, noun)
     if not np.any(b) and not np.any(a):
         return []
     if close(a, -b, rtol, atol):
@@ -146,9 +148,32 @@ def diagnose(
     denom = float(np.vdot(b, b))
     if denom > 0:
         k = float(np.vdot(a, b)) / denom
-        # Two single numbers always differ by *some* factor; only a simple one (2, 1/2, 3 ...) says
-        # something about the mistake. For arrays, any common factor does.
-        simple = a.size > 1 or any(abs(k - c) <= 1e-2 * abs(c) for c in (2, 0.5, 3, 1 / 3, 4, 0.25))
+        simple = a.size > 1 or _simple(k)
         if abs(k - 1) > 1e-3 and abs(k) > 1e-9 and simple and close(a, k * b, rtol, atol):
-            return [Mistake("factor", f"off by a constant factor: this is {nice_factor(k)} times the {noun}")]
+            return [_factor(k, noun)]
     return []
+
+
+def _diagnose_numbers(a: float, b: float, rtol: float, atol: float, noun: str) -> list[Mistake]:
+    if b == 0 and a == 0:
+        return []
+    if close(a, -b, rtol, atol):
+        return [Mistake("sign", f"sign flipped: this is the negative of the {noun}")]
+    if a == 0:
+        return [Mistake("zero", f"this is zero, but the {noun} is not")]
+    denom = b * b
+    if denom > 0:
+        k = a * b / denom
+        if abs(k - 1) > 1e-3 and abs(k) > 1e-9 and _simple(k) and close(a, k * b, rtol, atol):
+            return [_factor(k, noun)]
+    return []
+
+
+def _simple(k: float) -> bool:
+    """Two single numbers always differ by *some* factor; only a simple one (2, 1/2, 3 ...) says
+    something about the mistake. For arrays, any common factor does."""
+    return any(abs(k - c) <= 1e-2 * abs(c) for c in (2, 0.5, 3, 1 / 3, 4, 0.25))
+
+
+def _factor(k: float, noun: str) -> Mistake:
+    return Mistake("factor", f"off by a constant factor: this is {nice_factor(k)} times the {noun}")

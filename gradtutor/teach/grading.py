@@ -139,7 +139,8 @@ def likely_mistakes(walk, question: Question, value: np.ndarray, tol: Tolerance)
 
     def near(candidate: Any) -> bool:
         c = np.asarray(candidate, dtype=float)
-        return c.shape == expected.shape and not tol.close(c, expected, scale) and tol.close(value, c, scale)
+        # the answer's closeness first: most candidates are far from it, and then the other test is not needed
+        return c.shape == expected.shape and tol.close(value, c, scale) and not tol.close(c, expected, scale)
 
     return question.mistakes(walk, near) or diagnose(
         value, expected, rtol=tol.rtol, atol=tol.atol or 0.0, name=name, noun=question.noun
