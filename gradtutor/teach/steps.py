@@ -101,16 +101,20 @@ def _step(evaluation: Evaluation, plan: _Node, shares: dict, explain: bool) -> S
     notes: list[JacobianNote] = []
     for a in plan.asks:
         j = a.j
-        if plan.scalar:  # scalars all: nothing to un-broadcast
+        if len(a.slots) == 1 and plan.scalar:  # one slot (most gates): the sums below, term for term
+            k = a.slots[0]
+            share = parts[k]
+            local = 0.0 + float(locals_[k]) if locals_[k] is not None else 0.0  # sum() starts at 0: -0.0 -> 0.0
+        elif plan.scalar:  # scalars all: nothing to un-broadcast
             share = _sum(parts[k] for k in a.slots if parts[k] is not None)
+            local = float(sum(float(locals_[k]) for k in a.slots if locals_[k] is not None))
         else:
             share = _sum(unbroadcast(parts[k], a.shape) for k in a.slots if parts[k] is not None)
+            local = None
         if share is None:
             share = np.zeros(a.shape)
         shares.setdefault(j, []).append((i, share))
-        local = None
         if plan.scalar:
-            local = float(sum(float(locals_[k]) for k in a.slots if locals_[k] is not None))
             if a.local_asked:
                 working = f"{a.local_rule} = {_num(local)}" if explain else ""
                 questions.append(
