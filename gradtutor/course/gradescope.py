@@ -43,7 +43,7 @@ def results_json(graded: Graded, assignment: Assignment) -> dict[str, Any]:
                     "output": r.output,
                     "output_format": "md",
                     "visibility": item.policy.visibility,
-                    "tags": list(dict.fromkeys(r.codes)),
+                    "tags": list(dict.fromkeys(r.codes)) if r.codes else [],
                     "extra_data": {
                         "problem": r.problem,
                         "ask": r.ask,
