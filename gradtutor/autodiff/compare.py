@@ -50,8 +50,9 @@ class Tolerance:
     atol: float | None = None
 
     def close(self, claimed: Any, true: Any, scale: float | None = None) -> bool:
-        if isinstance(claimed, float) and isinstance(true, float):
-            return self.close_numbers(claimed, true, scale)
+        a, b = _number(claimed), _number(true)
+        if a is not None and b is not None:
+            return self.close_numbers(a, b, scale)
         a = np.asarray(claimed, dtype=float)
         b = np.asarray(true, dtype=float)
         if a.shape != b.shape:
@@ -60,13 +61,14 @@ class Tolerance:
             return self.close_numbers(float(a), float(b), scale)
         if self.atol == 0:
             return bool(np.max(relative_error(a, b), initial=0.0) <= self.rtol)
-        largest = float(np.max(np.abs(b), initial=0.0))
+        size = np.abs(b)  # the arrays' own methods: np.max & co. add a wrapper's cost to each call
+        largest = float(size.max(initial=0.0))
         scale = largest if scale is None else max(scale, largest)
         floor = self.atol if self.atol is not None else max(5e-3 * scale, 1e-12)
         diff = np.abs(a - b)
-        if np.any((a * b < 0) & (diff > 1e-12 * max(scale, 1.0))):
+        if ((a * b < 0) & (diff > 1e-12 * max(scale, 1.0))).any():
             return False  # opposite signs: a flipped sign is a mistake at any size
-        return bool(np.all(diff <= np.maximum(floor, self.rtol * np.abs(b))))
+        return bool((diff <= np.maximum(floor, self.rtol * size)).all())
 
     def close_numbers(self, a: float, b: float, scale: float | None = None) -> bool:
         """`close` for two numbers, in plain floats (most answers are numbers, and numpy's
@@ -80,6 +82,15 @@ class Tolerance:
         if a * b < 0 and diff > 1e-12 * max(scale, 1.0):
             return False
         return diff <= max(floor, self.rtol * abs(b))
+
+
+def _number(x: Any) -> float | None:
+    """A float or a 0-d array as a float (None: anything else), without np.asarray's per-call cost."""
+    if isinstance(x, float):
+        return x
+    if type(x) is np.ndarray and x.ndim == 0:
+        return float(x)
+    return None
 
 
 def close(claimed: Any, true: Any, rtol: float = 1e-6, atol: float = 0.0) -> bool:
@@ -125,6 +136,8 @@ def diagnose(
                 f"{name}'s shape, {describe_shape(b.shape)}",
             )
         ]
+    if a.ndim == 0:  # two numbers: the same tests in plain floats (most wrong answers are numbers)
+        return _diagnose_numbers(float(a), float(b), rtol, atol, noun)
     if not np.any(b) and not np.any(a):
         return []
     if close(a, -b, rtol, atol):
@@ -136,9 +149,32 @@ def diagnose(
     denom = float(np.vdot(b, b))
     if denom > 0:
         k = float(np.vdot(a, b)) / denom
-        # Two single numbers always differ by *some* factor; only a simple one (2, 1/2, 3 ...) says
-        # something about the mistake. For arrays, any common factor does.
-        simple = a.size > 1 or any(abs(k - c) <= 1e-2 * abs(c) for c in (2, 0.5, 3, 1 / 3, 4, 0.25))
+        simple = a.size > 1 or _simple(k)
         if abs(k - 1) > 1e-3 and abs(k) > 1e-9 and simple and close(a, k * b, rtol, atol):
-            return [Mistake("factor", f"off by a constant factor: this is {nice_factor(k)} times the {noun}")]
+            return [_factor(k, noun)]
     return []
+
+
+def _diagnose_numbers(a: float, b: float, rtol: float, atol: float, noun: str) -> list[Mistake]:
+    if b == 0 and a == 0:
+        return []
+    if close(a, -b, rtol, atol):
+        return [Mistake("sign", f"sign flipped: this is the negative of the {noun}")]
+    if a == 0:
+        return [Mistake("zero", f"this is zero, but the {noun} is not")]
+    denom = b * b
+    if denom > 0:
+        k = a * b / denom
+        if abs(k - 1) > 1e-3 and abs(k) > 1e-9 and _simple(k) and close(a, k * b, rtol, atol):
+            return [_factor(k, noun)]
+    return []
+
+
+def _simple(k: float) -> bool:
+    """Two single numbers always differ by *some* factor; only a simple one (2, 1/2, 3 ...) says
+    something about the mistake. For arrays, any common factor does."""
+    return any(abs(k - c) <= 1e-2 * abs(c) for c in (2, 0.5, 3, 1 / 3, 4, 0.25))
+
+
+def _factor(k: float, noun: str) -> Mistake:
+    return Mistake("factor", f"off by a constant factor: this is {nice_factor(k)} times the {noun}")

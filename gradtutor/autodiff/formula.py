@@ -8,11 +8,12 @@ parsed by the grammar and evaluated by the engine, never by Python.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from ..errors import GradtutorError, NameLookupError, suggest
+from ..errors import ArityError, GradtutorError, NameLookupError, ParseError, suggest
 from ..graph import Graph, build
 from .reverse import forward
 
@@ -33,11 +34,28 @@ def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> G
     return formula
 
 
-@lru_cache(maxsize=2048)
 def _parsed(text: str) -> Graph:
     """A class types the same few formulas hundreds of times; each is parsed once. Graphs are
-    never changed once built, so one may be shared (a text that fails raises every time)."""
+    never changed once built, so one may be shared. A text the grammar refuses (a class's
+    `(oops` is typed thousands of times) is refused again from memory: a copy of its error each
+    time, as callers may add to it. Budget errors depend on what was spent, and are not kept."""
+    failed = _REFUSED.get(text)
+    if failed is not None:
+        raise copy.copy(failed)
+    try:
+        return _built(text)
+    except (ParseError, NameLookupError, ArityError) as exc:
+        if len(_REFUSED) < 2048:
+            _REFUSED[text] = copy.copy(exc)
+        raise
+
+
+@lru_cache(maxsize=2048)
+def _built(text: str) -> Graph:
     return build(text)
+
+
+_REFUSED: dict[str, GradtutorError] = {}
 
 
 def evaluate(formula: Graph, env: Mapping[str, Any], what: str = "formula") -> Any:

@@ -112,17 +112,18 @@ def _grade(submissions, assignment_path, key_file, as_json, out_dir, root, jobs,
     if out_dir:
         _write_all(out_dir, results)
     if as_json:
-        for path, data in results:
+        for path, text, _ in results:
+            data = json.loads(text)
             click.echo(json.dumps({"submission": path, **data} if len(results) > 1 else data))
     elif not out_dir or len(results) == 1:
         from ..render.console import stdout
         from ..render.grade_view import graded_table
 
-        for path, data in results:
-            stdout().print(graded_table(path, data))
+        for path, text, _ in results:
+            stdout().print(graded_table(path, json.loads(text)))
     else:
-        full = sum(data["score"] == data["max_score"] for _, data in results)
-        broken = sum(not data["extra_data"]["graded"] for _, data in results)
+        full = sum(brief["score"] == brief["max_score"] for _, _, brief in results)
+        broken = sum(not brief["graded"] for _, _, brief in results)
         click.echo(
             f"graded {len(results)} submissions into {out_dir}; {full} with full marks"
             + (f"; {broken} could not be read (0 points, the reason in their results)" if broken else "")
@@ -167,8 +168,8 @@ def _write_all(out_dir: str, results) -> None:
 
     os.makedirs(out_dir, exist_ok=True)
     used: set[str] = set()
-    for _, data in results:
-        name = safe_name(data["extra_data"]["student"])
+    for _, text, brief in results:
+        name = safe_name(brief["student"])
         base, k = name, 1
         while name in used:
             k += 1
@@ -177,7 +178,7 @@ def _write_all(out_dir: str, results) -> None:
         folder = inside(out_dir, name)
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, "results.json"), "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, allow_nan=False))  # compact: json's C encoder, 10x the indented one
+            handle.write(text)
 
 
 def _write_results(root: str, data: dict) -> None:

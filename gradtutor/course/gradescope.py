@@ -43,7 +43,7 @@ def results_json(graded: Graded, assignment: Assignment) -> dict[str, Any]:
                     "output": r.output,
                     "output_format": "md",
                     "visibility": item.policy.visibility,
-                    "tags": list(dict.fromkeys(r.codes)),
+                    "tags": list(dict.fromkeys(r.codes)) if r.codes else [],
                     "extra_data": {
                         "problem": r.problem,
                         "ask": r.ask,
@@ -93,10 +93,18 @@ def results_json(graded: Graded, assignment: Assignment) -> dict[str, Any]:
     }
 
 
-def with_results(graded: Graded, assignment: Assignment) -> tuple[str, dict[str, Any]]:
-    """(the submission's file, its results.json): what a batch worker hands back, so that the
-    rows become JSON in the process that graded them."""
-    return graded.submission, results_json(graded, assignment)
+def with_results(graded: Graded, assignment: Assignment) -> tuple[str, str, dict[str, Any]]:
+    """(the submission's file, its results.json as text, the fields a run's summary needs): what a
+    batch worker hands back. The rows become JSON in the process that graded them, and only
+    text crosses back: pickling the rows to the parent cost nearly as much as writing them."""
+    data = results_json(graded, assignment)
+    brief = {
+        "score": data["score"],
+        "max_score": data["max_score"],
+        "student": data["extra_data"]["student"],
+        "graded": data["extra_data"]["graded"],
+    }
+    return graded.submission, json.dumps(data, allow_nan=False), brief  # compact: json's C encoder
 
 
 def error_results(message: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Reading and checking the TOML files that hold them is course/problems.py's job.
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,11 +40,18 @@ class RandomSpec:
             # still name the same variants.
             low, high = int(np.ceil(self.low)), int(np.floor(self.high))
             skip_zero = self.nonzero and low <= 0 <= high
+            if self.shape == ():  # numpy's scalar draw is the same draw, without an array's cost
+                number = low + int(rng.integers(0, high - low + 1 - skip_zero))
+                return np.asarray(float(number + 1 if skip_zero and number >= 0 else number))
             k = rng.integers(0, high - low + 1 - skip_zero, size=self.shape)
             value = low + k
             if skip_zero:
                 value = np.where(value >= 0, value + 1, value)
             return np.asarray(value, dtype=float)
+        if self.shape == ():  # as below, in plain floats: np.round is x * 100, rint, / 100
+            x = rng.uniform(self.low, self.high)
+            x = 0.5 if self.nonzero and abs(x) < 1e-3 else x
+            return np.float64(math.copysign(float(round(x * 100.0)), x * 100.0) / 100.0)
         value = rng.uniform(self.low, self.high, size=self.shape)
         if self.nonzero:
             value = np.where(np.abs(value) < 1e-3, 0.5, value)

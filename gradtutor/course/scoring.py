@@ -68,6 +68,8 @@ def read_answer(value: Any) -> tuple[str, int]:
 def short_value(value: Any) -> str:
     """A small answer as nested lists of 4-figure numbers (numpy's printer costs a millisecond
     a call, and a class has a quarter of a million answers); large ones as fmt_value prints them."""
+    if isinstance(value, float):
+        return fmt_number(value)
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 0:
         return fmt_number(float(arr))

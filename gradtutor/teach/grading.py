@@ -64,20 +64,19 @@ def read_answer(walk, question: Question, text: str) -> Any:
 def _plain_number(text: str) -> np.ndarray | None:
     """A number or a JSON matrix, read without the parser (most batch answers are these);
     anything else goes through the grammar. Nothing is evaluated as Python."""
-    try:
-        return np.asarray(float(text))
-    except ValueError:
-        pass
-    if text.startswith("["):
-        import json
-
-        budget.text_limit("the answer", len(text))
+    if not text.startswith("["):  # float() refusing a matrix would cost an exception
         try:
-            value = np.asarray(json.loads(text), dtype=float)
-        except (ValueError, TypeError, RecursionError):
+            return np.asarray(float(text))
+        except ValueError:
             return None
-        return value if value.ndim <= 2 and value.size and np.all(np.isfinite(value)) else None
-    return None
+    import json
+
+    budget.text_limit("the answer", len(text))
+    try:
+        value = np.asarray(json.loads(text), dtype=float)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return value if value.ndim <= 2 and value.size and np.all(np.isfinite(value)) else None
 
 
 def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -> Verdict:
@@ -97,9 +96,11 @@ def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -
                 value = read_answer(walk, question, text)
         except GradtutorError as exc:
             return Verdict(False, unreadable=exc.render().removeprefix("error: "))
-    if not np.all(np.isfinite(value)):
+    if not (math.isfinite(value) if value.ndim == 0 else np.all(np.isfinite(value))):
         return Verdict(False, unreadable="that is not a finite number")
     expected = np.asarray(question.answer, dtype=float)
+    if tolerance.close(value, expected):  # close at the answer's own scale is close at any larger one
+        return Verdict(True, value)
     scale = question.value_scale(walk)
     if tolerance.close(value, expected, scale):
         return Verdict(True, value)
@@ -111,13 +112,19 @@ def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -
 def _right_number(walk, question: Question, text: str, tolerance: Tolerance) -> Verdict | None:
     """A right number for a number question, decided in plain floats (most answers of a class
     are these, and numpy's per-call cost was most of their time); None: take the full path."""
+    if text.startswith("["):
+        return None
     try:
         value = float(text)
     except ValueError:
         return None
     if not math.isfinite(value) or np.ndim(question.answer):
         return None
-    if not tolerance.close_numbers(value, float(question.answer), question.value_scale(walk)):
+    expected = float(question.answer)
+    # The scale only widens the tolerance: close at the answer's own size needs no other.
+    if not tolerance.close_numbers(value, expected) and not tolerance.close_numbers(
+        value, expected, question.value_scale(walk)
+    ):
         return None
     return Verdict(True, np.asarray(value))
 
@@ -132,7 +139,8 @@ def likely_mistakes(walk, question: Question, value: np.ndarray, tol: Tolerance)
 
     def near(candidate: Any) -> bool:
         c = np.asarray(candidate, dtype=float)
-        return c.shape == expected.shape and not tol.close(c, expected, scale) and tol.close(value, c, scale)
+        # the answer's closeness first: most candidates are far from it, and then the other test is not needed
+        return c.shape == expected.shape and tol.close(value, c, scale) and not tol.close(c, expected, scale)
 
     return question.mistakes(walk, near) or diagnose(
         value, expected, rtol=tol.rtol, atol=tol.atol or 0.0, name=name, noun=question.noun

@@ -15,42 +15,19 @@ graders all read the questions from here, so they always agree.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..autodiff.jacobian import local_jacobian
-from ..autodiff.reverse import Evaluation, backward, forward, require_scalar, requires_grad, unbroadcast, vjp
+from ..autodiff.reverse import Evaluation, backward, forward, require_scalar
 from ..graph import CONST, Graph
-from ..graph.expr import const, from_text, sym
-from ..graph.printing import to_text
-from ..language.numbers import fmt_value as _num
 from ..language.values import to_python
-from .questions import DownstreamQuestion, JacobianQuestion, LocalQuestion, Question, share_ask
+from .questions import JacobianQuestion, Question
+from .steps import JacobianNote, Step, jacobian_bytes, make_steps
 
-
-@dataclass
-class JacobianNote:
-    input: int
-    rows: int
-    cols: int
-    diagonal: bool
-    vjp: str  # the vector-Jacobian product actually used
-
-
-@dataclass
-class Step:
-    node: int
-    upstream: Any
-    questions: list[Question]
-    jacobians: list[JacobianNote]
-
-    @property
-    def scalar(self) -> bool:
-        return not self.jacobians
+__all__ = ["JacobianNote", "Step", "Walk", "build_walk", "jacobian_bytes", "walk_of"]
 
 
 @dataclass
@@ -175,173 +152,4 @@ def _check_seed(evaluation: Evaluation, seed: Any) -> Any:
 def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jacobians: tuple = ()) -> Walk:
     """The walk of an evaluated graph (its values in place; the gradients are computed here)."""
     backward(evaluation, seed=1.0 if seed is None else seed)
-    return Walk(evaluation.graph, evaluation, lambda: _steps(evaluation, explain, jacobians))
-
-
-def _steps(evaluation: Evaluation, explain: bool, jacobians: tuple) -> list[Step]:
-    graph = evaluation.graph
-    need = requires_grad(graph, graph.variables.values())
-    vals = evaluation.values
-    shapes = [np.shape(v) for v in vals]  # asked for again and again below
-    out = graph.labels[graph.output]
-
-    # which consumers a gradient actually reaches, in the order the walk visits them
-    visited = [
-        i
-        for i in range(len(graph.nodes) - 1, -1, -1)
-        if graph.nodes[i].inputs and need[i] and evaluation.grads[i] is not None
-    ]
-    # Inputs a gate gives no gradient by its nature (the index in s[y], x in ones(x)) are not asked about.
-    silent = {i: _silent_inputs(graph, shapes, i) for i in visited}
-    consumers: dict[int, list[int]] = {}
-    for i in visited:
-        for j in dict.fromkeys(graph.nodes[i].inputs):
-            if need[j] and j not in silent[i]:
-                consumers.setdefault(j, []).append(i)
-
-    shares: dict[int, list[tuple[int, Any]]] = {}
-    steps = []
-    for i in visited:
-        node = graph.nodes[i]
-        upstream = evaluation.grads[i]
-        scalar = shapes[i] == () and all(shapes[j] == () for j in node.inputs)
-        ins = [vals[j] for j in node.inputs]
-        parts = vjp(node.op, upstream, vals[i], ins, [need[j] for j in node.inputs], node.params)
-        locals_ = (
-            vjp(node.op, np.float64(1.0), vals[i], ins, [need[j] for j in node.inputs], node.params) if scalar else None
-        )
-        texts = _rules(graph, vals, i, scalar) if explain else None
-        questions: list[Question] = []
-        notes: list[JacobianNote] = []
-        for j in dict.fromkeys(node.inputs):
-            if not need[j] or j in silent[i]:
-                continue
-            slots = [k for k, jj in enumerate(node.inputs) if jj == j]
-            share = _sum(unbroadcast(parts[k], shapes[j]) for k in slots if parts[k] is not None)
-            if share is None:
-                share = np.zeros(shapes[j])
-            shares.setdefault(j, []).append((i, share))
-            local_rule = _combine([texts.local[k] for k in slots]) if scalar and texts else ""
-            down_rule = _combine([texts.downstream[k] for k in slots]) if texts else ""
-            name_i, name_j = graph.labels[i], graph.labels[j]
-            local_ask = f"d{name_i}/d{name_j}"
-            many = len(consumers[j]) > 1
-            last = consumers[j][-1] == i
-            local = None
-            if scalar:
-                local = float(sum(float(locals_[k]) for k in slots if locals_[k] is not None))
-                # At the output gate a local question on a branching input would be named like
-                # that input's total (df/dx); its branch share df/df * df/dx is asked instead.
-                if not (i == graph.output and many):
-                    working = f"{local_rule} = {_num(local)}" if explain else ""
-                    questions.append(
-                        LocalQuestion(
-                            local_ask, i, j, local, local_rule, working, upstream, local=local, contribution=share
-                        )
-                    )
-            else:
-                notes.append(_jacobian(graph, shapes, i, j, down_rule))
-                if local_ask in jacobians:
-                    matrix = local_jacobian(node, vals, i, slots)
-                    questions.append(JacobianQuestion(local_ask, i, j, matrix, down_rule, "", upstream))
-            if many and not last:
-                ask = share_ask(graph, i, j)
-                working = _times(upstream, local, share) if explain else ""
-                questions.append(
-                    DownstreamQuestion(ask, i, j, share, down_rule, working, upstream, local=local, contribution=share)
-                )
-            else:
-                total = evaluation.gradient(j)
-                ask = f"d{out}/d{name_j}"
-                if scalar and ask == local_ask:  # at the output df/df = 1: the local gradient is df/dx
-                    continue
-                branch_list = shares[j] if many else []
-                working = "" if not explain else _branch_sum(branch_list) if many else _times(upstream, local, share)
-                rule = " + ".join(share_ask(graph, c, j) for c, _ in branch_list) if many else down_rule
-                questions.append(
-                    DownstreamQuestion(
-                        ask,
-                        i,
-                        j,
-                        total,
-                        rule,
-                        working,
-                        upstream,
-                        local=local,
-                        contribution=share,
-                        branches=list(branch_list),
-                        is_total=many,
-                    )
-                )
-        steps.append(Step(i, upstream, questions, notes))
-    return steps
-
-
-@dataclass
-class _Rules:
-    local: list  # Exprs
-    downstream: list
-
-
-def _rules(graph: Graph, values: list[Any], i: int, scalar: bool) -> _Rules:
-    """The op's backward rule with the graph's names filled in, tidied: 'z', 'grad*z'."""
-    node = graph.nodes[i]
-    env = {"out": sym(graph.labels[i], np.shape(values[i])), "grad": sym("grad", np.shape(values[i]))}
-    for slot, name in zip(node.inputs, ("a", "b")):
-        child = graph.nodes[slot]
-        env[name] = const(child.value) if child.op is CONST else sym(graph.labels[slot], np.shape(values[slot]))
-    shapes = [np.shape(values[j]) for j in node.inputs]
-    templates = node.op.backward_text(shapes, node.params)
-    downstream = [from_text(t, env) for t in templates]
-    if not scalar:  # for vectors and matrices the local gradient is a Jacobian: not written out
-        return _Rules([], downstream)
-    env["grad"] = const(1.0)
-    local = [from_text(t, env) for t in templates]
-    return _Rules(local, downstream)
-
-
-def _silent_inputs(graph: Graph, shapes: list[tuple], i: int) -> set[int]:
-    """The inputs whose every slot gets the op's rule "0": no gradient can flow to them."""
-    node = graph.nodes[i]
-    key = (node.op, tuple(shapes[j] for j in node.inputs), node.params)
-    zero = _ZERO_SLOTS.get(key)
-    if zero is None:
-        zero = _ZERO_SLOTS[key] = tuple(t == "0" for t in node.op.backward_text(list(key[1]), node.params))
-    return {j for j in node.inputs if all(zero[k] for k, jj in enumerate(node.inputs) if jj == j)}
-
-
-_ZERO_SLOTS: dict = {}  # (op, input shapes, params) -> which slots' rules are "0": the same for every variant
-
-
-def _combine(rules: list) -> str:
-    """One input in several slots (x*x): its rule is the sum of the slots' rules."""
-    return to_text(_sum(rules))
-
-
-def _sum(items) -> Any:
-    total = None
-    for item in items:
-        total = item if total is None else total + item
-    return total
-
-
-def _times(upstream: Any, local: Any, share: Any) -> str:
-    if local is None:
-        return _num(share)
-    return f"({_num(upstream)}) × ({_num(local)}) = {_num(share)}"
-
-
-def _branch_sum(branches: list[tuple[int, Any]]) -> str:
-    shares = " + ".join(f"({_num(s)})" for _, s in branches)
-    return f"{shares} = {_num(_sum(s for _, s in branches))}"
-
-
-def _jacobian(graph: Graph, shapes: list[tuple], i: int, j: int, rule: str) -> JacobianNote:
-    rows = math.prod(shapes[i])
-    cols = math.prod(shapes[j])
-    elementwise = graph.nodes[i].op.elementwise and shapes[i] == shapes[j]
-    return JacobianNote(j, rows, cols, elementwise, rule)
-
-
-def jacobian_bytes(note: JacobianNote) -> int:
-    return note.rows * note.cols * 8
+    return Walk(evaluation.graph, evaluation, lambda: make_steps(evaluation, explain, jacobians))

@@ -1,0 +1,50 @@
+"""The grader's short cuts decide as the general paths do: numbers diagnosed in plain floats,
+a right answer accepted before its question's scale is known, refused formulas kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gradtutor.autodiff.compare import Tolerance, diagnose
+from gradtutor.autodiff.formula import compile_formula
+from gradtutor.errors import GradtutorError
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+simple = st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, 0.5, 3.0, 0.25, 4.0, 1 / 3, 1.004, 1e-12])
+
+
+@given(finite, st.one_of(finite, simple), simple)
+def test_numbers_are_diagnosed_as_one_entry_vectors_are(b, a, k):
+    """A vector of one entry takes the array path, whose tests a number's mirror."""
+    for claimed in (a, k * b, -b, 0.0):
+        for rtol, atol in ((1e-6, 0.0), (1e-2, 0.0), (1e-2, 1e-3)):
+            got = diagnose(np.asarray(claimed), np.asarray(b), rtol, atol)
+            want = diagnose(np.asarray([claimed]), np.asarray([b]), rtol, atol)
+            assert [(m.code, m.message) for m in got] == [(m.code, m.message) for m in want]
+
+
+@given(finite, finite, st.floats(0, 1e7), st.sampled_from([Tolerance(), Tolerance(1e-6, 0.0), Tolerance(1e-2, 1e-3)]))
+def test_close_at_the_answers_own_scale_is_close_at_any_larger_one(a, b, scale, tol):
+    if tol.close_numbers(a, b):
+        assert tol.close_numbers(a, b, scale)
+    va, vb = np.array([a, b / 2]), np.array([b, b / 2])
+    if tol.close(va, vb):
+        assert tol.close(va, vb, scale)
+
+
+@pytest.mark.parametrize("text", ["(oops", "x +", "nosuch(x)", "exp(x, x)"])
+def test_a_refused_formula_is_refused_the_same_way_every_time(text):
+    def refusal():
+        with pytest.raises(GradtutorError) as info:
+            compile_formula(text, ["x"], what="answer")
+        return info.value
+
+    first = refusal()
+    shown = first.render()
+    first.message = "changed by a caller"
+    second = refusal()
+    assert second is not first
+    assert type(second) is type(first) and second.render() == shown
