@@ -62,3 +62,28 @@ def test_json_output_is_strict_json(run, tmp_path):
     result = run("grade", *files, "--sets", SETS, "--json")
     for line in result.stdout.splitlines():
         json.loads(line, parse_constant=lambda word: (_ for _ in ()).throw(ValueError(word)))
+
+
+def test_an_answer_the_grader_cannot_judge_costs_only_that_answer(tmp_path, monkeypatch):
+    """A grader-side failure on one answer (once: a one-sided walk at a kink) is reported on
+    that answer; the submission's other answers still count."""
+    from gradtutor.course.assignment import whole_sets
+    from gradtutor.course.batch import Grader
+    from gradtutor.course.exercise import Exercise
+    from gradtutor.course.problems import load_all
+    from gradtutor.errors import DomainError
+
+    real = Exercise.grade
+
+    def flaky(self, question, text):
+        if question.ask == "df/dx":
+            raise DomainError("the gradient through min is not finite here")
+        return real(self, question, text)
+
+    monkeypatch.setattr(Exercise, "grade", flaky)
+    grader = Grader(whole_sets(load_all(SETS)))
+    graded = grader.grade_file(write(tmp_path, "one.json", GOOD))
+    results = {r.ask: r for r in graded.results if r.problem == "mini/add"}
+    assert graded.error is None
+    assert results["df/dx"].status == "not-graded" and "not finite" in results["df/dx"].output
+    assert results["df/dy"].status == "right" and results["df/dy"].score == 1

@@ -102,3 +102,16 @@ def test_tolerance_accepts_hand_rounding_and_is_configurable(mul):
     assert grade(walk, q["df/dq"], "-3.9", Tolerance(rtol=0.05, atol=0)).correct
     walk2, q2 = setup("sigmoid(x)", x=1)
     assert grade(walk2, q2["df/dx"], "0.2").correct  # 0.1966 by hand: absolute 5e-3 allows it
+
+
+def test_a_kink_before_a_min_accepts_either_slope_and_grades_wrong_answers():
+    """z0 = 0 is leaky_relu's kink and max(h)'s winner; min(z) comes after z. Moving z to either
+    side of the kink must move min(z) with it (it once left min's tie mask empty, and a wrong
+    answer then failed the whole submission with 'not finite')."""
+    walk, asked = setup("h = leaky_relu(z); f = max(h) - min(z)", z=[0, -1, -0.5, -0.2])
+    q = asked["df/dz"]
+    assert np.allclose(q.answer, [0.01, -1, 0, 0])
+    other_side = grade(walk, q, "[1, -1, 0, 0]")
+    assert other_side.correct and other_side.note and "kink" in other_side.note
+    wrong = grade(walk, q, "[5, 5, 5, 5]")
+    assert not wrong.correct and wrong.unreadable is None

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..autodiff.compare import relative_error
+from ..errors import GradtutorError
 from ..language.numbers import fmt_number, fmt_value
 from ..teach.questions import Question
 from .assignment import Item
@@ -117,7 +118,11 @@ def _score(ex: Exercise, q: Question, raw: Any, worth: float, item: Item) -> Que
     except ValueError as exc:
         return QuestionResult(key, q.ask, q.kind, 0.0, worth, "unreadable", f"could not read the answer: {exc}")
     shown = code_span(text)
-    verdict = ex.grade(q, text)
+    try:
+        verdict = ex.grade(q, text)
+    except GradtutorError as exc:  # this answer alone: the submission's other answers still count
+        message = f"could not grade {shown}: {exc.message} (your instructor can see this)"
+        return QuestionResult(key, q.ask, q.kind, 0.0, worth, "not-graded", message, [], tries)
     if verdict.unreadable:
         why = verdict.unreadable.splitlines()[0]
         return QuestionResult(key, q.ask, q.kind, 0.0, worth, "unreadable", f"could not read {shown}: {why}", [], tries)

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autodiff.reverse import Evaluation
+from ..autodiff.reverse import forward
+from ..errors import GradtutorError
 
 
 def kinked_nodes(walk) -> list[int]:
@@ -40,15 +41,21 @@ def one_sided_walks(walk) -> list[Any]:
         return cached
     from .walk import walk_of
 
+    graph, values = walk.graph, walk.evaluation.values
     kinked = kinked_nodes(walk)
+    inputs = {name: values[i] for name, i in graph.variables.items()}
     walks = []
-    for direction in (np.inf, -np.inf):
-        values = list(walk.evaluation.values)
+    for direction in (np.inf, -np.inf) if kinked else ():
+        # Only the kinked inputs move; everything after them is computed again, so a later
+        # min(z) or max(h) sees its own input as moved (its tie mask would be empty otherwise).
+        moved = {}
         for i in kinked:
-            j = walk.graph.nodes[i].inputs[0]
-            values[j] = np.nextafter(np.asarray(values[j], dtype=float), direction)
-        if kinked:
-            walks.append(walk_of(Evaluation(walk.graph, values), explain=False))
+            j = graph.nodes[i].inputs[0]
+            moved[j] = np.nextafter(np.asarray(values[j], dtype=float), direction)
+        try:
+            walks.append(walk_of(forward(graph, inputs, overrides=moved), explain=False))
+        except GradtutorError:
+            continue  # no walk on this side (a gradient that is not finite there): no other answer
     walk._one_sided = walks
     return walks
 
