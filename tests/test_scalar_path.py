@@ -68,8 +68,10 @@ def _same(x, y) -> bool:
 
 @pytest.mark.parametrize("program", _programs())
 @pytest.mark.parametrize("point", [(0.3, -1.2, 0.7), (2.0, 0.0, -0.4)])
-def test_the_scalar_path_is_the_general_path_bit_for_bit(program, point, monkeypatch):
-    values = {"a": F64(point[0]), "b": F64(point[1]), "c": F64(point[2]), "v": np.array([0.5, -1.0, 2.0])}
+@pytest.mark.parametrize("given", [F64, np.asarray], ids=["float64", "0-d array"])
+def test_the_scalar_path_is_the_general_path_bit_for_bit(program, point, given, monkeypatch):
+    """Inputs given as 0-d arrays (as problem files and `as_array` make them) take the short cut too."""
+    values = {"a": given(point[0]), "b": given(point[1]), "c": given(point[2]), "v": np.array([0.5, -1.0, 2.0])}
     graph = build(program)
     values = {name: values[name] for name in graph.variables}
     fast = _run(program, values, False, monkeypatch)
@@ -77,6 +79,7 @@ def test_the_scalar_path_is_the_general_path_bit_for_bit(program, point, monkeyp
     assert fast.work == slow.work
     assert all(_same(x, y) for x, y in zip(fast.values, slow.values))
     assert all(_same(x, y) for x, y in zip(fast.grads, slow.grads))
+    assert all(type(fast.values[graph.variables[n]]) is F64 for n in "abc" if n in graph.variables)
 
 
 def test_the_scalar_path_is_taken_for_scalar_nodes(monkeypatch):

@@ -145,7 +145,8 @@ def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None =
                 out[i] = overrides[i]
                 continue
             if op is VAR:
-                out[i] = values[node.name]
+                v = values[node.name]  # a 0-d array as its np.float64, so a scalar program takes the short cut
+                out[i] = v[()] if type(v) is np.ndarray and v.ndim == 0 else v
                 tally.value(i, out[i])
                 room = tally.room()
                 continue
