@@ -29,7 +29,7 @@ def relative_error(claimed: Any, true: Any, floor: float | None = None) -> np.nd
     a = np.asarray(claimed, dtype=float)
     b = np.asarray(true, dtype=float)
     if floor is None:
-        scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+        scale = max(float(np.abs(a).max(initial=0.0)), float(np.abs(b).max(initial=0.0)))
         floor = max(1e-8, 1e-3 * scale)
     return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
 
@@ -138,13 +138,13 @@ def diagnose(
         ]
     if a.ndim == 0:  # two numbers: the same tests in plain floats (most wrong answers are numbers)
         return _diagnose_numbers(float(a), float(b), rtol, atol, noun)
-    if not np.any(b) and not np.any(a):
+    if not b.any() and not a.any():
         return []
     if close(a, -b, rtol, atol):
         return [Mistake("sign", f"sign flipped: this is the negative of the {noun}")]
     if a.ndim == 2 and a.shape[0] == a.shape[1] and close(a.T, b, rtol, atol):
         return [Mistake("transposed", "transposed: the rows and columns are swapped")]
-    if not np.any(a):
+    if not a.any():
         return [Mistake("zero", f"this is zero, but the {noun} is not")]
     denom = float(np.vdot(b, b))
     if denom > 0:

@@ -259,7 +259,7 @@ def backward(
     keep = set(targets)
     need = requires_grad(graph, targets)
     grads: list[Any] = [None] * len(nodes)
-    grads[graph.output] = np.float64(seed) if np.ndim(seed) == 0 else seed
+    grads[graph.output] = np.float64(seed) if isinstance(seed, float) or np.ndim(seed) == 0 else seed
     # A stable pair (log(sigmoid(x))) hands x its gradient in one step; the nodes between still get
     # theirs the ordinary way (the walk shows them), but the inner one no longer passes it on to x.
     handed: dict[int, int] = {}

@@ -102,10 +102,24 @@ class Problem:
         """The fixed values plus the random ones drawn for `seed` (the same seed, the same variant)."""
         values = dict(self.values)
         if self.random:
-            rng = np.random.default_rng([zlib.crc32(self.key.encode()), int(seed or 0)])
+            rng = _generator(zlib.crc32(self.key.encode()), int(seed or 0))
             for name in sorted(self.random):
                 values[name] = self.random[name].draw(rng)
         return values
+
+
+def _generator(*entropy: int) -> np.random.Generator:
+    """np.random.default_rng(list(entropy)), drawing the same numbers: the entropy given as the
+    32-bit words numpy would cut it into. A list is cut by a numpy helper that costs more than
+    the rest of a variant (a batch draws one for each student and problem)."""
+    words = []
+    for n in entropy:
+        while True:
+            words.append(n & 0xFFFFFFFF)
+            n >>= 32
+            if not n:
+                break
+    return np.random.default_rng(np.random.SeedSequence(np.array(words, dtype=np.uint32)))
 
 
 @lru_cache(maxsize=256)

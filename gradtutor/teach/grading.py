@@ -76,7 +76,7 @@ def _plain_number(text: str) -> np.ndarray | None:
         value = np.asarray(json.loads(text), dtype=float)
     except (ValueError, TypeError, RecursionError):
         return None
-    return value if value.ndim <= 2 and value.size and np.all(np.isfinite(value)) else None
+    return value if value.ndim <= 2 and value.size and np.isfinite(value).all() else None
 
 
 def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -> Verdict:
@@ -96,7 +96,7 @@ def grade(walk, question: Question, text: str, tolerance: Tolerance = ANSWERS) -
                 value = read_answer(walk, question, text)
         except GradtutorError as exc:
             return Verdict(False, unreadable=exc.render().removeprefix("error: "))
-    if not (math.isfinite(value) if value.ndim == 0 else np.all(np.isfinite(value))):
+    if not (math.isfinite(value) if value.ndim == 0 else np.isfinite(value).all()):
         return Verdict(False, unreadable="that is not a finite number")
     expected = np.asarray(question.answer, dtype=float)
     if tolerance.close(value, expected):  # close at the answer's own scale is close at any larger one
@@ -118,9 +118,10 @@ def _right_number(walk, question: Question, text: str, tolerance: Tolerance) -> 
         value = float(text)
     except ValueError:
         return None
-    if not math.isfinite(value) or np.ndim(question.answer):
+    answer = question.answer
+    if not math.isfinite(value) or not (isinstance(answer, float) or np.ndim(answer) == 0):
         return None
-    expected = float(question.answer)
+    expected = float(answer)
     # The scale only widens the tolerance: close at the answer's own size needs no other.
     if not tolerance.close_numbers(value, expected) and not tolerance.close_numbers(
         value, expected, question.value_scale(walk)
