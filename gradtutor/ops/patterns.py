@@ -24,12 +24,12 @@ class GateContext:
 
     __slots__ = ("scale", "own", "out", "answer", "names")
 
-    def __init__(self, scale: Any, own: Any, out: Any, answer: Any, names: dict[str, str]) -> None:
+    def __init__(self, scale: Any, own: Any, out: Any, answer: Any, names: dict[str, str] | None = None) -> None:
         self.scale = scale
         self.own = own
         self.out = out  # the gate's output
         self.answer = answer
-        self.names = names
+        self.names = names or {}
 
 
 class TypicalMistake:

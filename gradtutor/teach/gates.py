@@ -45,27 +45,31 @@ def gate_flow(graph: Graph, i: int) -> tuple[str, str]:
 
 
 def gate_mistakes(walk, question, near: Callable[[Any], bool]) -> list[Mistake]:
-    """The mistakes typical of the gate's pattern (from the op table) that explain the answer."""
+    """The mistakes typical of the gate's pattern (from the op table) that explain the answer.
+    The message's names are looked up only for a mistake that fits (most wrong answers fit none)."""
     graph = walk.graph
     node = graph.nodes[question.node]
-    x = question.input
-    others = [j for j in node.inputs if j != x]
     context = GateContext(
-        scale=question.scale,
-        own=walk.value(x),
-        out=walk.value(question.node),
-        answer=question.answer,
-        names={
-            "x": graph.labels[x],
-            "other": graph.labels[others[0]] if others else "",
-            "gate": gate_label(graph, question.node),
-            "title": node.op.title,
-            "rule": gate_flow(graph, question.node)[1],
-        },
+        scale=question.scale, own=walk.value(question.input), out=walk.value(question.node), answer=question.answer
     )
     distinct = len(set(node.inputs))
     found = []
     for mistake in node.op.typical_mistakes(graph.constant_operand(question.node) is not None):
         if mistake.applies(distinct) and any(near(wrong) for wrong in mistake.wrong(context)):
-            found.append(Mistake(mistake.code, mistake.message.format(**context.names)))
+            names = context.names or _names(graph, question)
+            context.names = names
+            found.append(Mistake(mistake.code, mistake.message.format(**names)))
     return found
+
+
+def _names(graph: Graph, question) -> dict[str, str]:
+    node = graph.nodes[question.node]
+    x = question.input
+    others = [j for j in node.inputs if j != x]
+    return {
+        "x": graph.labels[x],
+        "other": graph.labels[others[0]] if others else "",
+        "gate": gate_label(graph, question.node),
+        "title": node.op.title,
+        "rule": gate_flow(graph, question.node)[1],
+    }

@@ -137,11 +137,19 @@ def likely_mistakes(walk, question: Question, value: np.ndarray, tol: Tolerance)
         return diagnose(value, expected, name=name, noun=question.noun)
 
     scale = question.value_scale(walk)
+    if expected.ndim == 0:  # numbers (most questions): the same tests in plain floats
+        v, e = float(value), float(expected)
 
-    def near(candidate: Any) -> bool:
-        c = np.asarray(candidate, dtype=float)
-        # the answer's closeness first: most candidates are far from it, and then the other test is not needed
-        return c.shape == expected.shape and tol.close(value, c, scale) and not tol.close(c, expected, scale)
+        def near(candidate: Any) -> bool:
+            c = np.asarray(candidate, dtype=float)
+            return c.ndim == 0 and tol.close_numbers(v, float(c), scale) and not tol.close_numbers(float(c), e, scale)
+
+    else:
+
+        def near(candidate: Any) -> bool:
+            c = np.asarray(candidate, dtype=float)
+            # the answer's closeness first: most candidates are far from it, and then the other test is not needed
+            return c.shape == expected.shape and tol.close(value, c, scale) and not tol.close(c, expected, scale)
 
     return question.mistakes(walk, near) or diagnose(
         value, expected, rtol=tol.rtol, atol=tol.atol or 0.0, name=name, noun=question.noun
