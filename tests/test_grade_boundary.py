@@ -87,3 +87,23 @@ def test_an_answer_the_grader_cannot_judge_costs_only_that_answer(tmp_path, monk
     assert graded.error is None
     assert results["df/dx"].status == "not-graded" and "not finite" in results["df/dx"].output
     assert results["df/dy"].status == "right" and results["df/dy"].score == 1
+
+
+def test_workers_write_each_result_where_one_process_would(run, tmp_path):
+    """With several workers each writes what it graded; the names and contents are those a single
+    process writes (same-named submissions included)."""
+    files = [write(tmp_path, f"in/s{k:02d}.json", {"mini/add": {"df/dx": str(k % 3), "df/dy": 1}}) for k in range(10)]
+    files += [write(tmp_path, "other/s03.json", GOOD), write(tmp_path, "broken/s03.json", "{not json")]
+    written = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        result = run("grade", *files, "--sets", SETS, "--out", str(out), "--jobs", jobs)
+        assert result.exit_code == 0, result.stderr
+        assert "graded 12 submissions" in result.stdout
+        written[jobs] = {
+            p.name: {k: v for k, v in json.loads((p / "results.json").read_text()).items() if k != "execution_time"}
+            for p in out.iterdir()
+        }
+    assert len(written["2"]) == 12 and {"s03", "s03-2", "s03-3"} <= set(written["2"])
+    assert written["1"] == written["2"]
+    assert written["2"]["s03-3"]["extra_data"]["graded"] is False

@@ -86,7 +86,7 @@ def load(assignment_path, key_file, sets_dir):
 
 
 def _grade(submissions, assignment_path, key_file, as_json, out_dir, root, jobs, sets_dir) -> int:
-    from ..course.batch import batch_grade, submission_files
+    from ..course.batch import batch_grade, student_of, submission_files
     from ..course.gradescope import gradescope_student, gradescope_submission, results_json, with_results
 
     if not submissions and not root:
@@ -108,9 +108,14 @@ def _grade(submissions, assignment_path, key_file, as_json, out_dir, root, jobs,
         return 0
     code = [p for p in submissions if p.endswith(".py")]  # code files alone: each against its problem
     files = submission_files([p for p in submissions if not p.endswith(".py")]) if len(code) < len(submissions) else []
-    results = batch_grade(grader, [(f, None) for f in files], jobs, with_results) + _code_files(code, sets_dir)
+    used: set[str] = set()
+    if out_dir and not as_json and len(files) + len(code) > 1:  # each worker writes what it graded
+        work = [(f, None, _result_path(out_dir, student_of(f), used)) for f in files]
+    else:
+        work = [(f, None) for f in files]
+    results = batch_grade(grader, work, jobs, with_results) + _code_files(code, sets_dir)
     if out_dir:
-        _write_all(out_dir, results)
+        _write_all(out_dir, [r for r in results if r[1] is not None], used)
     if as_json:
         for path, text, _ in results:
             data = json.loads(text)
@@ -162,23 +167,25 @@ def _check_out(out_dir: str) -> None:
         raise GradtutorError(f"--out: the folder {out_dir} cannot be written to", hint="check its permissions")
 
 
-def _write_all(out_dir: str, results) -> None:
-    """DIR/STUDENT/results.json each, under names that stay inside DIR and never collide."""
+def _write_all(out_dir: str, results, used: set[str]) -> None:
+    for _, text, brief in results:
+        with open(_result_path(out_dir, brief["student"], used), "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def _result_path(out_dir: str, student: str, used: set[str]) -> str:
+    """DIR/STUDENT/results.json, under a name that stays inside DIR and is not yet `used`."""
     from ..course.variants import inside, safe_name
 
-    os.makedirs(out_dir, exist_ok=True)
-    used: set[str] = set()
-    for _, text, brief in results:
-        name = safe_name(brief["student"])
-        base, k = name, 1
-        while name in used:
-            k += 1
-            name = f"{base}-{k}"
-        used.add(name)
-        folder = inside(out_dir, name)
-        os.makedirs(folder, exist_ok=True)
-        with open(os.path.join(folder, "results.json"), "w", encoding="utf-8") as handle:
-            handle.write(text)
+    name = safe_name(student)
+    base, k = name, 1
+    while name in used:
+        k += 1
+        name = f"{base}-{k}"
+    used.add(name)
+    folder = inside(out_dir, name)
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, "results.json")
 
 
 def _write_results(root: str, data: dict) -> None:

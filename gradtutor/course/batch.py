@@ -132,7 +132,7 @@ class Grader:
 
     def grade_file(self, path: str, student: str | None = None) -> Graded:
         """One file, inside its own boundary: whatever is wrong with it costs only its own score."""
-        student = student or os.path.splitext(os.path.basename(path))[0]
+        student = student or student_of(path)
         start = time.perf_counter()
         try:
             with budget.scope():  # a submission gets the work of one command, and no more
@@ -240,6 +240,11 @@ class Grader:
         return stated, ""
 
 
+def student_of(path: str) -> str:
+    """A batch names each student by the submission's file name: alice.json is alice."""
+    return os.path.splitext(os.path.basename(path))[0]
+
+
 def submission_files(paths: list[str]) -> list[str]:
     files: list[str] = []
     for path in paths:
@@ -261,26 +266,31 @@ def _init(assignment: Assignment, key: bytes | None, finish) -> None:
     _WORKER, _FINISH = Grader(assignment, key), finish
 
 
-def _grade_one(job: tuple[str, str | None]) -> Any:
+def _grade_one(job: tuple) -> Any:
     assert _WORKER is not None
-    graded = _WORKER.grade_file(*job)
-    return _FINISH(graded, _WORKER.assignment) if _FINISH else graded
+    return _graded(_WORKER, job, _FINISH)
+
+
+def _graded(grader: Grader, job: tuple, finish) -> Any:
+    path, student, *more = job
+    graded = grader.grade_file(path, student)
+    return finish(graded, grader.assignment, *more) if finish else graded
 
 
 def batch_grade(
     grader: Grader,
-    jobs: list[tuple[str, str | None]],
+    jobs: list[tuple],
     workers: int | None = None,
-    finish: Callable[[Graded, Assignment], Any] | None = None,
+    finish: Callable[..., Any] | None = None,
 ) -> list[Any]:
-    """Grade (path, student) jobs in order, shared among `workers` processes (the available
-    cores by default), each result passed through `finish` (a module-level function) in the
-    worker that graded it. A few submissions are graded here: starting processes costs more."""
+    """Grade (path, student, ...) jobs in order, shared among `workers` processes (the available
+    cores by default), each result passed through `finish(graded, assignment, ...)` (a
+    module-level function, given the job's further items) in the worker that graded it. A few
+    submissions are graded here: starting processes costs more."""
     workers = min(workers or available_cores(), max(1, len(jobs) // 4))
     with _fewer_collections():  # forked workers inherit it
         if workers <= 1:
-            done = [grader.grade_file(*job) for job in jobs]
-            return [finish(g, grader.assignment) for g in done] if finish else done
+            return [_graded(grader, job, finish) for job in jobs]
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 

@@ -93,10 +93,14 @@ def results_json(graded: Graded, assignment: Assignment) -> dict[str, Any]:
     }
 
 
-def with_results(graded: Graded, assignment: Assignment) -> tuple[str, str, dict[str, Any]]:
+def with_results(
+    graded: Graded, assignment: Assignment, dest: str | None = None
+) -> tuple[str, str | None, dict[str, Any]]:
     """(the submission's file, its results.json as text, the fields a run's summary needs): what a
     batch worker hands back. The rows become JSON in the process that graded them, and only
-    text crosses back: pickling the rows to the parent cost nearly as much as writing them."""
+    text crosses back: pickling the rows to the parent cost nearly as much as writing them.
+    Given `dest`, the worker writes the file itself and hands back no text (a class's results
+    are 200 MB: sent to the parent and written there, they were its serial tail)."""
     data = results_json(graded, assignment)
     brief = {
         "score": data["score"],
@@ -104,7 +108,12 @@ def with_results(graded: Graded, assignment: Assignment) -> tuple[str, str, dict
         "student": data["extra_data"]["student"],
         "graded": data["extra_data"]["graded"],
     }
-    return graded.submission, json.dumps(data, allow_nan=False), brief  # compact: json's C encoder
+    text = json.dumps(data, allow_nan=False)  # compact: json's C encoder
+    if dest is None:
+        return graded.submission, text, brief
+    with open(dest, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return graded.submission, None, brief
 
 
 def error_results(message: str) -> dict[str, Any]:
