@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gradtutor
+from gradtutor.ops.stable import sigmoid
 
 mpmath = pytest.importorskip("mpmath")
 mpmath.mp.dps = 50
@@ -95,3 +98,12 @@ def test_softmax_family_works_row_by_row_on_a_batch():
     rows = gradtutor.grad("sum(logsumexp(S)*[1, 2, 3, 4])", {"S": S})
     assert rows.value == pytest.approx(float(lse @ [1, 2, 3, 4]), rel=1e-14)
     np.testing.assert_allclose(rows.gradients["S"], p * np.array([1, 2, 3, 4])[:, None], rtol=1e-12)
+
+
+@settings(max_examples=300)
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_sigmoid_of_one_number_is_the_arrays_bit_for_bit(x):
+    """A single float64 takes sigmoid's short cut; it must be the array form's value exactly."""
+    one, arr = sigmoid(np.float64(x)), sigmoid(np.array([x]))[0]
+    assert type(one) is np.float64
+    assert np.array_equal(one, arr, equal_nan=True) and np.signbit(one) == np.signbit(arr)
