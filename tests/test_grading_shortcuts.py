@@ -35,6 +35,28 @@ def test_close_at_the_answers_own_scale_is_close_at_any_larger_one(a, b, scale, 
         assert tol.close(va, vb, scale)
 
 
+entry = st.one_of(finite, simple, st.sampled_from([5e-3, -5e-3, 1e-13, -1e-13]))
+small = st.integers(1, 6).flatmap(
+    lambda n: st.tuples(st.lists(entry, min_size=n, max_size=n), st.lists(entry, min_size=n, max_size=n))
+)
+
+
+@given(
+    small,
+    st.one_of(st.none(), st.floats(0, 1e7)),
+    st.sampled_from([Tolerance(), Tolerance(1e-2, 1e-3), Tolerance(0.1, 0.0)]),
+)
+def test_a_small_answer_is_judged_entry_by_entry_as_numpy_judges_a_large_one(pair, scale, tol):
+    """A typed matrix of up to SMALL entries is compared in floats; tiled past SMALL (the same
+    entries, the same largest entry) it takes numpy's path, which must say the same."""
+    a, b = np.array(pair[0]), np.array(pair[1])
+    for shape in ((a.size,), (1, a.size), (a.size, 1)):
+        x, y = a.reshape(shape), b.reshape(shape)
+        assert tol.close(x, y, scale) == tol.close(np.tile(x, (40, 1)), np.tile(y, (40, 1)), scale)
+    near = b * (1 + tol.rtol / 2)  # within the tolerance entry by entry: both paths must accept it
+    assert tol.close(near, b, scale) and tol.close(np.tile(near, 40), np.tile(b, 40), scale)
+
+
 @pytest.mark.parametrize("text", ["(oops", "x +", "nosuch(x)", "exp(x, x)"])
 def test_a_refused_formula_is_refused_the_same_way_every_time(text):
     def refusal():
