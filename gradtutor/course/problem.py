@@ -38,7 +38,7 @@ class RandomSpec:
             # The k-th whole number of the range, without building the range (it may be
             # [0, 1e12]); the same draws as rng.choice(range) made before, so old seeds
             # still name the same variants.
-            low, high = int(np.ceil(self.low)), int(np.floor(self.high))
+            low, high = math.ceil(self.low), math.floor(self.high)
             skip_zero = self.nonzero and low <= 0 <= high
             if self.shape == ():  # numpy's scalar draw is the same draw, without an array's cost
                 number = low + int(rng.integers(0, high - low + 1 - skip_zero))
