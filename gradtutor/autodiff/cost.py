@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import budget
 from ..graph import Graph
+from .node_shapes import infer_shapes
 
 
 def node_work(op_name: str, in_shapes: list[tuple[int, ...]], size: int) -> int:
@@ -87,8 +88,6 @@ class Tally:
 
 def plan(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> tuple[int, int]:
     """(numbers held, operations) of one forward pass at these input shapes."""
-    from .reverse import infer_shapes
-
     node_shapes = infer_shapes(graph, shapes)
     elements = work = 0
     for node, shape in zip(graph.nodes, node_shapes):
@@ -111,7 +110,6 @@ def require_check(
     plan: every entry up to FULL_CHECK_LIMIT, else a sample and some directions): refuse a
     check that would run for minutes before its first evaluation."""
     from . import check
-    from .reverse import infer_shapes
 
     inputs = {n: np.shape(fixed[n]) if n in fixed else tuple(shapes.get(n, ())) for n in graph.variables}
     targets = [t for t in claims if t in graph.names] or list(graph.variables)

@@ -15,16 +15,16 @@ from typing import Any
 import numpy as np
 
 from .. import budget
-from ..errors import MissingValuesError, NameLookupError, NotScalarError, ShapeError, join_names, suggest
+from ..errors import MissingValuesError, NameLookupError, NotScalarError, join_names, suggest
 from ..graph import CONST, VAR, Graph, build
-from ..language.numbers import describe_shape, fmt_shape
+from ..language.numbers import describe_shape
 from ..language.values import isfinite, values_from_mapping
-from ..ops import Op, ShapeMismatch
-from ..ops.shapes import broadcast, same_shape, scalar_shape
+from ..ops import Op
 from . import composed
 from .blame import check_gradients, domain_error, raise_first_overflow
 from .cost import Tally
 from .live import LiveTally
+from .node_shapes import check_shapes
 from .scalars import F64, FLIP, PASS, STEP, VJP
 
 
@@ -169,7 +169,7 @@ def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None =
             if scalars:
                 tally.scalars(scalars, first_scalar)
                 scalars = 0
-            tally.node(i, _check_shapes(graph, i, op, ins), ins)
+            tally.node(i, check_shapes(graph, i, op, ins), ins)
             room = tally.room()
             if op.composed:
                 fused = composed.find(graph, i)
@@ -186,48 +186,6 @@ def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None =
     if not isfinite(out[graph.output]):
         raise_first_overflow(graph, out)
     return Evaluation(graph, out, work=tally.work)
-
-
-def infer_shapes(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> list[tuple[int, ...]]:
-    """Every node's shape from the inputs' shapes, without values (for code written ahead)."""
-    out: list[tuple[int, ...]] = []
-    for i, node in enumerate(graph.nodes):
-        if node.op is VAR:
-            out.append(tuple(shapes.get(node.name, ())))
-        elif node.op is CONST:
-            out.append(np.shape(node.value))
-        else:
-            out.append(_shape_of(graph, i, node.op, [out[j] for j in node.inputs]))
-    return out
-
-
-def _check_shapes(graph: Graph, i: int, op: Op, ins: list[Any]) -> tuple[int, ...]:
-    """The node's shape, or a ShapeError if the op cannot take these inputs. The common rules
-    are decided here without calling them: np.broadcast_shapes costs ~10 µs, most of a scalar
-    node's forward step."""
-    rule = op.shape
-    if rule is same_shape:
-        return np.shape(ins[0])
-    if rule is scalar_shape:
-        return ()
-    shapes = [np.shape(v) for v in ins]
-    if rule is broadcast and shapes.count(shapes[0]) == len(shapes):
-        return shapes[0]  # equal shapes always broadcast
-    return _shape_of(graph, i, op, shapes)
-
-
-def _shape_of(graph: Graph, i: int, op: Op, shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
-    try:
-        return tuple(op.shape(*shapes, *graph.nodes[i].params))
-    except ShapeMismatch as exc:
-        if len(shapes) == 2:
-            shown = f"{fmt_shape(shapes[0])} and {fmt_shape(shapes[1])}"
-        else:
-            shown = ", ".join(fmt_shape(s) for s in shapes) or "no inputs"
-        name = f"'{op.symbol}'" if op.form != "call" else f"{op.symbol}()"
-        raise ShapeError(
-            f"{name} cannot combine shapes {shown}: {exc}", source=graph.source, span=graph.nodes[i].span
-        ) from None
 
 
 def requires_grad(graph: Graph, targets: Iterable[int]) -> list[bool]:
