@@ -95,3 +95,15 @@ def test_softmax_family_works_row_by_row_on_a_batch():
     rows = gradtutor.grad("sum(logsumexp(S)*[1, 2, 3, 4])", {"S": S})
     assert rows.value == pytest.approx(float(lse @ [1, 2, 3, 4]), rel=1e-14)
     np.testing.assert_allclose(rows.gradients["S"], p * np.array([1, 2, 3, 4])[:, None], rtol=1e-12)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e10, -1e10, 1e15])
+def test_the_gradient_of_logsumexp_is_the_softmax_even_far_from_0(offset):
+    """exp(a - logsumexp(a)) loses the digits of logsumexp that round away at 1e10 (2e-7 of the
+    gradient); the softmax of a does not."""
+    s = [offset, offset + 1.0, offset - 3.0]
+    gradient = gradtutor.grad("logsumexp(s)", {"s": s}).gradients["s"]
+    exact = [mpmath.mpf(float(v)) - mpmath.mpf(s[0]) for v in s]  # the softmax is unmoved by the shift
+    total = mpmath.fsum(mpmath.exp(v) for v in exact)
+    for got, v in zip(gradient, exact):
+        assert _relative(float(got), mpmath.exp(v) / total) < 1e-15
