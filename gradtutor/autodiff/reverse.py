@@ -25,6 +25,7 @@ from .blame import check_gradients, domain_error, raise_first_overflow
 from .cost import Tally
 from .live import LiveTally
 from .node_shapes import check_shapes
+from .reads import DropTally
 from .scalars import F64, FLIP, PASS, STEP, VJP
 
 
@@ -71,7 +72,7 @@ class Result:
 def grad(program: str | Graph, values: Mapping[str, Any], wrt: Iterable[str] | None = None) -> Result:
     """Value and exact gradients of a scalar program at `values`."""
     graph = build(program) if isinstance(program, str) else program
-    evaluation = forward(graph, values_from_mapping(values))
+    evaluation = forward(graph, values_from_mapping(values), release=True)
     names = list(graph.variables) if wrt is None else list(wrt)
     check_names(graph, names, what="--wrt")
     require_scalar(evaluation)
@@ -129,13 +130,18 @@ def require_scalar(evaluation: Evaluation) -> None:
         )
 
 
-def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None = None, value_only=False) -> Evaluation:
+def forward(
+    graph: Graph, values: Mapping[str, Any], overrides: Mapping | None = None, value_only=False, release=False
+) -> Evaluation:
     """Evaluate every node; shape and domain problems name the node that has them. With
-    `value_only` (a formula's value) intermediates go once used: see live.py."""
+    `value_only` (a formula's value) intermediates go once used: see live.py. With `release`
+    (a sweep back follows, with release too) large values no backward rule reads go once
+    the forward pass is done with them, leaving their shapes: see reads.py."""
     check_values(graph, values)
     nodes = graph.nodes
     out: list[Any] = [None] * len(nodes)
-    tally = LiveTally(graph, out) if value_only else Tally(graph)  # sizes checked before computing
+    tally = LiveTally(graph, out) if value_only else DropTally(graph, out) if release else Tally(graph)
+    computes = value_only or release  # the tally computes each node (sizes are checked before, always)
     scalars, first_scalar = 0, -1  # elementwise steps on float64 scalars, tallied in one go
     room = tally.room()  # scalars that fit in the budget: one more is refused where node() would refuse it
     with np.errstate(all="ignore"):
@@ -180,10 +186,12 @@ def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None =
                 problem = op.domain(*ins, *node.params)  # whole-number arguments too: onehot(y, n) checks y < n
                 if problem:
                     raise domain_error(graph, i, problem, ins)
-            out[i] = tally.compute(i, op, ins, node.params) if value_only else op.forward(*ins, *node.params)
+            out[i] = tally.compute(i, op, ins, node.params) if computes else op.forward(*ins, *node.params)
     tally.scalars(scalars, first_scalar)
     budget.charge(tally.work)
     if not isfinite(out[graph.output]):
+        if release:  # a dropped value may be where it started: blame from a pass that keeps them
+            forward(graph, values, overrides)
         raise_first_overflow(graph, out)
     return Evaluation(graph, out, work=tally.work)
 

@@ -1,0 +1,96 @@
+"""`grad` holds less: what no backward rule reads goes during the forward pass, and dead
+buffers take elementwise results in place (autodiff/reads.py and spare.py).
+
+The value and the gradients must be bit for bit those of a forward and a backward pass
+that keep everything, with the inputs untouched and no second sweep (a dropped value
+that was read after all would give nan, and grad would sweep again).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradtutor
+from gradtutor.autodiff import reverse
+from gradtutor.errors import DomainError
+from gradtutor.graph import build
+
+# 300 x 300 = 90,000 entries: over the size from which values are dropped and buffers reused
+SHAPES = {"W1": (300, 40), "V": (300, 40), "X": (40, 300), "b1": (300, 1), "W2": (10, 300), "b2": (10, 1)}
+SHAPES.update({"T": (10, 300), "Y": (300, 300)})
+MLP = "mean((W2 @ relu(W1 @ X + b1) + b2 - T)^2)"
+PROGRAMS = [
+    MLP,
+    "sum(tanh(W1 @ X + b1) * 2)",
+    "sum(sigmoid(W1 @ X - b1))",  # sigmoid reads its input and its value
+    "t = W1 @ X; sum(t + 1) + sum(t * 2)",  # t has a later reader
+    "sum(log(sigmoid(W1 @ X)))",  # a stable pair reads W1 @ X from the log, two levels up
+    "sum(log(softmax(W1 @ X)[0]))",  # ... and three levels up
+    "sum((W1 @ X).T + W1 @ X)",  # a transpose is a view
+    "u = W1 @ X; sum(u + u.T)",  # ... so u, dead after the sum, is no buffer to write it into
+    "sum(relu(relu(W1 @ X - 1) + 2) * Y)",  # each relu's gradient written into the one before
+    "sum(-(W1 @ X) - b1)",
+    "sum(relu(W1 @ X + V @ X))",  # the sum hands one gradient to both products
+    "sum(relu(relu(W1 @ X) + relu(V @ X)) * Y)",  # ... to both relus: neither may write into it
+    "u = W1 @ X; sum(relu(u + u))",  # one buffer is both operands
+    "sum(max(W1 @ X, 0) * (W1 @ X))",
+    "mean(exp(W1 @ X / 100) + W1 @ X)",
+    "sum((W1 @ X + b1) * (W1 @ X - b1))",
+    "sum(relu(W1 @ X + b1) + relu(W1 @ X + b1) * 2)",
+]
+
+
+def _values(graph, seed=0):
+    rng = np.random.default_rng(seed)
+    return {name: rng.standard_normal(SHAPES[name]) / 4 for name in graph.variables}
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_grad_is_the_sweep_that_keeps_everything_bit_for_bit(program, monkeypatch):
+    graph = build(program)
+    values = _values(graph)
+    before = {name: value.copy() for name, value in values.items()}
+    kept = reverse.forward(graph, values)
+    reverse.backward(kept)
+    passes = []
+    forward = reverse.forward
+    monkeypatch.setattr(reverse, "forward", lambda *args, **kw: passes.append(kw) or forward(*args, **kw))
+    result = gradtutor.grad(graph, values)
+    assert passes == [{"release": True}]  # one sweep: nothing dropped was read
+    assert result.value == kept.value
+    for name, i in graph.variables.items():
+        assert np.array_equal(result.gradients[name], kept.gradient(i)), name
+        assert np.array_equal(values[name], before[name]), f"{name} was written into"
+
+
+def test_the_forward_pass_drops_what_no_rule_reads_and_keeps_the_rest():
+    graph = build(MLP)
+    evaluation = reverse.forward(graph, _values(graph), release=True)
+    by_op: dict[str, int] = {}
+    for i, node in enumerate(graph.nodes):
+        by_op.setdefault(node.op.name, i)  # the first: the hidden layer's
+    product = graph.nodes[by_op["add"]].inputs[0]  # W1 @ X, read only by + b1, which reads nothing
+    dropped = evaluation.values[product]
+    assert dropped.shape == (300, 300) and dropped.strides == (0, 0) and np.isnan(dropped).all()
+    for kept in (graph.nodes[by_op["relu"]].inputs[0], by_op["relu"]):  # relu reads its input; @ reads relu's
+        assert evaluation.values[kept].strides != (0, 0) and np.isfinite(evaluation.values[kept]).all()
+
+
+@pytest.mark.parametrize(
+    "program, culprit",
+    [
+        ("sum(exp(W1 @ X + b1))", "exp"),  # W1 @ X is dropped (as nan) before exp overflows
+        ("sum(relu(W1 @ X + b1))", "@"),  # the dropped value itself overflows
+    ],
+)
+def test_an_overflow_is_blamed_on_the_node_where_it_started(program, culprit):
+    graph = build(program)
+    values = _values(graph)
+    values["W1"][0], values["X"][:, 0] = (1e308, 4.0) if culprit == "@" else (40.0, 40.0)
+    with pytest.raises(DomainError) as kept:
+        reverse.forward(graph, values)
+    with pytest.raises(DomainError) as swept:
+        gradtutor.grad(graph, values)
+    assert "overflowed" in str(kept.value) and culprit in str(kept.value.hint)
+    assert (str(swept.value), swept.value.span, swept.value.hint) == (str(kept.value), kept.value.span, kept.value.hint)
