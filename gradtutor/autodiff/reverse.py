@@ -20,7 +20,7 @@ from ..graph import CONST, VAR, Graph, build
 from ..language.numbers import describe_shape
 from ..language.values import isfinite, values_from_mapping
 from ..ops import Op
-from . import composed
+from . import composed, spare
 from .blame import check_gradients, domain_error, raise_first_overflow
 from .cost import Tally
 from .live import LiveTally
@@ -228,6 +228,7 @@ def backward(
     # A stable pair (log(sigmoid(x))) hands x its gradient in one step; the nodes between still get
     # theirs the ordinary way (the walk shows them), but the inner one no longer passes it on to x.
     handed: dict[int, int] = {}
+    unshared = [False] * len(nodes) if release else None  # gradients this sweep made, held nowhere else
     with np.errstate(all="ignore"):
         for i in range(len(nodes) - 1, -1, -1):
             g = grads[i]
@@ -254,7 +255,8 @@ def backward(
                         part = g * local(*ins, values[i])
                     grads[j] = part if grads[j] is None else grads[j] + part
             else:
-                _vjp_into(graph, i, g, values, grads, need, handed)
+                free = unshared is not None and unshared[i] and i not in keep  # g is nobody else's, and goes after this
+                _vjp_into(graph, i, g, values, grads, need, handed, unshared, free)
             if release and i not in keep:
                 grads[i] = None
                 if i != graph.output:
@@ -266,8 +268,11 @@ def backward(
     return grads
 
 
-def _vjp_into(graph: Graph, i: int, g: Any, values: list[Any], grads: list[Any], need, handed: dict) -> None:
-    """Hand node i's gradient to its inputs, whatever their shapes."""
+def _vjp_into(
+    graph: Graph, i: int, g: Any, values: list[Any], grads: list[Any], need, handed: dict, unshared=None, free=False
+) -> None:
+    """Hand node i's gradient to its inputs, whatever their shapes. `unshared` marks the
+    gradients nothing else holds; `free`: g is one of them and is dropped after this, so it may be written into."""
     node = graph.nodes[i]
     wanted = [need[j] for j in node.inputs]
     if not any(wanted):
@@ -277,18 +282,26 @@ def _vjp_into(graph: Graph, i: int, g: Any, values: list[Any], grads: list[Any],
         if fused is not None and composed.backward(graph, fused, g, values, grads):
             handed[fused.inner] = fused.x
     ins = [values[j] for j in node.inputs]
-    parts = vjp(node.op, g, values[i], ins, wanted, node.params)
+    parts = vjp(node.op, g, values[i], ins, wanted, node.params, g if free else None)
     for j, part, w in zip(node.inputs, parts, wanted):
         if not w or part is None or handed.get(i) == j:
             continue
         part = unbroadcast(part, np.shape(values[j]))
-        grads[j] = part if grads[j] is None else grads[j] + part
+        if grads[j] is not None:
+            part = grads[j] + part
+        elif unshared is not None:
+            unshared[j] = spare.unshared(part, parts, g, free, ins, values[i])
+        grads[j] = part
 
 
-def vjp(op: Op, g: Any, out: Any, ins: list[Any], need: list[bool], params: tuple = ()) -> list[Any]:
-    """The op's vector-Jacobian product for each input (None where not needed)."""
+def vjp(op: Op, g: Any, out: Any, ins: list[Any], need: list[bool], params: tuple = (), into=None) -> list[Any]:
+    """The op's vector-Jacobian product for each input (None where not needed). `into` is g when
+    nothing else holds it: the last product may be written into it, if no input is handed g itself."""
     if op.local:
         parts = []
+        last = -1  # the product that may go into `into`: the last one to read g
+        if into is not None and not any(w and local == 1 for w, local in zip(need, op.local)):
+            last = max((k for k, w in enumerate(need) if w), default=-1)
         for k, local in enumerate(op.local):
             if not need[k]:
                 parts.append(None)
@@ -297,7 +310,8 @@ def vjp(op: Op, g: Any, out: Any, ins: list[Any], need: list[bool], params: tupl
             elif local == -1:
                 parts.append(-g)
             else:
-                parts.append(g * local(*ins, out))
+                slope = local(*ins, out)
+                parts.append(np.multiply(g, slope, out=into) if k == last and spare.fits(into, slope) else g * slope)
         return parts
     return op.vjp(g, out, *ins, need, *params)
 
