@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from .. import budget
-from ..errors import MissingValuesError, NameLookupError, NotScalarError, join_names, suggest
+from ..errors import GradtutorError, MissingValuesError, NameLookupError, NotScalarError, join_names, suggest
 from ..graph import CONST, VAR, Graph, build
 from ..language.numbers import describe_shape
-from ..language.values import isfinite, values_from_mapping
+from ..language.values import isfinite, require_finite, values_from_mapping
 from ..ops import Op
 from . import composed, spare
 from .blame import check_gradients, domain_error, raise_first_overflow
@@ -70,9 +70,23 @@ class Result:
 
 
 def grad(program: str | Graph, values: Mapping[str, Any], wrt: Iterable[str] | None = None) -> Result:
-    """Value and exact gradients of a scalar program at `values`."""
+    """Value and exact gradients of a scalar program at `values`. The inputs are looked over for
+    inf and nan only when something fails (a value or a gradient that is not finite among it),
+    and then an input holding one is what the error names. One that an index or a relu leaves
+    out changes nothing, and looking first cost a pass over every input on every call."""
     graph = build(program) if isinstance(program, str) else program
-    evaluation = forward(graph, values_from_mapping(values), release=True)
+    inputs = values_from_mapping(values, finite=False)
+    try:
+        return _grad(graph, inputs, wrt)
+    except GradtutorError as exc:
+        failure = exc
+    for name, value in inputs.items():
+        require_finite(name, value)
+    raise failure
+
+
+def _grad(graph: Graph, inputs: dict[str, Any], wrt: Iterable[str] | None) -> Result:
+    evaluation = forward(graph, inputs, release=True)
     names = list(graph.variables) if wrt is None else list(wrt)
     check_names(graph, names, what="--wrt")
     require_scalar(evaluation)

@@ -20,8 +20,9 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
 _FORMAT_HINT = "write numbers like 2 or -0.5, vectors like [1, 2], matrices like [[1, 2], [3, 4]]"
 
 
-def as_array(name: str, raw: Any) -> np.ndarray:
-    """A user-supplied value as a float64 array, or a ValueInputError naming the variable."""
+def as_array(name: str, raw: Any, finite: bool = True) -> np.ndarray:
+    """A user-supplied value as a float64 array, or a ValueInputError naming the variable.
+    `finite`: refuse inf and nan now (`grad` looks for them only if something fails)."""
     if isinstance(raw, (bool, np.bool_)):
         raise ValueInputError(f"the value of '{name}' is a true/false value, not a number")
     if isinstance(raw, str):
@@ -44,9 +45,14 @@ def as_array(name: str, raw: Any) -> np.ndarray:
         )
     if value.size == 0:
         raise ValueInputError(f"the value of '{name}' is empty")
+    if finite:
+        require_finite(name, value)
+    return value
+
+
+def require_finite(name: str, value: Any) -> None:
     if not isfinite(value):
         raise ValueInputError(f"the value of '{name}' contains inf or nan")
-    return value
 
 
 def split_assignment(text: str, option: str = "--at") -> tuple[str, str]:
@@ -169,8 +175,8 @@ def to_python(value: Any) -> Any:
     return arr.tolist()
 
 
-def values_from_mapping(values: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    return {str(name): as_array(str(name), raw) for name, raw in values.items()}
+def values_from_mapping(values: Mapping[str, Any], finite: bool = True) -> dict[str, np.ndarray]:
+    return {str(name): as_array(str(name), raw, finite) for name, raw in values.items()}
 
 
 def isfinite(value: Any) -> bool:
