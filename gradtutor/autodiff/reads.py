@@ -70,12 +70,12 @@ class DropTally(Tally):
     def node(self, i: int, shape: tuple[int, ...], ins: list[Any]) -> None:
         super().node(i, shape, ins)
         node = self.graph.nodes[i]
-        self.dead = [
-            j
-            for j, value in dict(zip(node.inputs, ins)).items()
-            if type(value) is np.ndarray and value.size >= IN_PLACE_MIN and self._unread_after(j, i)
-        ]
+        self.dead = []
         self.buffer = None
+        for j, value in zip(node.inputs, ins):
+            large = type(value) is np.ndarray and value.size >= IN_PLACE_MIN  # a small one is not worth it
+            if large and j not in self.dead and self._unread_after(j, i):
+                self.dead.append(j)
         if self.dead and isinstance(node.op.forward, np.ufunc) and not node.params and not node.op.composed:
             for j in self.dead:
                 value = self.out[j]
