@@ -20,8 +20,10 @@ input, as in live.py; the same ufunc on the same operands gives the same bits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -54,29 +56,38 @@ def shape_only(shape: tuple[int, ...]) -> np.ndarray:
     return np.broadcast_to(np.float64(np.nan), shape)
 
 
+# graph -> the inputs' shapes -> what each node's step drops (None: not worked out yet)
+_PLANS: WeakKeyDictionary[Graph, dict[Shapes, list[list[int] | None]]] = WeakKeyDictionary()
+PLANS_PER_GRAPH = 16
+
+
 class DropTally(Tally):
     """The ordinary count (every number made: the sweep back holds them or their shapes),
     dropping each large value once nothing will read it, into which an elementwise ufunc
     may write its result."""
 
-    __slots__ = ("out", "dead", "buffer")
+    __slots__ = ("out", "plan", "dead", "buffer")
 
-    def __init__(self, graph: Graph, out: list[Any]) -> None:
+    def __init__(self, graph: Graph, out: list[Any], values: Mapping[str, Any]) -> None:
         super().__init__(graph)
         self.out = out
+        self.plan = _plan(graph, values)
         self.dead: list[int] = []
         self.buffer: np.ndarray | None = None
 
     def node(self, i: int, shape: tuple[int, ...], ins: list[Any]) -> None:
         super().node(i, shape, ins)
         node = self.graph.nodes[i]
-        self.dead = []
+        dead = self.plan[i]
+        if dead is None:
+            dead = self.plan[i] = [
+                j
+                for j, value in dict(zip(node.inputs, ins)).items()
+                if type(value) is np.ndarray and value.size >= IN_PLACE_MIN and self._unread_after(j, i)
+            ]
+        self.dead = dead
         self.buffer = None
-        for j, value in zip(node.inputs, ins):
-            large = type(value) is np.ndarray and value.size >= IN_PLACE_MIN  # a small one is not worth it
-            if large and j not in self.dead and self._unread_after(j, i):
-                self.dead.append(j)
-        if self.dead and isinstance(node.op.forward, np.ufunc) and not node.params and not node.op.composed:
+        if dead and isinstance(node.op.forward, np.ufunc) and not node.params and not node.op.composed:
             for j in self.dead:
                 value = self.out[j]
                 if writable_buffer(value, shape) and not aliased(j, value, self.out):
@@ -109,6 +120,20 @@ class DropTally(Tally):
     def _reads(self, i: int) -> tuple[bool, ...]:
         node = self.graph.nodes[i]
         return reads(node.op, tuple(np.shape(self.out[k]) for k in node.inputs), node.params)
+
+
+def _plan(graph: Graph, values: Mapping[str, Any]) -> list[list[int] | None]:
+    """What each step drops depends on the graph and the inputs' shapes, not on their values:
+    worked out on a graph's first pass at these shapes, it is looked up after (the working
+    out was most of the Python time a large step took)."""
+    plans = _PLANS.setdefault(graph, {})
+    key = tuple(np.shape(values[name]) for name in graph.variables)
+    plan = plans.get(key)
+    if plan is None:
+        if len(plans) >= PLANS_PER_GRAPH:
+            plans.clear()
+        plan = plans[key] = [None] * len(graph.nodes)
+    return plan
 
 
 def _under_pair(graph: Graph, j: int) -> bool:

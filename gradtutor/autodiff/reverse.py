@@ -154,7 +154,7 @@ def forward(
     check_values(graph, values)
     nodes = graph.nodes
     out: list[Any] = [None] * len(nodes)
-    tally = LiveTally(graph, out) if value_only else DropTally(graph, out) if release else Tally(graph)
+    tally = LiveTally(graph, out) if value_only else DropTally(graph, out, values) if release else Tally(graph)
     computes = value_only or release  # the tally computes each node (sizes are checked before, always)
     scalars, first_scalar = 0, -1  # elementwise steps on float64 scalars, tallied in one go
     room = tally.room()  # scalars that fit in the budget: one more is refused where node() would refuse it
