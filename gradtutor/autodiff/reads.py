@@ -51,8 +51,10 @@ def _formula_reads(op: Op, shapes: Shapes, params: tuple) -> tuple[bool, ...]:
     return tuple(slot in used for slot in ("a", "b")[: len(shapes)]) + ("out" in used,)
 
 
+@lru_cache(maxsize=256)
 def shape_only(shape: tuple[int, ...]) -> np.ndarray:
-    """What a dropped value leaves behind: its shape, and nan for anything that reads it anyway."""
+    """What a dropped value leaves behind: its shape, and nan for anything that reads it anyway
+    (read-only, so one serves every drop of a shape)."""
     return np.broadcast_to(np.float64(np.nan), shape)
 
 

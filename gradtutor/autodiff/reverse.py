@@ -23,7 +23,7 @@ from ..ops import Op
 from . import composed, spare
 from .blame import check_gradients, domain_error, raise_first_overflow
 from .cost import Tally
-from .live import LiveTally
+from .live import IN_PLACE_MIN, LiveTally
 from .node_shapes import check_shapes
 from .reads import DropTally
 from .scalars import F64, FLIP, PASS, STEP, VJP
@@ -297,13 +297,14 @@ def _vjp_into(
             handed[fused.inner] = fused.x
     ins = [values[j] for j in node.inputs]
     parts = vjp(node.op, g, values[i], ins, wanted, node.params, g if free else None)
+    handed_to = handed.get(i)
     for j, part, w in zip(node.inputs, parts, wanted):
-        if not w or part is None or handed.get(i) == j:
+        if not w or part is None or handed_to == j:
             continue
         part = unbroadcast(part, np.shape(values[j]))
         if grads[j] is not None:
             part = grads[j] + part
-        elif unshared is not None:
+        elif unshared is not None and type(part) is np.ndarray and part.size >= IN_PLACE_MIN:  # small: not worth it
             unshared[j] = spare.unshared(part, parts, g, free, ins, values[i])
         grads[j] = part
 

@@ -15,8 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from .live import IN_PLACE_MIN
-
 _PRODUCTS = (np.dtype(np.float64), np.dtype(np.bool_))  # a float64 gradient times these stays float64
 
 
@@ -25,11 +23,12 @@ def fits(spare: np.ndarray | None, slope: Any) -> bool:
     return spare is not None and type(slope) is np.ndarray and slope.shape == spare.shape and slope.dtype in _PRODUCTS
 
 
-def unshared(part: Any, parts: list[Any], g: Any, g_free: bool, ins: list[Any], out: Any) -> bool:
-    """Will nothing but its input's slot hold `part` once node i's gradient `g` is dropped? (`g_free`:
-    g is held by nothing else and is dropped.) `parts` are all that node i's rule handed out."""
-    if type(part) is not np.ndarray or part.size < IN_PLACE_MIN or not part.flags.owndata:
-        return False  # a view, not an array, or too small to be worth looking after
+def unshared(part: np.ndarray, parts: list[Any], g: Any, g_free: bool, ins: list[Any], out: Any) -> bool:
+    """Will nothing but its input's slot hold `part`, a large array, once node i's gradient `g` is
+    dropped? (`g_free`: g is held by nothing else and is dropped.) `parts` are all that node i's
+    rule handed out."""
+    if not part.flags.owndata:
+        return False  # a view
     if part is g:
         if not g_free:
             return False
