@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import budget
 from ..graph import Graph
-from .node_shapes import infer_shapes
+from .node_shapes import infer_shapes, shape_of
 
 
 def node_work(op_name: str, in_shapes: list[tuple[int, ...]], size: int) -> int:
@@ -59,7 +59,7 @@ class Tally:
             self._over()
         op_name = graph.nodes[i].op.name
         if op_name == "matmul":
-            self.work += node_work(op_name, [np.shape(v) for v in ins], size)
+            self.work += node_work(op_name, [shape_of(v) for v in ins], size)
         else:
             largest = size
             for v in ins:

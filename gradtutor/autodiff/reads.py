@@ -31,6 +31,7 @@ from ..graph import Graph, build
 from ..ops import Op
 from .cost import Tally
 from .live import IN_PLACE_MIN, aliased, writable_buffer
+from .node_shapes import shape_of
 
 Shapes = tuple[tuple[int, ...], ...]
 
@@ -129,7 +130,7 @@ def _plan(graph: Graph, values: Mapping[str, Any]) -> list[list[int] | None]:
     worked out on a graph's first pass at these shapes, it is looked up after (the working
     out was most of the Python time a large step took)."""
     plans = _PLANS.setdefault(graph, {})
-    key = tuple(np.shape(values[name]) for name in graph.variables)
+    key = tuple(shape_of(values[name]) for name in graph.variables)
     plan = plans.get(key)
     if plan is None:
         if len(plans) >= PLANS_PER_GRAPH:

@@ -24,7 +24,7 @@ from . import composed, spare
 from .blame import check_gradients, domain_error, raise_first_overflow
 from .cost import Tally
 from .live import IN_PLACE_MIN, LiveTally
-from .node_shapes import check_shapes
+from .node_shapes import check_shapes, shape_of
 from .reads import DropTally
 from .scalars import F64, FLIP, PASS, STEP, VJP
 
@@ -301,7 +301,7 @@ def _vjp_into(
     for j, part, w in zip(node.inputs, parts, wanted):
         if not w or part is None or handed_to == j:
             continue
-        part = unbroadcast(part, np.shape(values[j]))
+        part = unbroadcast(part, shape_of(values[j]))
         if grads[j] is not None:
             part = grads[j] + part
         elif unshared is not None and type(part) is np.ndarray and part.size >= IN_PLACE_MIN:  # small: not worth it
@@ -333,7 +333,7 @@ def vjp(op: Op, g: Any, out: Any, ins: list[Any], need: list[bool], params: tupl
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Undo numpy broadcasting: sum over the axes an input was stretched along."""
-    gshape = np.shape(g)
+    gshape = shape_of(g)
     if gshape == shape:
         return g
     if len(gshape) < len(shape) or any(a < b for a, b in zip(gshape[len(gshape) - len(shape) :], shape)):
