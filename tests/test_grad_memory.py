@@ -144,3 +144,15 @@ def test_an_overflow_is_blamed_on_the_node_where_it_started(program, culprit):
         gradtutor.grad(graph, values)
     assert "overflowed" in str(kept.value) and culprit in str(kept.value.hint)
     assert (str(swept.value), swept.value.span, swept.value.hint) == (str(kept.value), kept.value.span, kept.value.hint)
+
+
+def test_an_override_is_never_written_into():
+    """An override (the tutor's what-if) is the caller's array, though it stands for a node: with it
+    the forward pass keeps everything, as the plain one does, even when asked to release."""
+    graph = build("sum(relu(W1 @ X + b1))")
+    values = _values(graph)
+    product = graph.nodes[[node.op.name for node in graph.nodes].index("add")].inputs[0]
+    override = np.ones((300, 300))
+    evaluation = reverse.forward(graph, values, overrides={product: override}, release=True)
+    assert np.array_equal(override, np.ones((300, 300)))
+    assert evaluation.values[product] is override

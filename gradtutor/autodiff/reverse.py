@@ -154,6 +154,7 @@ def forward(
     check_values(graph, values)
     nodes = graph.nodes
     out: list[Any] = [None] * len(nodes)
+    release = release and not overrides  # an override is the caller's array: never a buffer to write into
     tally = LiveTally(graph, out) if value_only else DropTally(graph, out, values) if release else Tally(graph)
     computes = value_only or release  # the tally computes each node (sizes are checked before, always)
     scalars, first_scalar = 0, -1  # elementwise steps on float64 scalars, tallied in one go
