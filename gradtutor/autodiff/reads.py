@@ -61,7 +61,7 @@ def shape_only(shape: tuple[int, ...]) -> np.ndarray:
 
 # graph -> the inputs' shapes -> what each node's step drops (None: not worked out yet)
 _PLANS: WeakKeyDictionary[Graph, dict[Shapes, list[list[int] | None]]] = WeakKeyDictionary()
-PLANS_PER_GRAPH = 16
+PLANS_PER_GRAPH = 16  # a graph called at ever new shapes starts over rather than grow
 
 
 class DropTally(Tally):
@@ -91,7 +91,7 @@ class DropTally(Tally):
         self.dead = dead
         self.buffer = None
         if dead and isinstance(node.op.forward, np.ufunc) and not node.params and not node.op.composed:
-            for j in self.dead:
+            for j in dead:
                 value = self.out[j]
                 if writable_buffer(value, shape) and not aliased(j, value, self.out):
                     self.buffer = value
@@ -103,7 +103,7 @@ class DropTally(Tally):
         else:
             result = op.forward(*ins, *params)
         for j in self.dead:
-            self.out[j] = shape_only(np.shape(self.out[j]))
+            self.out[j] = shape_only(shape_of(self.out[j]))
         return result
 
     def _unread_after(self, j: int, i: int) -> bool:
@@ -122,7 +122,7 @@ class DropTally(Tally):
 
     def _reads(self, i: int) -> tuple[bool, ...]:
         node = self.graph.nodes[i]
-        return reads(node.op, tuple(np.shape(self.out[k]) for k in node.inputs), node.params)
+        return reads(node.op, tuple(shape_of(self.out[k]) for k in node.inputs), node.params)
 
 
 def _plan(graph: Graph, values: Mapping[str, Any]) -> list[list[int] | None]:

@@ -71,7 +71,7 @@ class Result:
 
 def grad(program: str | Graph, values: Mapping[str, Any], wrt: Iterable[str] | None = None) -> Result:
     """Value and exact gradients of a scalar program at `values`. The inputs are looked over for
-    inf and nan only when something fails (a value or a gradient that is not finite among it),
+    inf and nan only when something fails (a value or a gradient that is not finite fails too),
     and then an input holding one is what the error names. One that an index or a relu leaves
     out changes nothing, and looking first cost a pass over every input on every call."""
     graph = build(program) if isinstance(program, str) else program
