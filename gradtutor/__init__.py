@@ -14,9 +14,11 @@ __all__ = ["grad", "__version__"]
 
 
 def __getattr__(name):
-    # Imported on first use so `import gradtutor` (and the CLI's start-up) stays cheap.
+    # Imported on first use so `import gradtutor` (and the CLI's start-up) stays cheap; then kept,
+    # so that a loop calling gradtutor.grad does not import it again on every call.
     if name == "grad":
         from .autodiff.reverse import grad
 
+        globals()["grad"] = grad
         return grad
     raise AttributeError(name)

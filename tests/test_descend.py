@@ -85,6 +85,22 @@ def test_a_two_layer_mlp_agrees_with_a_numpy_loop_over_100_steps(optimizer, mome
         np.testing.assert_allclose(run.final[k], params[k], rtol=1e-12, atol=1e-14)
 
 
+def test_parameters_handed_one_gradient_array_each_move_by_it_exactly():
+    """The sum in (A + B - T) hands A and B the same array; each step writes lr * g into a buffer
+    of its own per parameter, and must move both as `p - lr * g` would, scalars too."""
+    rng = np.random.default_rng(3)
+    values = {"A": rng.standard_normal((3, 2)), "B": rng.standard_normal((3, 2)), "T": np.ones((3, 2)), "c": 0.5}
+    run = descend(build("0.5*sum((A + B - T)^2) + (c - 1)^2"), values, ["A", "B", "c"], 0.1, 20)
+    A, B, c = values["A"].copy(), values["B"].copy(), 0.5
+    for _ in range(20):
+        g = A + B - 1.0
+        A, B, c = A - 0.1 * g, B - 0.1 * g, c - 0.1 * (2 * (c - 1))
+    assert run.diverged is None
+    np.testing.assert_allclose(run.final["A"], A, rtol=1e-12)
+    np.testing.assert_allclose(run.final["B"], B, rtol=1e-12)
+    assert float(run.final["c"]) == pytest.approx(c, rel=1e-12)
+
+
 def test_a_rate_above_two_over_the_curvature_diverges_and_says_so():
     graph = build("J = 2*(w - 1)^2 + 0.5*(v + 2)^2")  # Hessian diag(4, 1): stable below 2/4
     values = {"w": 0.0, "v": 0.0}

@@ -107,3 +107,15 @@ def test_sigmoid_of_one_number_is_the_arrays_bit_for_bit(x):
     one, arr = sigmoid(np.float64(x)), sigmoid(np.array([x]))[0]
     assert type(one) is np.float64
     assert np.array_equal(one, arr, equal_nan=True) and np.signbit(one) == np.signbit(arr)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e10, -1e10, 1e15])
+def test_the_gradient_of_logsumexp_is_the_softmax_even_far_from_0(offset):
+    """exp(a - logsumexp(a)) loses the digits of logsumexp that round away at 1e10 (2e-7 of the
+    gradient); the softmax of a does not."""
+    s = [offset, offset + 1.0, offset - 3.0]
+    gradient = gradtutor.grad("logsumexp(s)", {"s": s}).gradients["s"]
+    exact = [mpmath.mpf(float(v)) - mpmath.mpf(s[0]) for v in s]  # the softmax is unmoved by the shift
+    total = mpmath.fsum(mpmath.exp(v) for v in exact)
+    for got, v in zip(gradient, exact):
+        assert _relative(float(got), mpmath.exp(v) / total) < 1e-15

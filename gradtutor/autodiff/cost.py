@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import budget
 from ..graph import Graph
+from .node_shapes import infer_shapes, shape_of
 
 
 def node_work(op_name: str, in_shapes: list[tuple[int, ...]], size: int) -> int:
@@ -30,7 +31,7 @@ def node_work(op_name: str, in_shapes: list[tuple[int, ...]], size: int) -> int:
 class Tally:
     """The running count of one forward pass: refuses a node before it is allocated."""
 
-    __slots__ = ("graph", "elements", "work", "largest", "largest_size")
+    __slots__ = ("graph", "elements", "work", "largest", "largest_size", "limit")
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -38,6 +39,7 @@ class Tally:
         self.work = 0
         self.largest = -1
         self.largest_size = 0
+        self.limit = budget.limit()  # read once a pass: asked at every node, it was a tenth of a small pass
 
     def value(self, i: int, value: Any) -> None:
         self.elements += getattr(value, "size", 1)
@@ -46,24 +48,27 @@ class Tally:
         """Count node i (of this shape, from these input values) before it is computed."""
         size = math.prod(shape)
         graph = self.graph
-        if size > budget.limit():
+        if size > self.limit:
             budget.require(
                 size, f"{graph.labels[i]} = {graph.describe(i)}", source=graph.source, span=graph.nodes[i].span
             )
         self.elements += size
         if size > self.largest_size:
             self.largest, self.largest_size = i, size
-        if self.elements > budget.limit():
+        if self.elements > self.limit:
             self._over()
         op_name = graph.nodes[i].op.name
         if op_name == "matmul":
-            self.work += node_work(op_name, [np.shape(v) for v in ins], size)
+            self.work += node_work(op_name, [shape_of(v) for v in ins], size)
         else:
-            self.work += budget.CALL_COST + max(size, max((getattr(v, "size", 1) for v in ins), default=0))
+            largest = size
+            for v in ins:
+                largest = max(largest, getattr(v, "size", 1))
+            self.work += budget.CALL_COST + largest
 
     def room(self) -> int:
         """How many more numbers the budget allows."""
-        return budget.limit() - self.elements
+        return self.limit - self.elements
 
     def scalars(self, count: int, first: int) -> None:
         """Count `count` elementwise nodes on scalars at once, as node() would one by one (first:
@@ -74,7 +79,7 @@ class Tally:
         self.work += count * (budget.CALL_COST + 1)
         if self.largest_size < 1:
             self.largest, self.largest_size = first, 1
-        if self.elements > budget.limit():
+        if self.elements > self.limit:
             self._over()
 
     def _over(self) -> None:
@@ -87,8 +92,6 @@ class Tally:
 
 def plan(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> tuple[int, int]:
     """(numbers held, operations) of one forward pass at these input shapes."""
-    from .reverse import infer_shapes
-
     node_shapes = infer_shapes(graph, shapes)
     elements = work = 0
     for node, shape in zip(graph.nodes, node_shapes):
@@ -111,7 +114,6 @@ def require_check(
     plan: every entry up to FULL_CHECK_LIMIT, else a sample and some directions): refuse a
     check that would run for minutes before its first evaluation."""
     from . import check
-    from .reverse import infer_shapes
 
     inputs = {n: np.shape(fixed[n]) if n in fixed else tuple(shapes.get(n, ())) for n in graph.variables}
     targets = [t for t in claims if t in graph.names] or list(graph.variables)

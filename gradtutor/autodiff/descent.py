@@ -86,6 +86,7 @@ def descend(
         keep_params = sum(point[n].size for n in names) <= 100
     targets = [graph.variables[n] for n in names]
     velocity = {n: np.zeros_like(point[n]) for n in names} if optimizer == "momentum" else {}
+    step_of = {n: np.empty_like(point[n]) for n in names}  # lr * g, in the same memory every step
     for k in range(steps + 1):
         last = k == steps
         try:
@@ -121,7 +122,7 @@ def descend(
                 velocity[n] = momentum * velocity[n] - lr * g
                 point[n] += velocity[n]
             else:
-                point[n] -= lr * g
+                point[n] -= np.multiply(lr, g, out=step_of[n])
     run.final = {n: point[n] for n in names}
     return run
 

@@ -26,7 +26,8 @@ from ..graph import CONST, VAR, Graph
 from ..graph.expr import apply, const, from_text, sym
 from ..graph.printing import to_python
 from ..ops import Shape
-from .reverse import infer_shapes, requires_grad
+from .node_shapes import infer_shapes
+from .reverse import requires_grad
 from .symbolic import unbroadcast
 
 # Names the generated file uses for itself: numpy, the helpers, Python's keywords (and

@@ -13,6 +13,7 @@ ufunc on the same operands, so the value is bit for bit what `forward` gives.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,25 @@ def last_uses(graph: Graph) -> list[int]:
             last[j] = max(last[j], i)
     last[graph.output] = len(graph.nodes)
     return last
+
+
+def writable_buffer(value: Any, shape: tuple[int, ...]) -> bool:
+    """A large float64 array of this shape owning its memory: dead and unshared, it may take a
+    ufunc's float64 result in place of a new array."""
+    return (
+        isinstance(value, np.ndarray)
+        and value.size >= IN_PLACE_MIN
+        and value.dtype == np.float64
+        and value.flags.owndata
+        and value.flags.writeable
+        and value.shape == tuple(shape)
+    )
+
+
+def aliased(j: int, value: np.ndarray, out: list[Any], given: Sequence[Any] = ()) -> bool:
+    """Does anything else alive (an input, or another node's value) share this memory?"""
+    others = [v for k, v in enumerate(out) if k != j and isinstance(v, np.ndarray)]
+    return any(np.may_share_memory(value, other) for other in [*given, *others])
 
 
 class LiveTally(Tally):
@@ -82,23 +102,13 @@ class LiveTally(Tally):
     def _reusable(self, i: int, shape: tuple[int, ...], ins: list[Any]) -> np.ndarray | None:
         for j, value in zip(self.graph.nodes[i].inputs, ins):
             if (
-                isinstance(value, np.ndarray)
-                and value.size >= IN_PLACE_MIN
-                and value.dtype == np.float64
-                and value.flags.owndata
-                and value.flags.writeable
-                and self.last[j] == i
+                self.last[j] == i
                 and self.graph.nodes[j].op not in (VAR, CONST)
-                and value.shape == tuple(shape)
-                and not self._aliased(j, value)
+                and writable_buffer(value, shape)
+                and not aliased(j, value, self.out, self.given)
             ):
                 return value
         return None
-
-    def _aliased(self, j: int, value: np.ndarray) -> bool:
-        """Does anything else alive (an input, or another node's value) share this memory?"""
-        others = self.given + [v for k, v in enumerate(self.out) if k != j and isinstance(v, np.ndarray)]
-        return any(np.may_share_memory(value, other) for other in others)
 
     def _over(self) -> None:
         budget.require(self.elements, "the formula's values at once")

@@ -15,16 +15,17 @@ from typing import Any
 import numpy as np
 
 from .. import budget
-from ..errors import MissingValuesError, NameLookupError, NotScalarError, ShapeError, join_names, suggest
+from ..errors import GradtutorError, MissingValuesError, NameLookupError, NotScalarError, join_names, suggest
 from ..graph import CONST, VAR, Graph, build
-from ..language.numbers import describe_shape, fmt_shape
-from ..language.values import isfinite, values_from_mapping
-from ..ops import Op, ShapeMismatch
-from ..ops.shapes import broadcast, same_shape, scalar_shape
-from . import composed
+from ..language.numbers import describe_shape
+from ..language.values import isfinite, require_finite, values_from_mapping
+from ..ops import Op
+from . import composed, spare
 from .blame import check_gradients, domain_error, raise_first_overflow
 from .cost import Tally
-from .live import LiveTally
+from .live import IN_PLACE_MIN, LiveTally
+from .node_shapes import check_shapes, shape_of
+from .reads import DropTally
 from .scalars import F64, FLIP, PASS, STEP, VJP
 
 
@@ -69,9 +70,23 @@ class Result:
 
 
 def grad(program: str | Graph, values: Mapping[str, Any], wrt: Iterable[str] | None = None) -> Result:
-    """Value and exact gradients of a scalar program at `values`."""
+    """Value and exact gradients of a scalar program at `values`. The inputs are looked over for
+    inf and nan only when something fails (a value or a gradient that is not finite fails too),
+    and then an input holding one is what the error names. One that an index or a relu leaves
+    out changes nothing, and looking first cost a pass over every input on every call."""
     graph = build(program) if isinstance(program, str) else program
-    evaluation = forward(graph, values_from_mapping(values))
+    inputs = values_from_mapping(values, finite=False)
+    try:
+        return _grad(graph, inputs, wrt)
+    except GradtutorError as exc:
+        failure = exc
+    for name, value in inputs.items():
+        require_finite(name, value)
+    raise failure
+
+
+def _grad(graph: Graph, inputs: dict[str, Any], wrt: Iterable[str] | None) -> Result:
+    evaluation = forward(graph, inputs, release=True)
     names = list(graph.variables) if wrt is None else list(wrt)
     check_names(graph, names, what="--wrt")
     require_scalar(evaluation)
@@ -129,13 +144,19 @@ def require_scalar(evaluation: Evaluation) -> None:
         )
 
 
-def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None = None, value_only=False) -> Evaluation:
+def forward(
+    graph: Graph, values: Mapping[str, Any], overrides: Mapping | None = None, value_only=False, release=False
+) -> Evaluation:
     """Evaluate every node; shape and domain problems name the node that has them. With
-    `value_only` (a formula's value) intermediates go once used: see live.py."""
+    `value_only` (a formula's value) intermediates go once used: see live.py. With `release`
+    (a sweep back follows, with release too) large values no backward rule reads go once
+    the forward pass is done with them, leaving their shapes: see reads.py."""
     check_values(graph, values)
     nodes = graph.nodes
     out: list[Any] = [None] * len(nodes)
-    tally = LiveTally(graph, out) if value_only else Tally(graph)  # sizes checked before computing
+    release = release and not overrides  # an override is the caller's array: never a buffer to write into
+    tally = LiveTally(graph, out) if value_only else DropTally(graph, out, values) if release else Tally(graph)
+    computes = value_only or release  # the tally computes each node (sizes are checked before, always)
     scalars, first_scalar = 0, -1  # elementwise steps on float64 scalars, tallied in one go
     room = tally.room()  # scalars that fit in the budget: one more is refused where node() would refuse it
     with np.errstate(all="ignore"):
@@ -170,7 +191,7 @@ def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None =
             if scalars:
                 tally.scalars(scalars, first_scalar)
                 scalars = 0
-            tally.node(i, _check_shapes(graph, i, op, ins), ins)
+            tally.node(i, check_shapes(graph, i, op, ins), ins)
             room = tally.room()
             if op.composed:
                 fused = composed.find(graph, i)
@@ -181,54 +202,14 @@ def forward(graph: Graph, values: Mapping[str, Any], overrides: Mapping | None =
                 problem = op.domain(*ins, *node.params)  # whole-number arguments too: onehot(y, n) checks y < n
                 if problem:
                     raise domain_error(graph, i, problem, ins)
-            out[i] = tally.compute(i, op, ins, node.params) if value_only else op.forward(*ins, *node.params)
+            out[i] = tally.compute(i, op, ins, node.params) if computes else op.forward(*ins, *node.params)
     tally.scalars(scalars, first_scalar)
     budget.charge(tally.work)
     if not isfinite(out[graph.output]):
+        if release:  # a dropped value may be where it started: blame from a pass that keeps them
+            forward(graph, values, overrides)
         raise_first_overflow(graph, out)
     return Evaluation(graph, out, work=tally.work)
-
-
-def infer_shapes(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> list[tuple[int, ...]]:
-    """Every node's shape from the inputs' shapes, without values (for code written ahead)."""
-    out: list[tuple[int, ...]] = []
-    for i, node in enumerate(graph.nodes):
-        if node.op is VAR:
-            out.append(tuple(shapes.get(node.name, ())))
-        elif node.op is CONST:
-            out.append(np.shape(node.value))
-        else:
-            out.append(_shape_of(graph, i, node.op, [out[j] for j in node.inputs]))
-    return out
-
-
-def _check_shapes(graph: Graph, i: int, op: Op, ins: list[Any]) -> tuple[int, ...]:
-    """The node's shape, or a ShapeError if the op cannot take these inputs. The common rules
-    are decided here without calling them: np.broadcast_shapes costs ~10 µs, most of a scalar
-    node's forward step."""
-    rule = op.shape
-    if rule is same_shape:
-        return np.shape(ins[0])
-    if rule is scalar_shape:
-        return ()
-    shapes = [np.shape(v) for v in ins]
-    if rule is broadcast and shapes.count(shapes[0]) == len(shapes):
-        return shapes[0]  # equal shapes always broadcast
-    return _shape_of(graph, i, op, shapes)
-
-
-def _shape_of(graph: Graph, i: int, op: Op, shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
-    try:
-        return tuple(op.shape(*shapes, *graph.nodes[i].params))
-    except ShapeMismatch as exc:
-        if len(shapes) == 2:
-            shown = f"{fmt_shape(shapes[0])} and {fmt_shape(shapes[1])}"
-        else:
-            shown = ", ".join(fmt_shape(s) for s in shapes) or "no inputs"
-        name = f"'{op.symbol}'" if op.form != "call" else f"{op.symbol}()"
-        raise ShapeError(
-            f"{name} cannot combine shapes {shown}: {exc}", source=graph.source, span=graph.nodes[i].span
-        ) from None
 
 
 def requires_grad(graph: Graph, targets: Iterable[int]) -> list[bool]:
@@ -263,6 +244,7 @@ def backward(
     # A stable pair (log(sigmoid(x))) hands x its gradient in one step; the nodes between still get
     # theirs the ordinary way (the walk shows them), but the inner one no longer passes it on to x.
     handed: dict[int, int] = {}
+    unshared = [False] * len(nodes) if release else None  # gradients this sweep made, held nowhere else
     with np.errstate(all="ignore"):
         for i in range(len(nodes) - 1, -1, -1):
             g = grads[i]
@@ -289,7 +271,8 @@ def backward(
                         part = g * local(*ins, values[i])
                     grads[j] = part if grads[j] is None else grads[j] + part
             else:
-                _vjp_into(graph, i, g, values, grads, need, handed)
+                free = unshared is not None and unshared[i] and i not in keep  # g is nobody else's, and goes after this
+                _vjp_into(graph, i, g, values, grads, need, handed, unshared, free)
             if release and i not in keep:
                 grads[i] = None
                 if i != graph.output:
@@ -301,8 +284,11 @@ def backward(
     return grads
 
 
-def _vjp_into(graph: Graph, i: int, g: Any, values: list[Any], grads: list[Any], need, handed: dict) -> None:
-    """Hand node i's gradient to its inputs, whatever their shapes."""
+def _vjp_into(
+    graph: Graph, i: int, g: Any, values: list[Any], grads: list[Any], need, handed: dict, unshared=None, free=False
+) -> None:
+    """Hand node i's gradient to its inputs, whatever their shapes. `unshared` marks the
+    gradients nothing else holds; `free`: g is one of them and is dropped after this, so it may be written into."""
     node = graph.nodes[i]
     wanted = [need[j] for j in node.inputs]
     if not any(wanted):
@@ -312,18 +298,27 @@ def _vjp_into(graph: Graph, i: int, g: Any, values: list[Any], grads: list[Any],
         if fused is not None and composed.backward(graph, fused, g, values, grads):
             handed[fused.inner] = fused.x
     ins = [values[j] for j in node.inputs]
-    parts = vjp(node.op, g, values[i], ins, wanted, node.params)
+    parts = vjp(node.op, g, values[i], ins, wanted, node.params, g if free else None)
+    handed_to = handed.get(i)
     for j, part, w in zip(node.inputs, parts, wanted):
-        if not w or part is None or handed.get(i) == j:
+        if not w or part is None or handed_to == j:
             continue
-        part = unbroadcast(part, np.shape(values[j]))
-        grads[j] = part if grads[j] is None else grads[j] + part
+        part = unbroadcast(part, shape_of(values[j]))
+        if grads[j] is not None:
+            part = grads[j] + part
+        elif unshared is not None and type(part) is np.ndarray and part.size >= IN_PLACE_MIN:  # small: not worth it
+            unshared[j] = spare.unshared(part, parts, g, free, ins, values[i])
+        grads[j] = part
 
 
-def vjp(op: Op, g: Any, out: Any, ins: list[Any], need: list[bool], params: tuple = ()) -> list[Any]:
-    """The op's vector-Jacobian product for each input (None where not needed)."""
+def vjp(op: Op, g: Any, out: Any, ins: list[Any], need: list[bool], params: tuple = (), into=None) -> list[Any]:
+    """The op's vector-Jacobian product for each input (None where not needed). `into` is g when
+    nothing else holds it: the last product may be written into it, if no input is handed g itself."""
     if op.local:
         parts = []
+        last = -1  # the product that may go into `into`: the last one to read g
+        if into is not None and not any(w and local == 1 for w, local in zip(need, op.local)):
+            last = max((k for k, w in enumerate(need) if w), default=-1)
         for k, local in enumerate(op.local):
             if not need[k]:
                 parts.append(None)
@@ -332,14 +327,15 @@ def vjp(op: Op, g: Any, out: Any, ins: list[Any], need: list[bool], params: tupl
             elif local == -1:
                 parts.append(-g)
             else:
-                parts.append(g * local(*ins, out))
+                slope = local(*ins, out)
+                parts.append(np.multiply(g, slope, out=into) if k == last and spare.fits(into, slope) else g * slope)
         return parts
     return op.vjp(g, out, *ins, need, *params)
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Undo numpy broadcasting: sum over the axes an input was stretched along."""
-    gshape = np.shape(g)
+    gshape = shape_of(g)
     if gshape == shape:
         return g
     if len(gshape) < len(shape) or any(a < b for a, b in zip(gshape[len(gshape) - len(shape) :], shape)):

@@ -20,8 +20,19 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
 _FORMAT_HINT = "write numbers like 2 or -0.5, vectors like [1, 2], matrices like [[1, 2], [3, 4]]"
 
 
-def as_array(name: str, raw: Any) -> np.ndarray:
-    """A user-supplied value as a float64 array, or a ValueInputError naming the variable."""
+def as_array(name: str, raw: Any, finite: bool = True) -> np.ndarray:
+    """A user-supplied value as a float64 array, or a ValueInputError naming the variable.
+    `finite`: refuse inf and nan now (`grad` looks for them only if something fails)."""
+    if type(raw) is np.ndarray and raw.dtype == np.float64 and raw.size > 0 and raw.ndim <= 2:
+        value = raw  # the common case from Python, used as it is (the engine never writes to inputs)
+    else:
+        value = _converted(name, raw)
+    if finite:
+        require_finite(name, value)
+    return value
+
+
+def _converted(name: str, raw: Any) -> np.ndarray:
     if isinstance(raw, (bool, np.bool_)):
         raise ValueInputError(f"the value of '{name}' is a true/false value, not a number")
     if isinstance(raw, str):
@@ -29,7 +40,6 @@ def as_array(name: str, raw: Any) -> np.ndarray:
     if isinstance(raw, (complex, np.complexfloating)) or (isinstance(raw, np.ndarray) and np.iscomplexobj(raw)):
         raise ValueInputError(f"the value of '{name}' holds complex numbers; gradtutor works with real numbers")
     try:
-        # asarray: a float64 array is used as it is (the engine never writes to inputs)
         value = np.asarray(raw, dtype=np.float64)
     except (ValueError, TypeError):
         detail = (
@@ -44,9 +54,12 @@ def as_array(name: str, raw: Any) -> np.ndarray:
         )
     if value.size == 0:
         raise ValueInputError(f"the value of '{name}' is empty")
+    return value
+
+
+def require_finite(name: str, value: Any) -> None:
     if not isfinite(value):
         raise ValueInputError(f"the value of '{name}' contains inf or nan")
-    return value
 
 
 def split_assignment(text: str, option: str = "--at") -> tuple[str, str]:
@@ -169,8 +182,8 @@ def to_python(value: Any) -> Any:
     return arr.tolist()
 
 
-def values_from_mapping(values: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    return {str(name): as_array(str(name), raw) for name, raw in values.items()}
+def values_from_mapping(values: Mapping[str, Any], finite: bool = True) -> dict[str, np.ndarray]:
+    return {str(name): as_array(str(name), raw, finite) for name, raw in values.items()}
 
 
 def isfinite(value: Any) -> bool:
@@ -181,6 +194,6 @@ def isfinite(value: Any) -> bool:
         return math.isfinite(value)
     if getattr(value, "size", 0) > 4096 and value.dtype == np.float64:
         with np.errstate(over="ignore", invalid="ignore"):
-            if math.isfinite(float(np.sum(value))):
+            if math.isfinite(float(value.sum())):
                 return True
-    return bool(np.all(np.isfinite(value)))
+    return bool(np.isfinite(value).all())
