@@ -63,3 +63,30 @@ def test_a_plan_is_per_shape_and_per_seed_gradient():
     assert _steps(vector, {"x": np.arange(3.0)}, True, seed=np.ones(3)) == _steps(
         vector, {"x": np.arange(3.0)}, True, seed=np.ones(3), fresh=True
     )
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "q = x + y; f = q * z; f",
+        "a = x * y; b = a + x; c = max(b, y); c * a",  # x and y branch
+        "h = relu(W @ x + b); sum(h * h) + sum(W * W)",  # matrices: no local questions
+    ],
+)
+def test_the_questions_about_one_node_are_the_full_walks(program):
+    """questions_about(i) makes only the steps at i's consumers; they ask what the whole walk asks
+    about i, in order, with the same answers."""
+    graph = build(program)
+    rng = np.random.default_rng(3)
+    values = {
+        n: rng.uniform(-2, 2, size=(2, 2) if n == "W" else (2,) if n in ("x", "b") and "W" in program else ())
+        for n in graph.variables
+    }
+    for i in graph.variables.values():
+        partial_walk, full_walk = build_walk(graph, values, explain=True), build_walk(graph, values, explain=True)
+        about = partial_walk.questions_about(i)
+        assert callable(partial_walk.made)  # the rest of the walk was never made
+        every = [q for q in full_walk.questions if q.input == i]
+        assert [(q.ask, q.kind, q.working) for q in about] == [(q.ask, q.kind, q.working) for q in every]
+        assert all(np.array_equal(a.answer, b.answer) for a, b in zip(about, every))
+        assert full_walk.questions_about(i) == every  # once made, the walk's own questions

@@ -72,7 +72,9 @@ class _Node:
     asks: tuple[_Ask, ...]
 
 
-def make_steps(evaluation: Evaluation, explain: bool, jacobians: tuple) -> list[Step]:
+def make_steps(evaluation: Evaluation, explain: bool, jacobians: tuple, about: int | None = None) -> list[Step]:
+    """The walk's steps; with `about`, only those at the consumers of that node (the steps that
+    ask about it, with the same questions: its branch shares come from those steps alone)."""
     graph = evaluation.graph
     vals, grads = evaluation.values, evaluation.grads
     plans = graph.__dict__.setdefault("_walk_plans", {})
@@ -81,6 +83,8 @@ def make_steps(evaluation: Evaluation, explain: bool, jacobians: tuple) -> list[
     if plan is None:
         plan = plans[key] = _plan(graph, list(key[0]), grads, explain, jacobians)
     shares: dict[int, list[tuple[int, Any]]] = {}
+    if about is not None:
+        plan = [node for node in plan if about in graph.nodes[node.i].inputs]
     return [_step(evaluation, node, shares, explain) for node in plan]
 
 

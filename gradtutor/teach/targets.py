@@ -71,7 +71,7 @@ class GradientQuestion(Question):
 
     def walk_question(self, walk) -> Question | None:
         """The backward walk's question whose answer this is: the last one about the same node."""
-        return next((q for q in reversed(walk.questions) if q.input == self.input and q.ask == self.ask), None)
+        return next((q for q in reversed(walk.questions_about(self.input)) if q.ask == self.ask), None)
 
     def mistakes(self, walk, near: Near) -> list[Mistake]:
         same = self.walk_question(walk)

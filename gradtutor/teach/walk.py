@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,12 @@ class Walk:
     @property
     def questions(self) -> list[Question]:
         return [q for step in self.steps for q in step.questions]
+
+    def questions_about(self, i: int) -> list[Question]:
+        """The walk's questions about node i, in order, without making the other steps (a wrong
+        df/dW is diagnosed by the walk's question about W, and most problems ask nothing else)."""
+        steps = self.made(about=i) if callable(self.made) else self.made
+        return [q for step in steps for q in step.questions if q.input == i]
 
     mode = "backward"
 
@@ -152,4 +159,4 @@ def _check_seed(evaluation: Evaluation, seed: Any) -> Any:
 def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jacobians: tuple = ()) -> Walk:
     """The walk of an evaluated graph (its values in place; the gradients are computed here)."""
     backward(evaluation, seed=1.0 if seed is None else seed)
-    return Walk(evaluation.graph, evaluation, lambda: make_steps(evaluation, explain, jacobians))
+    return Walk(evaluation.graph, evaluation, partial(make_steps, evaluation, explain, jacobians))
