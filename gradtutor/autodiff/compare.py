@@ -62,13 +62,10 @@ class Tolerance:
             return False
         if a.ndim == 0:
             return self.close_numbers(float(a), float(b), scale)
+        if a.size <= SMALL:  # entry by entry in floats, on the whole array's scale: the same rules
+            return self._close_entries(a.ravel().tolist(), b.ravel().tolist(), scale)
         if self.atol == 0:
             return bool(np.max(relative_error(a, b), initial=0.0) <= self.rtol)
-        if a.size <= SMALL:  # entry by entry in floats, on the whole answer's scale: the same rule
-            claimed_, true_ = a.ravel().tolist(), b.ravel().tolist()
-            largest = max(map(abs, true_), default=0.0)
-            scale = largest if scale is None else max(scale, largest)
-            return all(self.close_numbers(x, y, scale) for x, y in zip(claimed_, true_))
         size = np.abs(b)  # the arrays' own methods: np.max & co. add a wrapper's cost to each call
         largest = float(size.max(initial=0.0))
         scale = largest if scale is None else max(scale, largest)
@@ -77,6 +74,14 @@ class Tolerance:
         if ((a * b < 0) & (diff > 1e-12 * max(scale, 1.0))).any():
             return False  # opposite signs: a flipped sign is a mistake at any size
         return bool((diff <= np.maximum(floor, self.rtol * size)).all())
+
+    def _close_entries(self, claimed: list[float], true: list[float], scale: float | None) -> bool:
+        if self.atol == 0:  # relative_error's rule, its floor from the largest entry of either
+            floor = max(1e-8, 1e-3 * max(map(abs, claimed + true), default=0.0))
+            return all(abs(x - y) / max(abs(x), abs(y), floor) <= self.rtol for x, y in zip(claimed, true))
+        largest = max(map(abs, true), default=0.0)
+        scale = largest if scale is None else max(scale, largest)
+        return all(self.close_numbers(x, y, scale) for x, y in zip(claimed, true))
 
     def close_numbers(self, a: float, b: float, scale: float | None = None) -> bool:
         """`close` for two numbers, in plain floats (most answers are numbers, and numpy's
