@@ -11,6 +11,7 @@ in the progress database.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,11 +81,13 @@ class Question:
     def value_scale(self, walk) -> float:
         """The size of the numbers this question is about (the answer, the node and the input
         it concerns, but not a seed of 1), which sets how much hand rounding is allowed."""
-        known = self.__dict__.get("_scale")  # (walk, scale): a batch grades a question many times
-        if known is None or known[0] is not walk:
+        # (walk, scale): a batch grades a question many times. The walk is held weakly: it holds
+        # this question, and the cycle left every graded walk to the cyclic collector.
+        known = self.__dict__.get("_scale")
+        if known is None or known[0]() is not walk:
             nodes = [self.input, self.node, *walk.graph.nodes[self.node].inputs]
             known = self.__dict__["_scale"] = (
-                walk,
+                weakref.ref(walk),
                 max(_magnitude(self.answer), *(walk_magnitude(walk, j) for j in nodes)),
             )
         return known[1]
