@@ -123,15 +123,15 @@ class Exercise:
             k += 1
 
     def _other_points(self) -> Iterator[Evaluation]:
-        """Further points: other variants (for random problems) or the fixed values, each nudged
-        by continuous noise so that no point can coincide with this one (small integer ranges
-        would often repeat a value)."""
+        """Further points: values drawn as a variant's are (for random problems) or the fixed
+        values, each nudged by continuous noise so that no point can coincide with this one
+        (small integer ranges would often repeat a value)."""
         graph = self.walk.graph
         rng = np.random.default_rng(12345 if self.seed is None else self.seed + 7919)
         base = self.values
         for _k in range(FORMULA_POINTS):
             for _ in range(50):
-                start = self.problem.variant(int(rng.integers(0, 2**31))) if self.problem.has_random else base
+                start = self.problem.draw(rng) if self.problem.has_random else base
                 values = {n: v + rng.uniform(-0.3, 0.3, size=np.shape(v)) for n, v in start.items()}
                 try:
                     yield forward(graph, values)

@@ -100,11 +100,16 @@ class Problem:
 
     def variant(self, seed: int | None) -> dict[str, np.ndarray]:
         """The fixed values plus the random ones drawn for `seed` (the same seed, the same variant)."""
+        return (
+            self.draw(_generator(zlib.crc32(self.key.encode()), int(seed or 0))) if self.random else dict(self.values)
+        )
+
+    def draw(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """The fixed values plus random ones drawn from `rng`: a variant's values, from a generator
+        the caller already has (a further point for a formula, without seeding one of its own)."""
         values = dict(self.values)
-        if self.random:
-            rng = _generator(zlib.crc32(self.key.encode()), int(seed or 0))
-            for name in sorted(self.random):
-                values[name] = self.random[name].draw(rng)
+        for name in sorted(self.random):
+            values[name] = self.random[name].draw(rng)
         return values
 
 
