@@ -35,6 +35,17 @@ def run():
     return Runner()
 
 
+@pytest.fixture(autouse=True)
+def _budget_restored():
+    """A command's --max-elements stays set in the process after an in-process run: each test
+    starts from the budget it found, so no test's limit leaks into the next."""
+    from gradtutor import budget
+
+    limit = budget.limit()
+    yield
+    budget.set_limit(limit)
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     """A fresh GRADTUTOR_HOME for tests that write progress."""

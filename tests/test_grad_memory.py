@@ -156,3 +156,19 @@ def test_an_override_is_never_written_into():
     evaluation = reverse.forward(graph, values, overrides={product: override}, release=True)
     assert np.array_equal(override, np.ones((300, 300)))
     assert evaluation.values[product] is override
+
+
+def test_a_value_dropped_though_read_gives_the_right_gradients_not_nan(monkeypatch):
+    """Should the op table ever say a rule reads less than it does, the dropped value's nan
+    placeholder makes the gradient nan; grad then sweeps again keeping every value and returns
+    those gradients (before, it swept again only to blame, and returned the nan ones)."""
+    from gradtutor.autodiff import reads
+
+    graph = build("sum(exp(W1 * 2) + W1)")
+    values = {"W1": np.random.default_rng(4).standard_normal((300, 300)) / 4}
+    kept = reverse.forward(graph, values)
+    reverse.backward(kept)
+    monkeypatch.setattr(reads, "reads", lambda op, shapes, params=(): (False,) * (len(shapes) + 1))
+    monkeypatch.setattr(reads, "_PLANS", type(reads._PLANS)())
+    result = gradtutor.grad(graph, values)
+    assert np.array_equal(result.gradients["W1"], kept.gradient(graph.variables["W1"]))

@@ -58,3 +58,43 @@ def test_a_claim_over_the_budget_is_refused_with_exit_2_not_judged_wrong(run):
     big = run(*args, "--grad", "W=2*outer(W@x, x) + outer(x, x)*3")
     assert big.exit_code == 2 and "180,000" in big.stderr and "--max-elements" in big.stderr
     assert "wrong" not in big.stdout
+
+
+def test_an_overflow_in_a_formula_is_blamed_on_its_node_though_its_inputs_were_let_go():
+    """The first overflowing node's inputs are gone by the time the output shows inf; the error
+    still names that node (from a pass that keeps every value), with its inputs."""
+    from gradtutor.errors import DomainError
+
+    with pytest.raises(DomainError) as raised:
+        evaluate(compile_formula("exp(x*1000)*2 + 1", ["x"]), {"x": np.ones(3)}, "answer")
+    message = raised.value.render()
+    assert "overflowed" in message and "exp" in message and "vector of length 3" in message
+
+
+def test_a_view_keeps_its_base_counted():
+    """outer(x, x).T is a view: the first outer product's numbers live on under it, so with two
+    more outer products 270,000 numbers are held at once (counted as 180,000 before)."""
+    x = np.random.default_rng(1).standard_normal(BIG)
+    formula = compile_formula("outer(x, x).T + outer(x, x) * outer(x, x)", ["x"])
+    old = budget.limit()
+    try:
+        budget.set_limit(200_000)
+        with pytest.raises(budget.BudgetError, match="270,000"):
+            evaluate(formula, {"x": x})
+        budget.set_limit(300_000)
+        outer = np.outer(x, x)
+        assert np.array_equal(evaluate(formula, {"x": x}), outer.T + outer * outer)
+    finally:
+        budget.set_limit(old)
+
+
+def test_an_override_is_never_written_into():
+    """An override is the caller's array, whatever the pass: a value-only one may not reuse it."""
+    from gradtutor.graph import build
+
+    graph = build("exp(W*2) + 1")
+    W = np.random.default_rng(2).standard_normal((BIG, BIG))
+    exp_node = next(i for i, node in enumerate(graph.nodes) if node.op.name == "exp")
+    given = np.full((BIG, BIG), 0.5)
+    value = forward(graph, {"W": W}, overrides={exp_node: given}, value_only=True).value
+    assert np.array_equal(given, np.full((BIG, BIG), 0.5)) and np.array_equal(value, given + 1)

@@ -20,17 +20,17 @@ from ..language.values import isfinite
 def raise_first_overflow(graph: Graph, out: list[Any]) -> None:
     """inf and nan spread to the output; blame the first node that produced one."""
     for i, node in enumerate(graph.nodes):
-        if node.inputs and out[i] is not None and not isfinite(out[i]):  # None: freed (live.py)
+        if node.inputs and out[i] is not None and not isfinite(out[i]):  # None: let go (live.py)
             raise domain_error(graph, i, "the result overflowed (it is inf or nan)", [out[j] for j in node.inputs])
     raise DomainError("the output is not a finite number")
 
 
 def domain_error(graph: Graph, i: int, problem: str, ins: list[Any]) -> DomainError:
     node = graph.nodes[i]
-    shown = ", ".join(_short(v) for v in ins)
     word = "input" if len(ins) == 1 else "inputs"
+    shown = "" if any(v is None for v in ins) else f" (its {word}: {', '.join(_short(v) for v in ins)})"
     return DomainError(
-        f"{problem} (its {word}: {shown})",
+        f"{problem}{shown}",
         source=graph.source,
         span=node.span,
         hint=f"in node {graph.labels[i]} = {graph.describe(i)}",

@@ -50,6 +50,14 @@ def find(graph: Graph, i: int) -> Fused | None:
     return Fused(i, between, between[-1], inner.inputs[0], index, form)
 
 
+def reads(graph: Graph, i: int) -> list[int]:
+    """The nodes whose values node i's step reads: its inputs, and for a stable pair the inner
+    op's own input too (and any index node between), which the one-step form reads directly."""
+    fused = find(graph, i)
+    inputs = list(graph.nodes[i].inputs)
+    return inputs if fused is None else [*inputs, *fused.between, fused.x]
+
+
 def value(fused: Fused, values: list[Any]) -> Any:
     out = fused.value(values[fused.x])
     return out if fused.index is None else np.asarray(out)[fused.index]

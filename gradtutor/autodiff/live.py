@@ -15,28 +15,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
 from .. import budget
 from ..graph import CONST, VAR, Graph
+from . import composed
 from .cost import Tally
 
 IN_PLACE_MIN = 1 << 16  # smaller arrays cost little memory, and an aliasing scan would cost more than it saves
 
 
+_LAST: WeakKeyDictionary[Graph, list[int]] = WeakKeyDictionary()
+
+
 def last_uses(graph: Graph) -> list[int]:
-    """The last node that reads each node's value (-1: none, or the output). A stable pair
-    (composed.py) reads its inner input from the outer node, so reads reach three levels down."""
-    last = [-1] * len(graph.nodes)
-    for i, node in enumerate(graph.nodes):
-        reach = list(node.inputs)
-        if node.op.composed:
-            for _ in range(2):
-                reach += [k for j in reach for k in graph.nodes[j].inputs]
-        for j in reach:
-            last[j] = max(last[j], i)
-    last[graph.output] = len(graph.nodes)
+    """The last node that reads each node's value (-1: none; the output: past the end, as the
+    caller reads it). A stable pair reads its inner op's input from the outer node (composed.py).
+    Made once per graph: a cached formula is evaluated again for every answer."""
+    last = _LAST.get(graph)
+    if last is None:
+        last = [-1] * len(graph.nodes)
+        for i in range(len(graph.nodes)):
+            for j in composed.reads(graph, i):
+                last[j] = max(last[j], i)
+        last[graph.output] = len(graph.nodes)
+        _LAST[graph] = last
     return last
 
 
@@ -90,11 +95,13 @@ class LiveTally(Tally):
             result = op.forward(*ins, out=self.buffer)
         else:
             result = op.forward(*ins, *params)
-        if isinstance(result, np.ndarray) and result.base is not None:
+        view = isinstance(result, np.ndarray) and result.base is not None
+        if view:
             self.elements -= result.size  # a view: no new numbers
         for j in dict.fromkeys(node.inputs):
             if self.last[j] == i and self.graph.nodes[j].inputs:
-                if self.out[j] is not self.buffer:  # the reused one's numbers are now the result's
+                # numbers that live on, as the reused buffer or under a view (outer(x, x).T), stay counted
+                if self.out[j] is not self.buffer and not (view and np.may_share_memory(result, self.out[j])):
                     self.elements -= getattr(self.out[j], "size", 1)
                 self.out[j] = None
         return result

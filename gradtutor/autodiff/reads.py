@@ -30,7 +30,7 @@ import numpy as np
 from ..graph import Graph, build
 from ..ops import Op
 from .cost import Tally
-from .live import IN_PLACE_MIN, aliased, writable_buffer
+from .live import IN_PLACE_MIN, aliased, last_uses, writable_buffer
 from .node_shapes import shape_of
 
 Shapes = tuple[tuple[int, ...], ...]
@@ -109,16 +109,15 @@ class DropTally(Tally):
     def _unread_after(self, j: int, i: int) -> bool:
         """Will nothing read node j's value once node i is computed?"""
         graph = self.graph
-        users = graph.consumers[j]
-        if not graph.nodes[j].inputs or users[-1] != i or j == graph.output:
-            return False  # an input (the caller's), read by a later node, or returned
+        if not graph.nodes[j].inputs or last_uses(graph)[j] != i:
+            return False  # an input (the caller's), or read later: by a node, a stable pair or the caller
         if self._reads(j)[-1]:
             return False
-        for c in users:
+        for c in graph.consumers[j]:
             rule = self._reads(c)
             if any(rule[k] for k, x in enumerate(graph.nodes[c].inputs) if x == j):
                 return False
-        return not _under_pair(graph, j)
+        return True
 
     def _reads(self, i: int) -> tuple[bool, ...]:
         node = self.graph.nodes[i]
@@ -137,13 +136,3 @@ def _plan(graph: Graph, values: Mapping[str, Any]) -> list[list[int] | None]:
             plans.clear()
         plan = plans[key] = [None] * len(graph.nodes)
     return plan
-
-
-def _under_pair(graph: Graph, j: int) -> bool:
-    """A stable pair (composed.py) reads its inner op's input from the outer node, three levels up."""
-    level = [j]
-    for _ in range(3):
-        level = [c for k in level for c in graph.consumers[k]]
-        if any(graph.nodes[c].op.composed for c in level):
-            return True
-    return False

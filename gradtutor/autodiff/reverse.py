@@ -10,11 +10,13 @@ the sum over its branches without any special case.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
 
 from .. import budget
+from ..budget import BudgetError
 from ..errors import GradtutorError, MissingValuesError, NameLookupError, NotScalarError, join_names, suggest
 from ..graph import CONST, VAR, Graph, build
 from ..language.numbers import describe_shape
@@ -30,7 +32,8 @@ from .scalars import F64, FLIP, PASS, STEP, VJP
 
 
 class Evaluation:
-    """A graph evaluated at a point: every node's value, and (after backward) its gradient."""
+    """A graph evaluated at a point: every node's value, and (after backward) its gradient. A pass
+    that lets values go (`release`, `value_only`) leaves None, or a value's shape alone (reads.py)."""
 
     def __init__(self, graph: Graph, values: list[Any], grads: list[Any] | None = None, work: int = 0) -> None:
         self.graph = graph
@@ -53,8 +56,8 @@ class Evaluation:
 class Result:
     """What `gradtutor.grad` returns: `.value` and `.gradients` (name -> float or array).
 
-    `.evaluation` keeps the inputs and the output; intermediate values are released
-    as the backward sweep passes them (use `forward`/`backward` to keep them all)."""
+    `.evaluation` keeps the inputs and the output; intermediate values are let go as soon as
+    nothing reads them (use `forward`/`backward` to keep them all)."""
 
     def __init__(self, value: Any, gradients: dict[str, Any], evaluation: Evaluation) -> None:
         self.value = value
@@ -93,15 +96,12 @@ def _grad(graph: Graph, inputs: dict[str, Any], wrt: Iterable[str] | None) -> Re
     targets = [graph.variables[n] for n in names]
     backward(evaluation, targets, release=True)
     if not all(isfinite(evaluation.gradient(t)) for t in targets):
-        # the released intermediates are needed to say where it went wrong: sweep again
-        backward(forward(graph, evaluation_inputs(evaluation)), targets)
+        # Sweep again keeping every value: it says where it went wrong, and should a dropped value
+        # have been read after all, its gradients are the right ones and are what is returned.
+        evaluation = forward(graph, inputs)
+        backward(evaluation, targets)
     gradients = {n: _plain(evaluation.gradient(graph.variables[n])) for n in names}
     return Result(_plain(evaluation.value), gradients, evaluation)
-
-
-def evaluation_inputs(evaluation: Evaluation) -> dict[str, Any]:
-    graph = evaluation.graph
-    return {name: evaluation.values[i] for name, i in graph.variables.items()}
 
 
 def _plain(value: Any) -> Any:
@@ -156,7 +156,6 @@ def forward(
     out: list[Any] = [None] * len(nodes)
     release = release and not overrides  # an override is the caller's array: never a buffer to write into
     tally = LiveTally(graph, out) if value_only else DropTally(graph, out, values) if release else Tally(graph)
-    computes = value_only or release  # the tally computes each node (sizes are checked before, always)
     scalars, first_scalar = 0, -1  # elementwise steps on float64 scalars, tallied in one go
     room = tally.room()  # scalars that fit in the budget: one more is refused where node() would refuse it
     with np.errstate(all="ignore"):
@@ -164,6 +163,8 @@ def forward(
             op = node.op
             if overrides and i in overrides:
                 out[i] = overrides[i]
+                tally.value(i, out[i])  # the caller's array: counted, and never written into
+                room = tally.room()
                 continue
             if op is VAR:
                 v = values[node.name]  # a 0-d array as its np.float64, so a scalar program takes the short cut
@@ -202,12 +203,13 @@ def forward(
                 problem = op.domain(*ins, *node.params)  # whole-number arguments too: onehot(y, n) checks y < n
                 if problem:
                     raise domain_error(graph, i, problem, ins)
-            out[i] = tally.compute(i, op, ins, node.params) if computes else op.forward(*ins, *node.params)
+            out[i] = tally.compute(i, op, ins, node.params)
     tally.scalars(scalars, first_scalar)
     budget.charge(tally.work)
     if not isfinite(out[graph.output]):
-        if release:  # a dropped value may be where it started: blame from a pass that keeps them
-            forward(graph, values, overrides)
+        if release or value_only:  # a dropped value may be where it started: blame from a pass keeping all
+            with suppress(BudgetError):  # too big to keep them all: blamed from what is left
+                forward(graph, values, overrides)
         raise_first_overflow(graph, out)
     return Evaluation(graph, out, work=tally.work)
 

@@ -19,17 +19,15 @@ class GateContext:
     """What a typical mistake is computed from: one input of one gate, at one point.
 
     `scale` is 1 for a local gradient and the upstream gradient for a downstream one;
-    `own` is the input's own value, `out` the gate's value; `names` fills the message
-    (x, other, gate, title, rule)."""
+    `own` is the input's own value, `out` the gate's value."""
 
-    __slots__ = ("scale", "own", "out", "answer", "names")
+    __slots__ = ("scale", "own", "out", "answer")
 
-    def __init__(self, scale: Any, own: Any, out: Any, answer: Any, names: dict[str, str] | None = None) -> None:
+    def __init__(self, scale: Any, own: Any, out: Any, answer: Any) -> None:
         self.scale = scale
         self.own = own
         self.out = out  # the gate's output
         self.answer = answer
-        self.names = names or {}
 
 
 class TypicalMistake:
@@ -39,7 +37,7 @@ class TypicalMistake:
         self, *, code: str, message: str, wrong: Callable[[GateContext], list[Any]], two_inputs: bool = False
     ) -> None:
         self.code = code  # a stable diagnosis code (gradtutor.mistakes)
-        self.message = message  # a template over GateContext.names
+        self.message = message  # a template over the gate's names: x, other, gate, title, rule
         self.wrong = wrong  # the values a student with this mistake would give
         self.two_inputs = two_inputs  # only at gates with two different inputs
 

@@ -53,11 +53,10 @@ def gate_mistakes(walk, question, near: Callable[[Any], bool]) -> list[Mistake]:
         scale=question.scale, own=walk.value(question.input), out=walk.value(question.node), answer=question.answer
     )
     distinct = len(set(node.inputs))
-    found = []
+    found, names = [], None
     for mistake in node.op.typical_mistakes(graph.constant_operand(question.node) is not None):
         if mistake.applies(distinct) and any(near(wrong) for wrong in mistake.wrong(context)):
-            names = context.names or _names(graph, question)
-            context.names = names
+            names = names or _names(graph, question)
             found.append(Mistake(mistake.code, mistake.message.format(**names)))
     return found
 

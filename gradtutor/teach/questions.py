@@ -28,7 +28,7 @@ Near = Callable[[Any], bool]  # is an answer close to this wrong value (and not 
 def _magnitude(value: Any) -> float:
     if isinstance(value, float):  # numbers (np.float64 too) without numpy's per-call cost
         return abs(value)
-    if type(value) is np.ndarray and value.ndim == 0:  # an input's value: a 0-d array
+    if type(value) is np.ndarray and value.ndim == 0:  # a 0-d array: a value as a problem file gives it
         return abs(float(value))
     arr = np.asarray(value, dtype=float)
     return float(np.abs(arr).max()) if arr.size else 0.0
