@@ -31,7 +31,7 @@ def node_work(op_name: str, in_shapes: list[tuple[int, ...]], size: int) -> int:
 class Tally:
     """The running count of one forward pass: refuses a node before it is allocated."""
 
-    __slots__ = ("graph", "elements", "work", "largest", "largest_size", "limit")
+    __slots__ = ("graph", "elements", "work", "largest", "largest_size", "limit", "buffer")
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -40,6 +40,7 @@ class Tally:
         self.largest = -1
         self.largest_size = 0
         self.limit = budget.limit()  # read once a pass: asked at every node, it was a tenth of a small pass
+        self.buffer: Any = None  # a dead array the next node's ufunc writes into (tallies that let values go)
 
     def value(self, i: int, value: Any) -> None:
         self.elements += getattr(value, "size", 1)
@@ -67,7 +68,10 @@ class Tally:
             self.work += budget.CALL_COST + largest
 
     def compute(self, i: int, op, ins: list[Any], params: tuple) -> Any:
-        """Node i's value (the tallies that let values go write into dead buffers here)."""
+        """Node i's value, written into `buffer` when node() found one (the same ufunc on the
+        same operands: the same bits)."""
+        if self.buffer is not None:
+            return op.forward(*ins, out=self.buffer)
         return op.forward(*ins, *params)
 
     def room(self) -> int:

@@ -67,14 +67,13 @@ def aliased(j: int, value: np.ndarray, out: list[Any], given: Sequence[Any] = ()
 class LiveTally(Tally):
     """The budget's count of a value-only evaluation: numbers alive, not numbers ever made."""
 
-    __slots__ = ("out", "last", "given", "buffer")
+    __slots__ = ("out", "last", "given")
 
     def __init__(self, graph: Graph, out: list[Any]) -> None:
         super().__init__(graph)
         self.out = out
         self.last = last_uses(graph)
         self.given: list[Any] = []  # inputs and constants: never written into
-        self.buffer: np.ndarray | None = None
 
     def value(self, i: int, value: Any) -> None:
         if isinstance(value, np.ndarray):
@@ -91,10 +90,7 @@ class LiveTally(Tally):
     def compute(self, i: int, op, ins: list[Any], params: tuple) -> Any:
         """Node i's value, written into a dead input's buffer when that is safe."""
         node = self.graph.nodes[i]
-        if self.buffer is not None:
-            result = op.forward(*ins, out=self.buffer)
-        else:
-            result = op.forward(*ins, *params)
+        result = super().compute(i, op, ins, params)
         view = isinstance(result, np.ndarray) and result.base is not None
         if view:
             self.elements -= result.size  # a view: no new numbers

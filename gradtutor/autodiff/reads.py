@@ -69,14 +69,13 @@ class DropTally(Tally):
     dropping each large value once nothing will read it, into which an elementwise ufunc
     may write its result."""
 
-    __slots__ = ("out", "plan", "dead", "buffer")
+    __slots__ = ("out", "plan", "dead")
 
     def __init__(self, graph: Graph, out: list[Any], values: Mapping[str, Any]) -> None:
         super().__init__(graph)
         self.out = out
         self.plan = _plan(graph, values)
         self.dead: list[int] = []
-        self.buffer: np.ndarray | None = None
 
     def node(self, i: int, shape: tuple[int, ...], ins: list[Any]) -> None:
         super().node(i, shape, ins)
@@ -98,10 +97,7 @@ class DropTally(Tally):
                     break
 
     def compute(self, i: int, op: Op, ins: list[Any], params: tuple) -> Any:
-        if self.buffer is not None:
-            result = op.forward(*ins, out=self.buffer)
-        else:
-            result = op.forward(*ins, *params)
+        result = super().compute(i, op, ins, params)
         for j in self.dead:
             self.out[j] = shape_only(shape_of(self.out[j]))
         return result

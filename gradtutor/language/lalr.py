@@ -99,7 +99,12 @@ def _mode(rule: _Rule, handler: Callable[..., Any] | None) -> str:
         return _WRAP
     if plain and rule.size == 3 and rule.picks == (0, 2):
         return _PAIR
-    if handler is not None and not (rule.expand1 or rule.inline) and rule.splices == (False, True):
+    if (
+        handler is not None
+        and not (rule.expand1 or rule.inline)
+        and rule.splices == (False, True)
+        and rule.picks[0] == 0
+    ):
         return _CALL  # f(x, y): the first child, then a spliced list
     return _OTHER
 
