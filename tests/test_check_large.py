@@ -9,7 +9,7 @@ import pytest
 from gradtutor.autodiff.blocks import diagnose_large, max_relative_error
 from gradtutor.autodiff.check import run_check
 from gradtutor.autodiff.compare import diagnose, relative_error
-from gradtutor.autodiff.numeric import Differencer
+from gradtutor.autodiff.numeric import Differencer, plan
 from gradtutor.graph import build
 
 
@@ -59,9 +59,10 @@ def test_probes_perturb_the_input_in_place_and_restore_it_exactly():
     before = W.copy()
     differ = Differencer(graph, {"W": W, "x": x}, graph.variables["W"])
     probe = differ.entry((2, 3))
-    _, dot = differ.direction(rng, np.ones_like(W), "direction 1")
+    planned = plan(np.ones_like(W), rng, None, 1)
+    along = differ.direction(planned.directions[0][0], "direction 1")
     assert np.array_equal(W, before) and differ.base_value is W
-    assert np.isfinite(probe.numeric) and np.isfinite(dot)
+    assert np.isfinite(probe.numeric) and np.isfinite(along.numeric) and np.isfinite(planned.directions[0][1])
     frozen = before.copy()
     frozen.flags.writeable = False  # a read-only input is copied, never written
     Differencer(graph, {"W": frozen, "x": x}, graph.variables["W"]).entry((0, 0))

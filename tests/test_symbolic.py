@@ -162,7 +162,7 @@ def test_hessian_of_a_vector_program_is_the_matrix_of_second_derivatives(run):
 
 @pytest.mark.parametrize("program", ["x^3", "sin(x)*exp(y)", "sum(tanh(W@x))"])
 def test_hessian_check_agrees_with_differences_of_the_gradient(program):
-    from gradtutor.autodiff.check import hessian_check
+    from gradtutor.autodiff.hessian_check import hessian_check
 
     rng = np.random.default_rng(0)
     graph = build(program)

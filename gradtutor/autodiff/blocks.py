@@ -17,6 +17,7 @@ import numpy as np
 
 from ..mistakes import Mistake
 from .compare import diagnose
+from .row_gradient import RowGradient, rows_of
 
 BLOCK = 1 << 16  # entries per block: 512 kB, which stays in cache
 SAMPLE_LIMIT = 1 << 17  # past this many entries a diagnosis starts on a sample
@@ -35,21 +36,22 @@ def row_blocks(shape: tuple[int, ...]) -> Iterator[slice]:
         yield slice(start, min(start + step, shape[0]))
 
 
-def max_abs(a: np.ndarray) -> float:
-    return max((float(np.max(np.abs(a[rows]), initial=0.0)) for rows in row_blocks(a.shape)), default=0.0)
+def max_abs(a: np.ndarray | RowGradient) -> float:
+    return max((float(np.max(np.abs(rows_of(a, rows)), initial=0.0)) for rows in row_blocks(a.shape)), default=0.0)
 
 
-def max_relative_error(claimed: np.ndarray, true: np.ndarray) -> tuple[float, tuple[int, ...]]:
+def max_relative_error(claimed: np.ndarray, true: np.ndarray | RowGradient) -> tuple[float, tuple[int, ...]]:
     """The largest entry of `compare.relative_error(claimed, true)` and its index (the first
     one on a tie), computed a block at a time: the same numbers, without full-size temporaries."""
-    a, b = np.asarray(claimed, dtype=float), np.asarray(true, dtype=float)
+    a = np.asarray(claimed, dtype=float)
+    b = true if isinstance(true, RowGradient) else np.asarray(true, dtype=float)
     if a.ndim == 0:
         a, b = a.reshape(1), b.reshape(1)
     floor = max(1e-8, 1e-3 * max(max_abs(a), max_abs(b)))
     worst, where = 0.0, 0
     diff = den = np.empty(0)
     for rows in row_blocks(a.shape):
-        x, y = a[rows].ravel(), b[rows].ravel()
+        x, y = a[rows].ravel(), rows_of(b, rows).ravel()
         if diff.size < x.size:
             diff, den = np.empty(x.size), np.empty(x.size)
         d, m = diff[: x.size], den[: x.size]
@@ -66,30 +68,26 @@ def max_relative_error(claimed: np.ndarray, true: np.ndarray) -> tuple[float, tu
     return worst, index
 
 
-def _close_blocks(a: np.ndarray, b: np.ndarray, rtol: float, transpose: bool = False, factor: float = 1.0) -> bool:
+def _close_blocks(a: np.ndarray, b, rtol: float, transpose: bool = False, factor: float = 1.0) -> bool:
     """compare.close(a, factor * b) -- or close(a.T, b) -- without full-size temporaries.
-    A transpose is compared in square tiles, so both sides are read a cache line at a time."""
+    A transpose is compared in square tiles, so both sides are read a cache line at a time;
+    each band of b's rows is made once (b may be a RowGradient)."""
     floor = max(1e-8, 1e-3 * max(max_abs(a), abs(factor) * max_abs(b)))
-    if transpose:
-        side = TILE
-        tiles = (
-            (slice(i, i + side), slice(j, j + side))
-            for i in range(0, b.shape[0], side)
-            for j in range(0, b.shape[1], side)
-        )
-    else:
-        tiles = ((rows, slice(None)) for rows in row_blocks(b.shape))
-    for rows, cols in tiles:
-        x = a[cols, rows].T if transpose else a[rows]
-        y = b[rows, cols] * factor if transpose else b[rows] * factor
-        np.subtract(x, y, out=y)
-        np.abs(y, out=y)
-        if np.max(y, initial=0.0) <= rtol * floor:
-            continue  # every entry is within rtol even of the floor, the smallest denominator
-        y = b[rows, cols] * factor if transpose else b[rows] * factor
-        err = np.abs(x - y) / np.maximum(np.maximum(np.abs(x), np.abs(y)), floor)
-        if np.max(err, initial=0.0) > rtol:
-            return False
+    side = TILE if transpose else None
+    bands = (slice(i, i + side) for i in range(0, b.shape[0], side)) if transpose else row_blocks(b.shape)
+    for rows in bands:
+        band = rows_of(b, rows)
+        for cols in (slice(j, j + side) for j in range(0, b.shape[1], side)) if transpose else [slice(None)]:
+            x = a[cols, rows].T if transpose else a[rows]
+            y = band[:, cols] * factor if transpose else band * factor
+            np.subtract(x, y, out=y)
+            np.abs(y, out=y)
+            if np.max(y, initial=0.0) <= rtol * floor:
+                continue  # every entry is within rtol even of the floor, the smallest denominator
+            y = band[:, cols] * factor if transpose else band * factor
+            err = np.abs(x - y) / np.maximum(np.maximum(np.abs(x), np.abs(y)), floor)
+            if np.max(err, initial=0.0) > rtol:
+                return False
     return True
 
 
@@ -107,7 +105,7 @@ def _sample(a: np.ndarray, rng: np.random.Generator) -> tuple:
 
 
 def diagnose_large(
-    claimed: np.ndarray, true: np.ndarray, name: str, rng: np.random.Generator, rtol: float = 1e-6
+    claimed: np.ndarray, true: np.ndarray | RowGradient, name: str, rng: np.random.Generator, rtol: float = 1e-6
 ) -> list[Mistake]:
     """`compare.diagnose` for same-shaped arrays, on a sample first when they are large.
 
@@ -115,11 +113,12 @@ def diagnose_large(
     is dropped (it cannot fit the whole). When the sample cannot tell (all zeros) or its
     hypothesis fails on the whole, the full diagnosis runs."""
     if claimed.size <= SAMPLE_LIMIT or claimed.shape != true.shape:
-        return diagnose(claimed, true, rtol=rtol, name=name)
+        return diagnose(claimed, np.asarray(true), rtol=rtol, name=name)
     pick = _sample(claimed, rng)
-    a, b = claimed[pick], true[pick]
+    a = claimed[pick]
+    b = rows_of(true, pick[0].ravel())[:, pick[1].ravel()] if isinstance(true, RowGradient) else true[pick]
     if not np.any(a) and not np.any(b):
-        return diagnose(claimed, true, rtol=rtol, name=name)
+        return diagnose(claimed, np.asarray(true), rtol=rtol, name=name)
     found = diagnose(a, b, rtol=rtol, name=name)
     if not found:
         return []
@@ -135,4 +134,4 @@ def diagnose_large(
         confirmed = _close_blocks(claimed, true, rtol, factor=k)
     else:
         confirmed = False
-    return found if confirmed else diagnose(claimed, true, rtol=rtol, name=name)
+    return found if confirmed else diagnose(claimed, np.asarray(true), rtol=rtol, name=name)

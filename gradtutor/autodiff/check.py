@@ -22,10 +22,11 @@ from ..graph import Graph
 from ..language.values import random_value
 from ..mistakes import Mistake
 from .blocks import diagnose_large, max_relative_error
-from .compare import diagnose, relative_error
+from .compare import diagnose
 from .formula import compile_formula, evaluate, program_env
-from .numeric import branch_signature, on_kink, probe, score
-from .reverse import backward, forward, require_scalar
+from .numeric import branch_signature, on_kink, plan, probe, score
+from .reverse import forward, require_scalar
+from .row_gradient import by_rows, exact_gradients
 from .variants import chain_rule_mistakes
 
 EXACT_TOL = 1e-6  # claimed vs exact: both exact, so only rounding separates them
@@ -205,25 +206,23 @@ def run_check(
         require_scalar(evaluation)
         env = program_env(graph, evaluation.values)
         kinked = bool(on_kink(branch_signature(graph, evaluation)))
-        # The claims first, then the exact gradients: a 128 MB claim's temporaries are gone
-        # before the exact gradient arrives, so the peak stays at three arrays of that size.
+        nodes = {name: graph.names[name] for name in targets}
+        # The claims first, then the exact gradients, so that no claim's temporaries meet a large
+        # exact gradient; but a large matrix's exact gradient comes by rows (row_gradient.py), and its
+        # claim waits for its turn: of the arrays that size, only one claim is held at a time.
+        later = by_rows(evaluation, [nodes[n] for n in formulas])
         claimed: dict[str, np.ndarray] = {}
         failed: dict[str, str] = {}
-        for name in targets:
-            if name in formulas:
-                try:
-                    value = evaluate(formulas[name], env, f"gradient formula for {name}")
-                    claimed[name] = np.asarray(value, dtype=float)
-                except BudgetError:
-                    raise  # too big to check is the command's trouble (exit 2), not a wrong formula
-                except GradtutorError as exc:
-                    failed[name] = exc.message
-        backward(evaluation, [graph.names[n] for n in targets])
-        exacts = {name: np.asarray(evaluation.gradient(graph.names[name]), dtype=float) for name in targets}
+        for name in formulas:
+            if nodes[name] not in later:
+                _claim(formulas, name, env, claimed, failed)
+        exacts = exact_gradients(evaluation, list(nodes.values()), later)
+        exacts = {name: exacts[nodes[name]] for name in targets}
         evaluation.grads = []  # the values stay (chain-rule diagnoses sweep again); the exact ones are in exacts
-        del env
         for name in targets:
             report = reports[name]
+            if nodes[name] in later:
+                _claim(formulas, name, env, claimed, failed)
             if name in failed:  # this formula's own trouble: its row says so, the others go on
                 report.shape = exacts.pop(name).shape
                 report.points.append(
@@ -237,6 +236,7 @@ def run_check(
             report.shape = result.shape
             report.sampled = report.sampled or sampled
             report.points.append(result.point)
+        del env
     return CheckReport(
         graph.source,
         graph.labels[graph.output],
@@ -246,6 +246,17 @@ def run_check(
         list(reports.values()),
         sorted(fixed),
     )
+
+
+def _claim(formulas: dict, name: str, env: Any, claimed: dict, failed: dict) -> None:
+    """A claim's value into `claimed`, or its trouble into `failed`. No name holds the value here:
+    one would keep this point's claim alive while the next point's is made."""
+    try:
+        claimed[name] = np.asarray(evaluate(formulas[name], env, f"gradient formula for {name}"), dtype=float)
+    except BudgetError:
+        raise  # too big to check is the command's trouble (exit 2), not a wrong formula
+    except GradtutorError as exc:
+        failed[name] = exc.message
 
 
 def _draw(rng: np.random.Generator, shape: tuple[int, ...], previous: np.ndarray | None) -> np.ndarray:
@@ -276,8 +287,7 @@ def _check_point(
     """One target at one point: the claim against the exact gradient, then (if `numbers`)
     central differences against the claim (or, without one, against the exact gradient).
 
-    The arrays are popped from the caller's dicts, so that dropping the exact gradient
-    here really frees it (an argument would stay referenced by the caller until return)."""
+    The arrays are popped from the caller's dicts, so that dropping them here frees them."""
     exact, claimed = exacts.pop(name), claims.pop(name, None)
     mistakes: list[Mistake] = []
     max_error = worst = None
@@ -287,7 +297,7 @@ def _check_point(
     if claimed is not None:
         if claimed.shape != exact.shape:
             # a claim of the wrong shape cannot be compared entry by entry, with numbers or otherwise
-            mistakes = diagnose(claimed, exact, name=name)
+            mistakes = diagnose(claimed, np.asarray(exact), name=name)
             return _Checked(PointResult(False, None, None, None, 0, 0, mistakes, kinked), shape), False
         max_error, worst = max_relative_error(claimed, exact)
         passed = max_error <= EXACT_TOL
@@ -303,8 +313,9 @@ def _check_point(
     if not numbers:
         return _Checked(PointResult(passed, max_error, worst, None, 0, 0, mistakes, kinked), shape), sampled
 
-    sample = SAMPLED_ENTRIES if sampled else None
-    probes = probe(graph, values, graph.names[name], reference, rng, sample, DIRECTIONS if sampled else 0)
+    planned = plan(reference, rng, SAMPLED_ENTRIES if sampled else None, DIRECTIONS if sampled else 0)
+    del reference  # what the probes should find is planned: the perturbed copy of x may take its place
+    probes = probe(graph, values, graph.names[name], planned)
     numeric_error, errors, usable = score(probes)
     if numeric_error is not None and engine_mode:
         passed = numeric_error <= NUMERIC_PASS
@@ -315,36 +326,3 @@ def _check_point(
     kinks = sum(1 for p, _ in probes if p.kink)
     point = PointResult(passed, max_error, worst, numeric_error, kinks, len(probes), mistakes, kinked)
     return _Checked(point, shape), sampled
-
-
-@dataclass
-class HessianCheck:
-    labels: list[str]
-    matrix: np.ndarray  # from the symbolic gradient, differentiated again
-    numeric: np.ndarray  # central differences of the reverse-mode gradient
-    error: float
-
-
-def hessian_check(graph: Graph, values: Mapping[str, Any], step: float = 1e-5) -> HessianCheck:
-    """The Hessian two ways: symbolically, and by differencing the exact gradient."""
-    from .reverse import grad
-    from .symbolic import hessian
-
-    values = {n: np.asarray(v, dtype=float) for n, v in values.items()}
-    labels, matrix = hessian(graph, values)
-
-    def flat_gradient(vals: dict[str, np.ndarray]) -> np.ndarray:
-        g = grad(graph, vals).gradients
-        return np.concatenate([np.ravel(np.asarray(g[n], dtype=float)) for n in graph.variables])
-
-    columns = []
-    for name in graph.variables:
-        for idx in np.ndindex(*values[name].shape):
-            up = {k: v.copy() for k, v in values.items()}
-            down = {k: v.copy() for k, v in values.items()}
-            up[name][idx] += step
-            down[name][idx] -= step
-            columns.append((flat_gradient(up) - flat_gradient(down)) / (2 * step))
-    numeric = np.array(columns).T
-    error = float(np.max(relative_error(matrix, numeric), initial=0.0))
-    return HessianCheck(labels, matrix, numeric, error)

@@ -13,7 +13,7 @@ reported as "at a kink" instead of as an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,27 +113,22 @@ class Differencer:
             x[index] = old
         return Probe(index, numeric, kink)
 
-    def direction(self, rng: np.random.Generator, reference: np.ndarray, label: str) -> tuple[Probe, float]:
-        """The derivative along a random direction u, and reference . u (what it should be).
-
-        u is uniform in [-1, 1) (as in PyTorch's fast gradcheck; nine times cheaper to
-        draw than normal samples), drawn a block of rows at a time and never kept whole:
-        x + h*u goes into one reused buffer and x - h*u is made from it, so a probe of a
-        128 MB input needs one more 128 MB, not three."""
+    def direction(self, state: dict, label: str) -> Probe:
+        """The derivative along a random direction u, uniform in [-1, 1) (as in PyTorch's fast
+        gradcheck; nine times cheaper to draw than normal samples), drawn again a block of rows at
+        a time from the generator state `directions` drew it from, and never kept whole: x + h*u
+        goes into one reused buffer and x - h*u is made from it, so a probe of a 128 MB input
+        needs one more 128 MB, not three."""
         x = self.base_value
         if self._moved is None:
             self._moved = np.empty_like(x)
         moved = self._moved
-        dot = 0.0
+        blocks = _direction_blocks(_at(state), x.shape)
 
         def perturb(h: float) -> np.ndarray:
-            nonlocal dot
             for rows in row_blocks(x.shape):
                 if h > 0:
-                    u = rng.random(x[rows].shape)
-                    np.multiply(u, 2.0, out=u)
-                    np.subtract(u, 1.0, out=u)
-                    dot += float(np.vdot(reference[rows], u))
+                    u = next(blocks)
                     np.multiply(u, h, out=u)
                     np.add(x[rows], u, out=moved[rows])
                 else:  # x - (the step actually taken up): the mirror image of the up probe
@@ -142,30 +137,57 @@ class Differencer:
             return moved
 
         numeric, kink = self._difference(perturb)
-        return Probe(label, numeric, kink), dot
+        return Probe(label, numeric, kink)
 
 
-def probe(
-    graph: Graph,
-    values: dict[str, Any],
-    node: int,
-    reference: np.ndarray,
-    rng: np.random.Generator,
-    sample: int | None,
-    directions: int,
-) -> list[tuple[Probe, float]]:
-    """Central differences at every entry of `node` (or at `sample` random ones, plus
-    `directions` random directional derivatives), each with the value `reference` predicts."""
-    differ = Differencer(graph, values, node)
+def _direction_blocks(rng: np.random.Generator, shape: tuple[int, ...]) -> Iterator[np.ndarray]:
+    """u, a block of rows at a time."""
+    for rows in row_blocks(shape):
+        u = rng.random((len(range(*rows.indices(shape[0]))),) + tuple(shape[1:]))
+        np.multiply(u, 2.0, out=u)
+        np.subtract(u, 1.0, out=u)
+        yield u
+
+
+def _at(state: dict) -> np.random.Generator:
+    bits = getattr(np.random, state["bit_generator"])()
+    bits.state = state
+    return np.random.Generator(bits)
+
+
+@dataclass
+class Plan:
+    """What the probes should find, taken from the reference before any is made, so that the
+    reference (a 128 MB claimed gradient) can go before the perturbed copy of x is made."""
+
+    entries: list[tuple[tuple[int, ...], float]]  # (index, the reference's entry)
+    directions: list[tuple[dict, float]]  # (the generator's state before u, reference . u)
+
+
+def plan(reference: np.ndarray, rng: np.random.Generator, sample: int | None, directions: int) -> Plan:
+    """Every entry of `reference` (or `sample` random ones) and `directions` random directions,
+    with the value `reference` predicts for each; the generator moves on as if u were kept."""
     shape = reference.shape
     if sample is not None:
         flat = rng.choice(reference.size, size=sample, replace=False)
         entries = [tuple(int(i) for i in np.unravel_index(int(k), shape)) for k in flat]
     else:
         entries = [tuple(int(i) for i in idx) for idx in np.ndindex(*shape)] if shape else [()]
-    probes = [(differ.entry(idx), float(reference[idx])) for idx in entries]
-    for k in range(directions):
-        probes.append(differ.direction(rng, reference, f"direction {k + 1}"))
+    planned = Plan([(idx, float(reference[idx])) for idx in entries], [])
+    for _ in range(directions):
+        state = rng.bit_generator.state
+        blocks = zip(row_blocks(shape), _direction_blocks(rng, shape))
+        planned.directions.append((state, sum(float(np.vdot(reference[rows], u)) for rows, u in blocks)))
+    return planned
+
+
+def probe(graph: Graph, values: dict[str, Any], node: int, planned: Plan) -> list[tuple[Probe, float]]:
+    """Central differences at the planned entries of `node` and along its planned directions,
+    each with the value the reference predicted."""
+    differ = Differencer(graph, values, node)
+    probes = [(differ.entry(idx), expected) for idx, expected in planned.entries]
+    for k, (state, dot) in enumerate(planned.directions):
+        probes.append((differ.direction(state, f"direction {k + 1}"), dot))
     return probes
 
 

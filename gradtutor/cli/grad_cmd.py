@@ -151,7 +151,7 @@ def _extras(graph, values, names, symbolic: bool, latex: bool, order: int) -> di
             extras["latex"] = True
             extras["json"]["latex"] = {f.name: f.latex for f in result.formulas}
     if order == 2:
-        from ..autodiff.check import hessian_check
+        from ..autodiff.hessian_check import hessian_check
 
         check = hessian_check(graph, values)
         extras["hessian"] = check
