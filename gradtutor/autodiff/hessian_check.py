@@ -21,7 +21,8 @@ class HessianCheck:
 
 
 def hessian_check(graph: Graph, values: Mapping[str, Any], step: float = 1e-5) -> HessianCheck:
-    """The Hessian two ways: symbolically, and by differencing the exact gradient."""
+    """Each way checks the other: the symbolic second derivative can be wrong where the
+    reverse-mode gradient is right, and differencing that gradient needs no second rule."""
     from .reverse import grad
     from .symbolic import hessian
 

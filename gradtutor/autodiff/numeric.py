@@ -115,8 +115,8 @@ class Differencer:
 
     def direction(self, state: dict, label: str) -> Probe:
         """The derivative along a random direction u, uniform in [-1, 1) (as in PyTorch's fast
-        gradcheck; nine times cheaper to draw than normal samples), drawn again a block of rows at
-        a time from the generator state `directions` drew it from, and never kept whole: x + h*u
+        gradcheck; nine times cheaper to draw than normal samples), drawn again, a block of rows
+        at a time, from the generator state `plan` drew it from, and never kept whole: x + h*u
         goes into one reused buffer and x - h*u is made from it, so a probe of a 128 MB input
         needs one more 128 MB, not three."""
         x = self.base_value
