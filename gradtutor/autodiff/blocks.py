@@ -36,6 +36,14 @@ def row_blocks(shape: tuple[int, ...]) -> Iterator[slice]:
         yield slice(start, min(start + step, shape[0]))
 
 
+def make_all_rows(a: np.ndarray | RowGradient) -> None:
+    """Make every block of a RowGradient, to refuse an overflow the whole sweep would have
+    refused, where no comparison will make them (a claim that could not be evaluated)."""
+    if isinstance(a, RowGradient):
+        for rows in row_blocks(a.shape):
+            a.rows(rows)
+
+
 def max_abs(a: np.ndarray | RowGradient) -> float:
     return max((float(np.max(np.abs(rows_of(a, rows)), initial=0.0)) for rows in row_blocks(a.shape)), default=0.0)
 

@@ -21,7 +21,7 @@ from ..errors import GradtutorError, NameLookupError, suggest
 from ..graph import Graph
 from ..language.values import random_value
 from ..mistakes import Mistake
-from .blocks import diagnose_large, max_relative_error
+from .blocks import diagnose_large, make_all_rows, max_relative_error
 from .compare import diagnose
 from .formula import compile_formula, evaluate, program_env
 from .numeric import branch_signature, on_kink, plan, probe, score
@@ -224,6 +224,7 @@ def run_check(
             if nodes[name] in later:
                 _claim(formulas, name, env, claimed, failed)
             if name in failed:  # this formula's own trouble: its row says so, the others go on
+                make_all_rows(exacts[name])  # an overflow in its exact gradient is still refused
                 report.shape = exacts.pop(name).shape
                 report.points.append(
                     PointResult(False, None, None, None, 0, 0, [Mistake("cannot-evaluate", failed[name])], kinked)

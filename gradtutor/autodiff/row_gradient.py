@@ -2,12 +2,15 @@
 
 `check` on `sum((W@x)^2)` with W 4000 x 4000 holds W and the claimed gradient, 128 MB
 each; the exact gradient made whole would be a third array of that size. But a matrix
-used once, in a product, gets its gradient from that product alone: rows i..j of
-d/dW (W @ x) are the product's rule applied to rows i..j of W and of the upstream,
-and of `A @ W` to columns i..j of A. So the sweep back stops at the product, and
-each block of rows is made by the op's own rule when the comparison reaches it. A
-diagnosis that needs the whole gradient at once (rare: a wrong claim that no
-sampled hypothesis explains) makes it whole.
+used once, in a product with a vector, gets its gradient from that product alone: the
+outer product of the product's upstream gradient (a vector) and the vector. Rows i..j
+of it are the op's own rule applied to rows i..j of W and of the upstream (of `x @ W`,
+to entries i..j of x), so the sweep back stops at the product and each block of rows is
+made when the comparison reaches it. Each entry is one multiplication, the same one the
+whole product makes, so the numbers are the same bits. (With a matrix on the other side
+the blocks would round differently from the whole product, and its upstream can be
+larger than W: those are made whole.) A diagnosis that needs the whole gradient at once
+(rare: a wrong claim that no sampled hypothesis explains) makes it whole.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ ROWS_MIN = 1 << 20  # entries (8 MB): a smaller gradient is made whole, as for a
 
 
 class RowGradient:
-    """d output / d W for a W whose only use is one side of a matrix product."""
+    """d output / d W for a W whose only use is one side of a matrix-vector product."""
 
     def __init__(self, evaluation: Evaluation, target: int, product: int) -> None:
         graph = evaluation.graph
@@ -64,8 +67,8 @@ def rows_of(array: Any, index: slice | np.ndarray) -> np.ndarray:
 
 
 def by_rows(evaluation: Evaluation, targets: list[int]) -> dict[int, int]:
-    """The targets whose gradients can come by rows (large matrices used only on one side of one
-    matrix product), each with that product."""
+    """The targets whose gradients can come by rows (large matrices used only in one product
+    with a vector), each with that product."""
     products = {t: _product(evaluation.graph, evaluation.values, t) for t in targets}
     return {t: c for t, c in products.items() if c is not None}
 
@@ -81,7 +84,7 @@ def exact_gradients(evaluation: Evaluation, targets: list[int], rows: dict[int, 
 
 
 def _product(graph, values: list[Any], target: int) -> int | None:
-    """The matrix product that is the target's only use, when its gradient can be made by rows."""
+    """The matrix-vector product that is the target's only use, when its gradient can be made by rows."""
     users = graph.consumers[target]
     if np.ndim(values[target]) != 2 or np.size(values[target]) < ROWS_MIN or len(users) != 1:
         return None
@@ -89,6 +92,8 @@ def _product(graph, values: list[Any], target: int) -> int | None:
     if node.op.name != "matmul" or node.inputs.count(target) != 1 or users[0] == graph.output:
         return None
     other = values[node.inputs[1 - node.inputs.index(target)]]
+    if np.ndim(other) != 1 or np.size(values[users[0]]) >= np.size(values[target]):
+        return None  # see the module's note: a vector on the other side, and an upstream smaller than W
     shapes = tuple(shape_of(values[j]) for j in node.inputs)
     # A block of rows has no value of the product to hand the rule: it must not read one.
-    return users[0] if np.ndim(other) in (1, 2) and not reads(node.op, shapes, node.params)[-1] else None
+    return users[0] if not reads(node.op, shapes, node.params)[-1] else None
