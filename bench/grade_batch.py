@@ -3,10 +3,13 @@
 Target (issue 10): 20 s on both cores for 66 problems. The class is an assignment of
 every shipped walk and target problem (81 now; the figure for 66 is scaled from the
 CPU time per problem) with a variant per student (a course key); each student answers
-their own variant like a class would: most answers right, some wrong, some
-missing, some unreadable, numbers and matrices as text. The grader runs as the
-real command with numpy's threads limited to one; `--cores 1` pins it to one CPU
-(taskset) for the old single-core figure. Run: python bench/grade_batch.py [--count N]
+their own variant like a class would: most answers right, some wrong, some missing, some
+unreadable, numbers and matrices as text. A question that asks for a formula is answered
+with numbers too, unless `--formulas`: then with the formula (or twice it), as a class
+would, and each of those costs about four times a number (it is checked at three more
+points). The grader runs as the real command with numpy's threads limited to one;
+`--cores 1` pins it to one CPU (taskset) for the old single-core figure.
+Run: python bench/grade_batch.py [--count N] [--formulas]
 """
 
 from __future__ import annotations
@@ -23,14 +26,32 @@ import time
 import numpy as np
 from _timing import gradtutor_command
 
+from gradtutor.autodiff.symbolic import symbolic_gradients
 from gradtutor.course.exercise import exercise
 from gradtutor.course.problems import load_all
 from gradtutor.course.variants import student_seed
+from gradtutor.teach.targets import FormulaQuestion
 
 KEY = b"bench-course-key-0123456789"
 
 
-def submission(sets, student: str, rng: np.random.Generator) -> dict:
+FORMULAS: dict[tuple[str, str], str | None] = {}  # (problem, question): the same at every variant
+
+
+def formula_of(ex, q) -> str | None:
+    """The gradient asked as a formula, as a student would type it (one line), if it has one."""
+    key = (ex.problem.key, q.ask)
+    if key not in FORMULAS:
+        name = ex.walk.graph.labels[q.input]
+        text = None
+        if name in ex.problem.graph.variables:
+            shapes = {k: np.shape(v) for k, v in ex.values.items()}
+            text = symbolic_gradients(ex.problem.graph, shapes, [name]).as_dict().get(name)
+        FORMULAS[key] = text if text and "\n" not in text else None
+    return FORMULAS[key]
+
+
+def submission(sets, student: str, rng: np.random.Generator, formulas: bool = False) -> dict:
     data = {}
     for problem_set in sets:
         for problem in problem_set.problems:
@@ -42,7 +63,10 @@ def submission(sets, student: str, rng: np.random.Generator) -> dict:
             for q in ex.questions:
                 roll = rng.random()
                 value = np.round(np.asarray(q.answer, dtype=float), 4)
-                if roll < 0.7:
+                formula = formula_of(ex, q) if formulas and isinstance(q, FormulaQuestion) else None
+                if formula is not None and roll < 0.85:  # the formula, or a factor of 2 off
+                    answers[q.ask] = formula if roll < 0.7 else f"2*({formula})"
+                elif roll < 0.7:
                     answers[q.ask] = json.dumps(value.tolist())
                 elif roll < 0.85:
                     answers[q.ask] = json.dumps((-value + 1).tolist())
@@ -54,7 +78,7 @@ def submission(sets, student: str, rng: np.random.Generator) -> dict:
     return {"answers": data}
 
 
-def make_class(folder: str, count: int) -> tuple[str, str, str, int, int]:
+def make_class(folder: str, count: int, formulas: bool = False) -> tuple[str, str, str, int, int]:
     """(assignment file, key file, submissions folder, answers, problems) for `count` students."""
     sets = load_all()
     rng = np.random.default_rng(0)
@@ -72,7 +96,7 @@ def make_class(folder: str, count: int) -> tuple[str, str, str, int, int]:
         handle.write(KEY)
     answers = 0
     for k in range(count):
-        data = submission(sets, f"student{k:04d}", rng)
+        data = submission(sets, f"student{k:04d}", rng, formulas)
         answers += sum(len(v) for v in data["answers"].values())
         with open(os.path.join(subs, f"student{k:04d}.json"), "w") as handle:
             json.dump(data, handle)
@@ -101,10 +125,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--cores", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument(
+        "--formulas",
+        action="store_true",
+        help="answer formula questions with formulas (the symbolic gradient, or twice it), not numbers",
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="gradtutor-bench-")
     try:
-        assignment, key, subs, answers, problems = make_class(folder, args.count)
+        assignment, key, subs, answers, problems = make_class(folder, args.count, args.formulas)
         seconds, cpu = grade(folder, assignment, key, subs, args.cores)
         results = os.listdir(os.path.join(folder, "results"))
         assert len(results) == args.count

@@ -25,10 +25,10 @@ from typing import Any
 from .. import budget
 from ..errors import GradtutorError, ValueInputError, suggest
 from .assignment import Assignment
-from .exercise import Exercise, exercise
+from .exercise import Exercise, exercise, further_points
 from .problem import Problem
 from .scoring import QuestionResult, score_problem
-from .variants import student_seed
+from .variants import class_seed, student_seed
 
 META = ("gradtutor", "assignment", "student", "answers")
 
@@ -120,6 +120,7 @@ class Grader:
                 hint="give --key-file FILE or set $GRADTUTOR_COURSE_KEY (gradtutor assign --new-key writes one)",
             )
         self._exercise = lru_cache(maxsize=4096)(self._build)
+        self._further: dict[str, tuple] = {}  # a random problem's further points, for the class (_shared)
 
     def _build(self, key: str, seed: int | None) -> Exercise:
         return exercise(self.problems[key], seed, explain=False)  # answers only: no rules to show
@@ -193,7 +194,7 @@ class Grader:
                 continue
             # A student's own variant is graded once: kept in the cache it would never be used again,
             # and the cyclic collector would walk through thousands of them (~4% of a batch).
-            ex = self._build(key, seed) if item.problem.has_random else self._exercise(key, seed)
+            ex = self._shared(self._build(key, seed)) if item.problem.has_random else self._exercise(key, seed)
             graded.results += score_problem(ex, answers, item)
             if answers:
                 asked = {q.ask for q in ex.questions}
@@ -204,6 +205,16 @@ class Grader:
                         f"it asks {', '.join(q.ask for q in ex.questions)}"
                     )
         return graded
+
+    def _shared(self, ex: Exercise) -> Exercise:
+        """A student's exercise checks formula answers at the class's further points, made once
+        for the class: each student's own cost as much as grading the rest of the problem."""
+        if self.key is not None:
+            key = ex.problem.key
+            if key not in self._further:
+                self._further[key] = ([], further_points(ex.problem, ex.walk.graph, class_seed(self.key, key)))
+            ex._others = self._further[key]
+        return ex
 
     def _code(self, item, name: str) -> list[QuestionResult]:
         """A code problem: the starter's file name next to the submission (on Gradescope, in

@@ -38,7 +38,7 @@ class Exercise:
     seed: int | None
     walk: Walk
     questions: list[Question]
-    _others: Any = None  # the further points: (evaluated so far, the rest to come)
+    _others: Any = None  # the further points: (evaluated so far, the rest to come); a grader may share them
 
     @property
     def values(self) -> dict[str, Any]:
@@ -123,21 +123,25 @@ class Exercise:
             k += 1
 
     def _other_points(self) -> Iterator[Evaluation]:
-        """Further points: values drawn as a variant's are (for random problems) or the fixed
-        values, each nudged by continuous noise so that no point can coincide with this one
-        (small integer ranges would often repeat a value)."""
-        graph = self.walk.graph
-        rng = np.random.default_rng(12345 if self.seed is None else self.seed + 7919)
-        base = self.values
-        for _k in range(FORMULA_POINTS):
-            for _ in range(50):
-                start = self.problem.draw(rng) if self.problem.has_random else base
-                values = {n: v + rng.uniform(-0.3, 0.3, size=np.shape(v)) for n, v in start.items()}
-                try:
-                    yield forward(graph, values)
-                    break
-                except DomainError:
-                    continue
+        seed = 12345 if self.seed is None else self.seed + 7919
+        return further_points(self.problem, self.walk.graph, seed, self.values)
+
+
+def further_points(problem: Problem, graph, seed: int, fixed: dict[str, Any] | None = None) -> Iterator[Evaluation]:
+    """Further points: values drawn as a variant's are (for random problems) or the `fixed`
+    values, each nudged by continuous noise so that no point can coincide with a variant (small
+    integer ranges would often repeat a value). A random problem's depend on `seed` alone, so a
+    grader can evaluate them once for a whole class (course/batch.py)."""
+    rng = np.random.default_rng(seed)
+    for _k in range(FORMULA_POINTS):
+        for _ in range(50):
+            start = problem.draw(rng) if problem.has_random else fixed
+            values = {n: v + rng.uniform(-0.3, 0.3, size=np.shape(v)) for n, v in start.items()}
+            try:
+                yield forward(graph, values)
+                break
+            except DomainError:
+                continue
 
 
 def exercise(problem: Problem, seed: int | None = None, explain: bool = True) -> Exercise:

@@ -54,6 +54,14 @@ def student_seed(key: bytes, student: str, problem_key: str) -> int:
     return int.from_bytes(digest[:8], "big") % SEED_SPACE
 
 
+def class_seed(key: bytes, problem_key: str) -> int:
+    """The seed of the further points at which a formula answer is checked (exercise.py), for a
+    whole class: evaluated once per problem rather than once per student, and, drawn with the
+    course key, as unknown to the students as their variants. (A student id that began with
+    two NULs could share it, and would gain nothing.)"""
+    return student_seed(key, "\0\0further points", problem_key)
+
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
 
 
