@@ -80,3 +80,20 @@ def test_a_large_check_keeps_its_verdicts_and_takes_the_numbers_once():
     wrong = run_check(graph, {"W": "2*outer(x, W@x)"}, {}, shapes, points=3, seed=4)
     assert not wrong.passed
     assert wrong.targets[0].diagnosis == ["transposed: the rows and columns are swapped"]
+
+
+@pytest.mark.parametrize("shape", [(300, 700), (100_003,), (7, 9, 2001)])
+def test_a_direction_is_the_same_signs_in_every_block_and_its_derivative_matches(shape):
+    """The planned dot product, the probe's perturbation and an independent unpacking of the bits
+    all see one u; on a linear function the central difference along u is u . gradient."""
+    rng = np.random.default_rng(5)
+    coeffs = rng.standard_normal(shape)
+    graph = build("sum(A*W)")
+    W = rng.standard_normal(shape)
+    planned = plan(coeffs, rng, 3, 2)
+    for bits, dot in planned.directions:
+        u = 0.5 - np.unpackbits(bits)[: W.size].astype(float).reshape(shape)
+        assert set(np.unique(u)) == {-0.5, 0.5}
+        assert dot == pytest.approx(float(np.vdot(coeffs, u)), rel=1e-12)
+        along = Differencer(graph, {"A": coeffs, "W": W}, graph.variables["W"]).direction(bits, "d")
+        assert along.numeric == pytest.approx(dot, rel=1e-6)
