@@ -89,3 +89,18 @@ def test_without_a_key_each_exercise_keeps_its_own_points(tmp_path):
     answers = {"seed": 3, "df/dx": "6*x*y", "df/dy": repr(float(ex.questions[1].answer))}
     graded = grader.grade_file(_submission(tmp_path, "s0", answers))
     assert [(r.status, r.codes) for r in graded.results] == [("right", []), ("wrong", ["only-at-this-point"])]
+
+
+def test_a_formula_text_is_checked_at_the_class_points_once(tmp_path, monkeypatch):
+    """Each student's own point is still checked; the further points once per formula text."""
+    grader = _grader(tmp_path)
+    calls = []
+    original = exercise_module.evaluate
+    monkeypatch.setattr(exercise_module, "evaluate", lambda f, *a: calls.append(f.source) or original(f, *a))
+    for k in range(6):
+        text = "6*x*y" if k < 4 else "6 * y * x"
+        graded = grader.grade_file(_submission(tmp_path, f"t{k}", {"df/dx": text, "df/dy": "3*x"}))
+        assert graded.results[0].status == "right"
+    # each student's own point, and the further points for the first to type the text
+    assert calls.count("6*x*y") == 4 + FORMULA_POINTS
+    assert calls.count("6 * y * x") == 2 + FORMULA_POINTS

@@ -25,7 +25,7 @@ from typing import Any
 from .. import budget
 from ..errors import GradtutorError, ValueInputError, suggest
 from .assignment import Assignment
-from .exercise import Exercise, exercise, further_points
+from .exercise import Exercise, FurtherPoints, exercise, further_points
 from .problem import Problem
 from .scoring import QuestionResult, score_problem
 from .variants import class_seed, student_seed
@@ -120,7 +120,7 @@ class Grader:
                 hint="give --key-file FILE or set $GRADTUTOR_COURSE_KEY (gradtutor assign --new-key writes one)",
             )
         self._exercise = lru_cache(maxsize=4096)(self._build)
-        self._further: dict[str, tuple] = {}  # a random problem's further points, for the class (_shared)
+        self._further: dict[str, FurtherPoints] = {}  # a random problem's further points, for the class (_shared)
 
     def _build(self, key: str, seed: int | None) -> Exercise:
         return exercise(self.problems[key], seed, explain=False)  # answers only: no rules to show
@@ -212,7 +212,8 @@ class Grader:
         if self.key is not None:
             key = ex.problem.key
             if key not in self._further:
-                self._further[key] = ([], further_points(ex.problem, ex.walk.graph, class_seed(self.key, key)))
+                points = further_points(ex.problem, ex.walk.graph, class_seed(self.key, key))
+                self._further[key] = FurtherPoints([], points)
             ex._others = self._further[key]
         return ex
 

@@ -11,7 +11,7 @@ tests all go through here.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,12 +33,23 @@ FORMULA_POINTS = 3  # extra points at which a formula answer is checked
 
 
 @dataclass
+class FurtherPoints:
+    """The further points a formula answer is checked at: those evaluated so far, the rest to
+    come, and whether each formula text held at them. Shared by a class (course/batch.py), whose
+    students type the same few formulas, each text is evaluated there once."""
+
+    done: list[Evaluation]
+    more: Iterator[Evaluation]
+    held: dict[tuple[int, str], bool] = field(default_factory=dict)  # (question's node, text) -> held
+
+
+@dataclass
 class Exercise:
     problem: Problem
     seed: int | None
     walk: Walk
     questions: list[Question]
-    _others: Any = None  # the further points: (evaluated so far, the rest to come); a grader may share them
+    _others: FurtherPoints | None = None  # made on first use; a grader may share them across a class
 
     @property
     def values(self) -> dict[str, Any]:
@@ -84,33 +95,42 @@ class Exercise:
                 likely_mistakes(self.walk, question, value, self.problem.tolerance)
                 or diagnose(value, question.answer, name=graph.labels[question.input]),
             )
+        if formula is None:  # a number: the student's own, so nothing to remember
+            holds = self._holds_further(question, None, value)
+        else:
+            held = self._further().held
+            key = (question.input, formula.source)
+            holds = held[key] if key in held else held.setdefault(key, self._holds_further(question, formula, value))
+        if holds:
+            return Verdict(True, value)
+        message = (
+            "right at this point only: write the gradient as a formula in the program's names that holds at every point"
+        )
+        return Verdict(False, value, [Mistake("only-at-this-point", message)])
+
+    def _holds_further(self, question: Question, formula, value: np.ndarray) -> bool:
+        """Does the answer (a formula, or the number `value`) hold at every further point?"""
         for evaluation in self._other_evaluations():
             expected = evaluation.gradient(question.input)
             try:
-                got = value if formula is None else evaluate(formula, program_env(graph, evaluation.values), "answer")
+                env = program_env(self.walk.graph, evaluation.values)
+                got = value if formula is None else evaluate(formula, env, "answer")
             except GradtutorError:
-                got = None
-            if got is None or not close(got, expected, rtol=1e-6):
-                return Verdict(
-                    False,
-                    value,
-                    [
-                        Mistake(
-                            "only-at-this-point",
-                            "right at this point only: write the gradient "
-                            "as a formula in the program's names that holds at "
-                            "every point",
-                        )
-                    ],
-                )
-        return Verdict(True, value)
+                return False
+            if not close(got, expected, rtol=1e-6):
+                return False
+        return True
+
+    def _further(self) -> FurtherPoints:
+        if self._others is None:
+            self._others = FurtherPoints([], self._other_points())
+        return self._others
 
     def _other_evaluations(self) -> Iterator[Evaluation]:
         """The further points evaluated, with their gradients: each made when first needed (a
         number typed for a formula fails at the first) and kept for the exercise's other answers."""
-        if self._others is None:
-            self._others = ([], self._other_points())
-        done, more = self._others
+        further = self._further()
+        done, more = further.done, further.more
         k = 0
         while True:
             if k == len(done):
