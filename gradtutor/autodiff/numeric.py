@@ -114,7 +114,7 @@ class Differencer:
         return Probe(index, numeric, kink)
 
     def direction(self, signs: np.ndarray, label: str) -> Probe:
-        """The derivative along a direction u of random signs, given as packed bits (`plan`), and
+        """The derivative along a direction u of random signs, given as packed bits (`plan`) and
         made a block of rows at a time: x + h*u goes into one reused buffer and x - h*u is made
         from it, so a probe of a 128 MB input needs one more 128 MB, not three."""
         x = self.base_value
@@ -138,8 +138,9 @@ class Differencer:
 
 
 def _signs(bits: np.ndarray, shape: tuple[int, ...], rows: slice) -> np.ndarray:
-    """The rows' block of u: +1/2 for each 0 bit, -1/2 for each 1 bit (a step about the size
-    uniform samples in [-1, 1) took, whose central differences were as accurate)."""
+    """The rows' block of u: +1/2 for each 0 bit, -1/2 for each 1 bit. (Entries of 1/2 make a
+    step about the size the uniform samples in [-1, 1) used before made; ±1 took twice their
+    differences' error on curved functions.)"""
     per_row = int(np.prod(shape[1:], dtype=np.int64))
     start, stop, _ = rows.indices(shape[0])
     first, last = start * per_row, stop * per_row
@@ -161,8 +162,8 @@ class Plan:
 def plan(reference: np.ndarray, rng: np.random.Generator, sample: int | None, directions: int) -> Plan:
     """Every entry of `reference` (or `sample` random ones) and `directions` random directions,
     with the value `reference` predicts for each. A direction's entries are random signs (as in
-    Hutchinson's estimator): drawn as bits they cost a sixtieth of uniform samples, and are kept
-    as bits (2 MB for a 4000 x 4000 input), so the probe needs no second draw."""
+    Hutchinson's estimator): drawn as bits they cost a tenth of uniform samples, and are kept as
+    bits (2 MB for a 4000 x 4000 input), so the probe needs no second draw."""
     shape = reference.shape
     if sample is not None:
         flat = rng.choice(reference.size, size=sample, replace=False)
