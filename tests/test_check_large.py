@@ -97,3 +97,16 @@ def test_a_direction_is_the_same_signs_in_every_block_and_its_derivative_matches
         assert dot == pytest.approx(float(np.vdot(coeffs, u)), rel=1e-12)
         along = Differencer(graph, {"A": coeffs, "W": W}, graph.variables["W"]).direction(bits, "d")
         assert along.numeric == pytest.approx(dot, rel=1e-6)
+
+
+def test_sampled_entries_are_judged_on_the_whole_gradients_scale():
+    """Entries a thousand times smaller than the gradient's largest are judged on its scale (the
+    floor of relative_error), also when the sample holds none of the large ones: before, twenty
+    tiny entries set their own floor, and the rounding of a difference of large values failed a
+    right gradient (a saturated tanh layer did this at about one seed in thirty)."""
+    graph = build("sum(C*W)")
+    C = np.full((100, 101), 1e-9)
+    C[0, 0] = 1e3  # d/dW = C: one large entry, and the sample of 20 will almost surely miss it
+    report = run_check(graph, {}, {"C": C}, {"W": (100, 101)}, points=1, seed=3)
+    target = next(t for t in report.targets if t.name == "W")
+    assert target.sampled and target.passed, target.numeric_error

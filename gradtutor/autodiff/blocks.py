@@ -47,6 +47,8 @@ def make_all_rows(a: np.ndarray | RowGradient) -> None:
 def max_abs(a: np.ndarray | RowGradient) -> float:
     """The largest |entry|, without an |block| array: a second block-sized array alive at once
     made glibc hand its memory back and fault it in again, block after block (10x slower)."""
+    if not a.shape:
+        return abs(float(a))
     worst = 0.0
     for rows in row_blocks(a.shape):
         block = rows_of(a, rows)

@@ -317,7 +317,7 @@ def _check_point(
     planned = plan(reference, rng, SAMPLED_ENTRIES if sampled else None, DIRECTIONS if sampled else 0)
     del reference  # what the probes should find is planned: the perturbed copy of x may take its place
     probes = probe(graph, values, graph.names[name], planned)
-    numeric_error, errors, usable = score(probes)
+    numeric_error, errors, usable = score(probes, planned.scale)
     if numeric_error is not None and engine_mode:
         passed = numeric_error <= NUMERIC_PASS
         if not passed:

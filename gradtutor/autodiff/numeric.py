@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..graph import Graph
-from .blocks import row_blocks
+from .blocks import max_abs, row_blocks
 from .compare import relative_error
 from .reverse import Evaluation, forward
 
@@ -157,6 +157,7 @@ class Plan:
 
     entries: list[tuple[tuple[int, ...], float]]  # (index, the reference's entry)
     directions: list[tuple[np.ndarray, float]]  # (u's signs as packed bits, reference . u)
+    scale: float = 0.0  # the reference's largest |entry|: sampled entries are judged on it (score)
 
 
 def plan(reference: np.ndarray, rng: np.random.Generator, sample: int | None, directions: int) -> Plan:
@@ -170,7 +171,7 @@ def plan(reference: np.ndarray, rng: np.random.Generator, sample: int | None, di
         entries = [tuple(int(i) for i in np.unravel_index(int(k), shape)) for k in flat]
     else:
         entries = [tuple(int(i) for i in idx) for idx in np.ndindex(*shape)] if shape else [()]
-    planned = Plan([(idx, float(reference[idx])) for idx in entries], [])
+    planned = Plan([(idx, float(reference[idx])) for idx in entries], [], max_abs(reference))
     for _ in range(directions):
         bits = np.frombuffer(rng.bytes((reference.size + 7) // 8), dtype=np.uint8)
         dot = sum(float(np.vdot(reference[rows], _signs(bits, shape, rows))) for rows in row_blocks(shape))
@@ -188,9 +189,14 @@ def probe(graph: Graph, values: dict[str, Any], node: int, planned: Plan) -> lis
     return probes
 
 
-def score(probes: list[tuple[Probe, float]]) -> tuple[float | None, np.ndarray, list[tuple[Probe, float]]]:
+def score(
+    probes: list[tuple[Probe, float]], scale: float = 0.0
+) -> tuple[float | None, np.ndarray, list[tuple[Probe, float]]]:
     """The largest relative error of the probes not at a kink, each probe's error, and those probes.
-    Entries and directional derivatives live on different scales: each group is scored alone."""
+    Entries and directional derivatives live on different scales: each group is scored alone.
+    Entries are judged on the whole gradient's `scale` too (its largest |entry|): a sample of
+    tiny entries would otherwise set the floor of relative_error by itself, and a difference's
+    rounding would fail a right gradient."""
     usable = [(p, ref) for p, ref in probes if not p.kink]
     errors = np.zeros(len(usable))
     if not usable:
@@ -200,5 +206,6 @@ def score(probes: list[tuple[Probe, float]]) -> tuple[float | None, np.ndarray, 
         if group:
             refs = np.array([usable[k][1] for k in group])
             numeric = np.array([usable[k][0].numeric for k in group])
-            errors[group] = relative_error(refs, numeric)
+            largest = max(float(np.abs(refs).max()), float(np.abs(numeric).max()), scale if is_entry else 0.0)
+            errors[group] = relative_error(refs, numeric, floor=max(1e-8, 1e-3 * largest))
     return float(np.max(errors)), errors, usable
