@@ -63,7 +63,7 @@ def test_the_class_points_come_from_the_key_and_are_no_students_own(tmp_path):
     seed = class_seed(KEY, PROBLEM)
     assert seed == class_seed(KEY, PROBLEM) != class_seed(b"another key", PROBLEM)
     assert seed not in {student_seed(KEY, f"s{k}", PROBLEM) + 7919 for k in range(50)}
-    shared = [ev.values for ev in exercise_module.further_points(problem, problem.graph, seed)]
+    shared = [ev.values for ev in exercise_module.further_points(problem, seed)]
     own = exercise(problem, student_seed(KEY, "s0", PROBLEM), explain=False)
     assert len(shared) == FORMULA_POINTS
     mine = [ev.values for ev in own._other_points()]

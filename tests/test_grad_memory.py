@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import gradtutor
+from gradtutor import budget
 from gradtutor.autodiff import reverse
 from gradtutor.errors import DomainError
 from gradtutor.graph import build
@@ -172,3 +173,17 @@ def test_a_value_dropped_though_read_gives_the_right_gradients_not_nan(monkeypat
     monkeypatch.setattr(reads, "_PLANS", type(reads._PLANS)())
     result = gradtutor.grad(graph, values)
     assert np.array_equal(result.gradients["W1"], kept.gradient(graph.variables["W1"]))
+
+
+def test_an_overflow_too_big_to_sweep_again_blames_where_it_started_not_a_dropped_value():
+    """With no room for the keep-everything pass, the overflow is blamed from what the pass that
+    let values go left: a dropped value's nan stand-in must not be taken for the first overflow."""
+    graph = build("a = x + 1\nb = a + 1\nc = exp(b * 1000)\nsum(c)")
+    x = np.ones(70_000)
+    one_pass = reverse.forward(build("a = x + 1\nb = a + 1\nc = exp(b * 0)\nsum(c)"), {"x": x}).work
+    for headroom in (10**12, int(one_pass * 1.5)):
+        with budget.scope():
+            budget.charge(budget.work_limit() - headroom)
+            with pytest.raises(DomainError) as caught:
+                gradtutor.grad(graph, {"x": x})
+        assert "c = exp(t1)" in caught.value.render(), headroom

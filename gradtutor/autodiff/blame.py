@@ -20,7 +20,7 @@ from ..language.values import isfinite
 def raise_first_overflow(graph: Graph, out: list[Any]) -> None:
     """inf and nan spread to the output; blame the first node that produced one."""
     for i, node in enumerate(graph.nodes):
-        if node.inputs and out[i] is not None and not isfinite(out[i]):  # None: let go (live.py)
+        if node.inputs and out[i] is not None and not isfinite(out[i]):  # None: let go (live.py, reads.py)
             raise domain_error(graph, i, "the result overflowed (it is inf or nan)", [out[j] for j in node.inputs])
     raise DomainError("the output is not a finite number")
 

@@ -50,7 +50,7 @@ def find(graph: Graph, i: int) -> Fused | None:
     return Fused(i, between, between[-1], inner.inputs[0], index, form)
 
 
-def reads(graph: Graph, i: int) -> list[int]:
+def step_inputs(graph: Graph, i: int) -> list[int]:
     """The nodes whose values node i's step reads: its inputs, and for a stable pair the inner
     op's own input too (and any index node between), which the one-step form reads directly."""
     fused = find(graph, i)

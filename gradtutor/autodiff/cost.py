@@ -32,6 +32,7 @@ class Tally:
     """The running count of one forward pass: refuses a node before it is allocated."""
 
     __slots__ = ("graph", "elements", "work", "largest", "largest_size", "limit", "buffer")
+    dropped: Any = ()  # nodes whose value a tally replaced by its shape alone (reads.py)
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph

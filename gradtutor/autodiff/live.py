@@ -13,7 +13,7 @@ ufunc on the same operands, so the value is bit for bit what `forward` gives.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -38,7 +38,7 @@ def last_uses(graph: Graph) -> list[int]:
     if last is None:
         last = [-1] * len(graph.nodes)
         for i in range(len(graph.nodes)):
-            for j in composed.reads(graph, i):
+            for j in composed.step_inputs(graph, i):
                 last[j] = max(last[j], i)
         last[graph.output] = len(graph.nodes)
         _LAST[graph] = last
@@ -60,8 +60,25 @@ def writable_buffer(value: Any, shape: tuple[int, ...]) -> bool:
 
 def aliased(j: int, value: np.ndarray, out: list[Any], given: Sequence[Any] = ()) -> bool:
     """Does anything else alive (an input, or another node's value) share this memory?"""
-    others = [v for k, v in enumerate(out) if k != j and isinstance(v, np.ndarray)]
-    return any(np.may_share_memory(value, other) for other in [*given, *others])
+    if any(np.may_share_memory(value, other) for other in given):
+        return True
+    return any(k != j and isinstance(v, np.ndarray) and np.may_share_memory(value, v) for k, v in enumerate(out))
+
+
+def spare_input(
+    graph: Graph, i: int, shape: tuple[int, ...], dead: Iterable[tuple[int, Any]], out: list[Any], given=()
+) -> np.ndarray | None:
+    """The first of node i's dead inputs, (j, value), that its step may write its result into:
+    the step is one ufunc call (no parameters, and not a stable pair's step of its own), and the
+    value a large float64 array of the result's shape that nothing else alive shares. Both
+    tallies that let values go ask here."""
+    node = graph.nodes[i]
+    if not isinstance(node.op.forward, np.ufunc) or node.params or composed.find(graph, i) is not None:
+        return None
+    for j, value in dead:
+        if writable_buffer(value, shape) and not aliased(j, value, out, given):
+            return value
+    return None
 
 
 class LiveTally(Tally):
@@ -80,9 +97,9 @@ class LiveTally(Tally):
             self.given.append(value)
 
     def node(self, i: int, shape: tuple[int, ...], ins: list[Any]) -> None:
-        op = self.graph.nodes[i].op
-        ufunc = isinstance(op.forward, np.ufunc) and not self.graph.nodes[i].params
-        self.buffer = self._reusable(i, shape, ins) if ufunc else None
+        nodes = self.graph.nodes
+        dead = ((j, v) for j, v in zip(nodes[i].inputs, ins) if self.last[j] == i and nodes[j].op not in (VAR, CONST))
+        self.buffer = spare_input(self.graph, i, shape, dead, self.out, self.given)
         if self.buffer is not None:
             self.elements -= self.buffer.size  # the result takes its place
         super().node(i, shape, ins)
@@ -101,17 +118,6 @@ class LiveTally(Tally):
                     self.elements -= getattr(self.out[j], "size", 1)
                 self.out[j] = None
         return result
-
-    def _reusable(self, i: int, shape: tuple[int, ...], ins: list[Any]) -> np.ndarray | None:
-        for j, value in zip(self.graph.nodes[i].inputs, ins):
-            if (
-                self.last[j] == i
-                and self.graph.nodes[j].op not in (VAR, CONST)
-                and writable_buffer(value, shape)
-                and not aliased(j, value, self.out, self.given)
-            ):
-                return value
-        return None
 
     def _over(self) -> None:
         budget.require(self.elements, "the formula's values at once")

@@ -30,7 +30,7 @@ import numpy as np
 from ..graph import Graph, build
 from ..ops import Op
 from .cost import Tally
-from .live import IN_PLACE_MIN, aliased, last_uses, writable_buffer
+from .live import IN_PLACE_MIN, last_uses, spare_input
 from .node_shapes import shape_of
 
 Shapes = tuple[tuple[int, ...], ...]
@@ -69,13 +69,14 @@ class DropTally(Tally):
     dropping each large value once nothing will read it, into which an elementwise ufunc
     may write its result."""
 
-    __slots__ = ("out", "plan", "dead")
+    __slots__ = ("out", "plan", "dead", "dropped")
 
     def __init__(self, graph: Graph, out: list[Any], values: Mapping[str, Any]) -> None:
         super().__init__(graph)
         self.out = out
         self.plan = _plan(graph, values)
         self.dead: list[int] = []
+        self.dropped: list[int] = []  # nodes whose value is now its shape alone (blame.py skips them)
 
     def node(self, i: int, shape: tuple[int, ...], ins: list[Any]) -> None:
         super().node(i, shape, ins)
@@ -88,18 +89,13 @@ class DropTally(Tally):
                 if type(value) is np.ndarray and value.size >= IN_PLACE_MIN and self._unread_after(j, i)
             ]
         self.dead = dead
-        self.buffer = None
-        if dead and isinstance(node.op.forward, np.ufunc) and not node.params and not node.op.composed:
-            for j in dead:
-                value = self.out[j]
-                if writable_buffer(value, shape) and not aliased(j, value, self.out):
-                    self.buffer = value
-                    break
+        self.buffer = spare_input(self.graph, i, shape, ((j, self.out[j]) for j in dead), self.out) if dead else None
 
     def compute(self, i: int, op: Op, ins: list[Any], params: tuple) -> Any:
         result = super().compute(i, op, ins, params)
         for j in self.dead:
             self.out[j] = shape_only(shape_of(self.out[j]))
+        self.dropped += self.dead
         return result
 
     def _unread_after(self, j: int, i: int) -> bool:

@@ -210,6 +210,8 @@ def forward(
         if release or value_only:  # a dropped value may be where it started: blame from a pass keeping all
             with suppress(BudgetError):  # too big to keep them all: blamed from what is left
                 forward(graph, values, overrides)
+            for j in tally.dropped:
+                out[j] = None  # a dropped value's nan stand-in is not where it started
         raise_first_overflow(graph, out)
     return Evaluation(graph, out, work=tally.work)
 
@@ -233,8 +235,8 @@ def backward(
 ) -> list[Any]:
     """Reverse mode from the output. `targets` are the nodes whose gradients are wanted
     (all variables by default); work off their paths is skipped. With `release`, each
-    intermediate value and gradient is dropped once its last use is done (the tutor keeps
-    them all to show; `grad` keeps only what it returns)."""
+    intermediate value and gradient is dropped once its last use is done, and a gradient
+    nothing else holds may be written into (spare.py); the tutor keeps them all to show."""
     graph = evaluation.graph
     values = evaluation.values
     nodes = graph.nodes
@@ -287,7 +289,7 @@ def backward(
 
 
 def _vjp_into(
-    graph: Graph, i: int, g: Any, values: list[Any], grads: list[Any], need, handed: dict, unshared=None, free=False
+    graph: Graph, i: int, g: Any, values: list[Any], grads: list[Any], need, handed: dict, unshared, free: bool
 ) -> None:
     """Hand node i's gradient to its inputs, whatever their shapes. `unshared` marks the
     gradients nothing else holds; `free`: g is one of them and is dropped after this, so it may be written into."""

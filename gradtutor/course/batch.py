@@ -207,13 +207,12 @@ class Grader:
         return graded
 
     def _shared(self, ex: Exercise) -> Exercise:
-        """A student's exercise checks formula answers at the class's further points, made once
-        for the class: each student's own cost as much as grading the rest of the problem."""
+        """A student's exercise checks formula answers at the class's further points, evaluated
+        once for the class (three points for each student cost as much as the rest of the problem)."""
         if self.key is not None:
             key = ex.problem.key
             if key not in self._further:
-                points = further_points(ex.problem, ex.walk.graph, class_seed(self.key, key))
-                self._further[key] = FurtherPoints([], points)
+                self._further[key] = FurtherPoints([], further_points(ex.problem, class_seed(self.key, key)))
             ex._others = self._further[key]
         return ex
 

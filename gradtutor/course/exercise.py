@@ -98,9 +98,10 @@ class Exercise:
         if formula is None:  # a number: the student's own, so nothing to remember
             holds = self._holds_further(question, None, value)
         else:
-            held = self._further().held
-            key = (question.input, formula.source)
-            holds = held[key] if key in held else held.setdefault(key, self._holds_further(question, formula, value))
+            held, key = self._further().held, (question.input, formula.source)
+            if key not in held:
+                held[key] = self._holds_further(question, formula, value)
+            holds = held[key]
         if holds:
             return Verdict(True, value)
         message = (
@@ -111,13 +112,13 @@ class Exercise:
     def _holds_further(self, question: Question, formula, value: np.ndarray) -> bool:
         """Does the answer (a formula, or the number `value`) hold at every further point?"""
         for evaluation in self._other_evaluations():
-            expected = evaluation.gradient(question.input)
-            try:
-                env = program_env(self.walk.graph, evaluation.values)
-                got = value if formula is None else evaluate(formula, env, "answer")
-            except GradtutorError:
-                return False
-            if not close(got, expected, rtol=1e-6):
+            got = value
+            if formula is not None:
+                try:
+                    got = evaluate(formula, program_env(self.walk.graph, evaluation.values), "answer")
+                except GradtutorError:
+                    return False
+            if not close(got, evaluation.gradient(question.input), rtol=1e-6):
                 return False
         return True
 
@@ -144,10 +145,10 @@ class Exercise:
 
     def _other_points(self) -> Iterator[Evaluation]:
         seed = 12345 if self.seed is None else self.seed + 7919
-        return further_points(self.problem, self.walk.graph, seed, self.values)
+        return further_points(self.problem, seed, self.values)
 
 
-def further_points(problem: Problem, graph, seed: int, fixed: dict[str, Any] | None = None) -> Iterator[Evaluation]:
+def further_points(problem: Problem, seed: int, fixed: dict[str, Any] | None = None) -> Iterator[Evaluation]:
     """Further points: values drawn as a variant's are (for random problems) or the `fixed`
     values, each nudged by continuous noise so that no point can coincide with a variant (small
     integer ranges would often repeat a value). A random problem's depend on `seed` alone, so a
@@ -158,7 +159,7 @@ def further_points(problem: Problem, graph, seed: int, fixed: dict[str, Any] | N
             start = problem.draw(rng) if problem.has_random else fixed
             values = {n: v + rng.uniform(-0.3, 0.3, size=np.shape(v)) for n, v in start.items()}
             try:
-                yield forward(graph, values)
+                yield forward(problem.graph, values)
                 break
             except DomainError:
                 continue
