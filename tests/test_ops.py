@@ -210,13 +210,15 @@ def test_a_backward_rule_reads_only_what_the_table_says_it_reads(name, shapes, p
 
 def test_what_the_engine_counts_on_not_being_read():
     """The test above holds each rule to reads(); this holds reads() to what lets an MLP's forward
-    pass drop W1 @ X: + reads nothing, @ does not read its own value, and the other elementwise
-    ops keep everything (sigmoid's formula uses out alone; its numbers read a too)."""
+    pass drop W1 @ X and write relu over W1 @ X + b1: + reads nothing, @ does not read its own
+    value, relu reads its value alone, and sigmoid keeps everything (its formula uses out alone;
+    its numbers read a too)."""
     matrix = ((2, 3), (2, 3))
     assert reads(TABLE["add"], matrix) == reads(TABLE["sub"], matrix) == (False, False, False)
     assert reads(TABLE["neg"], matrix[:1]) == (False, False)
     assert reads(TABLE["matmul"], ((2, 3), (3, 4))) == (True, True, False)
-    assert reads(TABLE["sigmoid"], matrix[:1]) == reads(TABLE["relu"], matrix[:1]) == (True, True)
+    assert reads(TABLE["sigmoid"], matrix[:1]) == (True, True)
+    assert reads(TABLE["relu"], matrix[:1]) == (False, True)  # its mask is out > 0: relu may write over its input
     assert reads(TABLE["softmax"], matrix[:1]) == (False, True)
 
 

@@ -69,11 +69,11 @@ def spare_input(
     graph: Graph, i: int, shape: tuple[int, ...], dead: Iterable[tuple[int, Any]], out: list[Any], given=()
 ) -> np.ndarray | None:
     """The first of node i's dead inputs, (j, value), that its step may write its result into:
-    the step is one ufunc call (no parameters, and not a stable pair's step of its own), and the
+    the step writes into `out=` as a ufunc does (no parameters, and not a stable pair's step of its own), and the
     value a large float64 array of the result's shape that nothing else alive shares. Both
     tallies that let values go ask here."""
     node = graph.nodes[i]
-    if not isinstance(node.op.forward, np.ufunc) or node.params or composed.find(graph, i) is not None:
+    if not node.op.in_place or node.params or composed.find(graph, i) is not None:
         return None
     for j, value in dead:
         if writable_buffer(value, shape) and not aliased(j, value, out, given):

@@ -7,9 +7,10 @@ back to it, it cost a megabyte at an MLP's size, in fresh pages on every call.
 
 The op table says what a rule reads. An elementwise op whose local derivatives are the
 constants 1 and -1 (+, -, negation) reads nothing: the engine passes the gradient on or
-negates it. Other elementwise ops are taken to read their inputs and their value
-(sigmoid's formula uses `out` alone; its numbers need `a`, to keep their digits). Any
-other op reads the names its VJP formulas use. tests/test_ops.py runs every numeric rule
+negates it. Other elementwise ops read their inputs and their value unless the table
+says less (`local_reads`: relu's mask is out > 0, so `relu(W1 @ X + b1)` is written over
+the sum it is made from; sigmoid's formula uses `out` alone, but its numbers need `a`,
+to keep their digits). Any other op reads the names its VJP formulas use. tests/test_ops.py runs every numeric rule
 with what it does not read replaced by nan, bit for bit.
 
 A dropped value keeps its shape, which the un-broadcast reads, as a broadcast nan: a rule
@@ -39,8 +40,11 @@ Shapes = tuple[tuple[int, ...], ...]
 def reads(op: Op, shapes: Shapes, params: tuple = ()) -> tuple[bool, ...]:
     """Does op's backward rule read each input's value, and then its own (a shape is not a read)?"""
     if op.local:
-        constant = all(local == 1 or local == -1 for local in op.local)
-        return (not constant,) * (len(shapes) + 1)
+        if all(local == 1 or local == -1 for local in op.local):
+            return (False,) * (len(shapes) + 1)
+        if op.local_reads is None:
+            return (True,) * (len(shapes) + 1)
+        return tuple(slot in op.local_reads for slot in ("a", "b")[: len(shapes)]) + ("out" in op.local_reads,)
     return _formula_reads(op, shapes, params)
 
 

@@ -40,11 +40,21 @@ function(
     py_helper="def softplus(x):\n    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))",
     doc="log(1 + e^x), computed stably; -softplus(-x) is log(sigmoid(x))",
 )
+
+
+def _relu(a, out=None):
+    return np.maximum(a, 0.0, out=out)
+
+
 function(
     name="relu",
     kink="relu'(0) = 0; the lectures' relu'(0) = 1 is the slope on the right",
-    forward=lambda a: np.maximum(a, 0.0),
-    local=(lambda a, out: a > 0,),  # a mask; g * mask is the VJP
+    forward=_relu,
+    in_place=True,
+    # a mask (g * mask is the VJP) read from the value: out > 0 exactly where a > 0 (nan and -0.0
+    # included), so an MLP's pre-activation may go and its relu take that memory, a fresh layer less
+    local=(lambda a, out: out > 0,),
+    local_reads=("out",),
     local_text=("step(a)",),
     pattern="gates",
     rule="a relu passes the upstream gradient where its input was positive and blocks it (0) elsewhere; relu'(0) = 0",

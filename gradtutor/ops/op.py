@@ -52,7 +52,9 @@ class Op:
         "kink",
         "variable",
         "local",
+        "local_reads",
         "local_text",
+        "in_place",
         "vjp",
         "vjp_text",
         "jvp",
@@ -92,7 +94,9 @@ class Op:
         variable: str = "",
         composed: dict[str, tuple[Callable[..., Array], Callable[..., Array], Callable[..., str]]] | None = None,
         local: tuple[Local, ...] = (),
+        local_reads: tuple[str, ...] | None = None,
         local_text: tuple[str, ...] = (),
+        in_place: bool | None = None,
         vjp: Callable[..., list] | None = None,
         vjp_text: Callable[..., tuple[str, ...]] | None = None,
         jvp: Callable[..., Array] | None = None,
@@ -127,6 +131,11 @@ class Op:
         # inner op name -> (value from x, VJP from (g, x), VJP text from x's shape); log(sigmoid(x)) = -softplus(-x)
         self.composed = composed or {}
         self.local = local  # elementwise: d out / d input_i, numerically
+        # of a, b and out, what those numbers read (None: all of them). relu's mask is out > 0: then
+        # its input may be dropped, and its value written over it (autodiff/reads.py)
+        self.local_reads = local_reads
+        # forward takes out= (a ufunc's call does): grad may write the value into a dead input's memory
+        self.in_place = isinstance(forward, np.ufunc) if in_place is None else in_place
         self.local_text = local_text  # the same as formulas over a, b and out
         self.vjp = vjp  # other ops: (g, out, *inputs, need, *params) -> gradients
         self.vjp_text = vjp_text  # the same as formulas over a, b, out and grad
