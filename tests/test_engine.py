@@ -6,6 +6,7 @@ below from the closed forms where the lectures round them.
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -73,6 +74,25 @@ def test_squared_norm_of_a_matrix_vector_product():
     np.testing.assert_allclose(result.gradients["W"], 2 * np.outer(q, x))
     np.testing.assert_allclose(result.gradients["x"], 2 * np.array(W).T @ q)
     assert gradtutor.grad("norm(W@x)^2", {"W": W, "x": x}).value == pytest.approx(0.116)
+
+
+def test_a_program_given_as_text_is_parsed_once_and_a_long_one_every_time(monkeypatch):
+    """A loop calling grad("x*y", ...) paid for parsing on every call, three times the gradient."""
+    build_module = importlib.import_module("gradtutor.graph.build")  # the package's `build` is the function
+    from gradtutor.graph.shared import SHARED_MAX
+
+    parsed = []
+    real = build_module._build
+    monkeypatch.setattr(build_module, "_build", lambda source: parsed.append(source) or real(source))
+    program = "once_only * y + once_only"
+    for x, y in [(2.0, 3.0), (-1.0, 5.0), (4.0, 0.5)]:
+        result = gradtutor.grad(program, {"once_only": x, "y": y})
+        assert result.value == x * y + x and result.gradients == {"once_only": y + 1, "y": x}
+    assert parsed == [program]
+    long = " + ".join(["once_only"] * (SHARED_MAX // 12 + 1))  # over SHARED_MAX characters
+    for _ in range(2):
+        assert gradtutor.grad(long, {"once_only": 1.0}).gradients["once_only"] == long.count("once_only")
+    assert parsed == [program, long, long]
 
 
 def test_gradients_have_the_variables_shapes():

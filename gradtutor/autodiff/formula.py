@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
 from ..errors import ArityError, GradtutorError, NameLookupError, ParseError, suggest
-from ..graph import Graph, build
+from ..graph import Graph, build, shared
 from .reverse import forward
 
 
@@ -35,24 +34,19 @@ def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> G
 
 
 def _parsed(text: str) -> Graph:
-    """A class types the same few formulas hundreds of times; each is parsed once. Graphs are
-    never changed once built, so one may be shared. A text the grammar refuses (a class's
-    `(oops` is typed thousands of times) is refused again from memory: a copy of its error each
-    time, as callers may add to it. Budget errors depend on what was spent, and are not kept."""
+    """A class types the same few formulas hundreds of times; each is parsed once (graph.shared).
+    A text the grammar refuses (a class's `(oops` is typed thousands of times) is refused again
+    from memory: a copy of its error each time, as callers may add to it. Budget errors depend
+    on what was spent, and are not kept."""
     failed = _REFUSED.get(text)
     if failed is not None:
         raise copy.copy(failed)
     try:
-        return _built(text)
+        return shared(text)
     except (ParseError, NameLookupError, ArityError) as exc:
         if len(_REFUSED) < 2048:
             _REFUSED[text] = copy.copy(exc)
         raise
-
-
-@lru_cache(maxsize=2048)
-def _built(text: str) -> Graph:
-    return build(text)
 
 
 _REFUSED: dict[str, GradtutorError] = {}

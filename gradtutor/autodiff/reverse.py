@@ -18,7 +18,7 @@ import numpy as np
 from .. import budget
 from ..budget import BudgetError
 from ..errors import GradtutorError, MissingValuesError, NameLookupError, NotScalarError, join_names, suggest
-from ..graph import CONST, VAR, Graph, build
+from ..graph import CONST, VAR, Graph, shared
 from ..language.numbers import describe_shape
 from ..language.values import isfinite, require_finite, values_from_mapping
 from ..ops import Op
@@ -77,7 +77,7 @@ def grad(program: str | Graph, values: Mapping[str, Any], wrt: Iterable[str] | N
     inf and nan only when something fails (a value or a gradient that is not finite fails too),
     and then an input holding one is what the error names. One that an index or a relu leaves
     out changes nothing, and looking first cost a pass over every input on every call."""
-    graph = build(program) if isinstance(program, str) else program
+    graph = shared(program) if isinstance(program, str) else program
     inputs = values_from_mapping(values, finite=False)
     try:
         return _grad(graph, inputs, wrt)

@@ -8,14 +8,13 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from ..autodiff.compare import Tolerance
 from ..errors import GradtutorError
-from ..graph import Graph, build
+from ..graph import Graph, shared
 
 FORMAT = 1
 ASK_FORMS = ("value", "formula")
@@ -127,10 +126,9 @@ def _generator(*entropy: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(np.array(words, dtype=np.uint32)))
 
 
-@lru_cache(maxsize=256)
 def program_graph(program: str) -> Graph:
     """Problems share graphs: a set's variants and a batch's students parse each program once."""
-    return build(program)
+    return shared(program)
 
 
 @dataclass

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from .build import build
 from .nodes import CONST, VAR, Graph, Node
+from .shared import shared
 
-__all__ = ["build", "Graph", "Node", "CONST", "VAR"]
+__all__ = ["build", "shared", "Graph", "Node", "CONST", "VAR"]
