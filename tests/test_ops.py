@@ -218,7 +218,8 @@ def test_what_the_engine_counts_on_not_being_read():
     assert reads(TABLE["neg"], matrix[:1]) == (False, False)
     assert reads(TABLE["matmul"], ((2, 3), (3, 4))) == (True, True, False)
     assert reads(TABLE["sigmoid"], matrix[:1]) == (True, True)
-    assert reads(TABLE["relu"], matrix[:1]) == (False, True)  # its mask is out > 0: relu may write over its input
+    for name in ("relu", "tanh", "exp"):  # relu's mask is out > 0, tanh's slope 1 - out^2: each writes over its input
+        assert reads(TABLE[name], matrix[:1]) == (False, True)
     assert reads(TABLE["softmax"], matrix[:1]) == (False, True)
 
 

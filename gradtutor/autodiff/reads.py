@@ -8,14 +8,15 @@ back to it, it cost a megabyte at an MLP's size, in fresh pages on every call.
 The op table says what a rule reads. An elementwise op whose local derivatives are the
 constants 1 and -1 (+, -, negation) reads nothing: the engine passes the gradient on or
 negates it. Other elementwise ops read their inputs and their value unless the table
-says less (`local_reads`: relu's mask is out > 0, so `relu(W1 @ X + b1)` is written over
-the sum it is made from; sigmoid's formula uses `out` alone, but its numbers need `a`,
-to keep their digits). Any other op reads the names its VJP formulas use. tests/test_ops.py runs every numeric rule
-with what it does not read replaced by nan, bit for bit.
+says less (`local_reads`: relu's mask is out > 0 and tanh's slope 1 - out^2, so
+`relu(W1 @ X + b1)` is written over the sum it is made from; sigmoid's formula uses
+`out` alone, but its numbers need `a`, to keep their digits). Any other op reads the
+names its VJP formulas use. tests/test_ops.py runs every numeric rule with what it does
+not read replaced by nan, bit for bit.
 
 A dropped value keeps its shape, which the un-broadcast reads, as a broadcast nan: a rule
 that read it anyway would give a nan gradient, and `grad` sweeps again with every value
-kept rather than return it. An elementwise ufunc writes its result into a large dead
+kept rather than return it. An elementwise step writes its result into a large dead
 input, as in live.py; the same ufunc on the same operands gives the same bits.
 """
 
