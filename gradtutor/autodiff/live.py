@@ -13,6 +13,7 @@ ufunc on the same operands, so the value is bit for bit what `forward` gives.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -20,7 +21,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from .. import budget
-from ..graph import CONST, VAR, Graph
+from ..graph import Graph
 from . import composed
 from .cost import Tally
 
@@ -43,6 +44,24 @@ def last_uses(graph: Graph) -> list[int]:
         last[graph.output] = len(graph.nodes)
         _LAST[graph] = last
     return last
+
+
+_FREED: WeakKeyDictionary[Graph, list[tuple[int, ...]]] = WeakKeyDictionary()
+
+
+def freed_at(graph: Graph) -> list[tuple[int, ...]]:
+    """For each node, the inputs it is the last to read that nodes made (not given): a value-only
+    pass lets them go there. Made once per graph, as last_uses is: worked out at every node of
+    every evaluation, it was a third of the time a class's formula answers took."""
+    freed = _FREED.get(graph)
+    if freed is None:
+        last, nodes = last_uses(graph), graph.nodes
+        freed = [
+            tuple(j for j in dict.fromkeys(node.inputs) if last[j] == i and nodes[j].inputs)
+            for i, node in enumerate(nodes)
+        ]
+        _FREED[graph] = freed
+    return freed
 
 
 def writable_buffer(value: Any, shape: tuple[int, ...]) -> bool:
@@ -84,12 +103,12 @@ def spare_input(
 class LiveTally(Tally):
     """The budget's count of a value-only evaluation: numbers alive, not numbers ever made."""
 
-    __slots__ = ("out", "last", "given")
+    __slots__ = ("out", "freed", "given")
 
     def __init__(self, graph: Graph, out: list[Any]) -> None:
         super().__init__(graph)
         self.out = out
-        self.last = last_uses(graph)
+        self.freed = freed_at(graph)
         self.given: list[Any] = []  # inputs and constants: never written into
 
     def value(self, i: int, value: Any) -> None:
@@ -97,26 +116,27 @@ class LiveTally(Tally):
             self.given.append(value)
 
     def node(self, i: int, shape: tuple[int, ...], ins: list[Any]) -> None:
-        nodes = self.graph.nodes
-        dead = ((j, v) for j, v in zip(nodes[i].inputs, ins) if self.last[j] == i and nodes[j].op not in (VAR, CONST))
-        self.buffer = spare_input(self.graph, i, shape, dead, self.out, self.given)
-        if self.buffer is not None:
-            self.elements -= self.buffer.size  # the result takes its place
+        freed = self.freed[i]
+        if freed and math.prod(shape) >= IN_PLACE_MIN:  # only a large result may take a dead input's memory
+            dead = ((j, self.out[j]) for j in freed)
+            self.buffer = spare_input(self.graph, i, shape, dead, self.out, self.given)
+            if self.buffer is not None:
+                self.elements -= self.buffer.size  # the result takes its place
+        else:
+            self.buffer = None
         super().node(i, shape, ins)
 
     def compute(self, i: int, op, ins: list[Any], params: tuple) -> Any:
         """Node i's value, written into a dead input's buffer when that is safe."""
-        node = self.graph.nodes[i]
         result = super().compute(i, op, ins, params)
         view = isinstance(result, np.ndarray) and result.base is not None
         if view:
             self.elements -= result.size  # a view: no new numbers
-        for j in dict.fromkeys(node.inputs):
-            if self.last[j] == i and self.graph.nodes[j].inputs:
-                # numbers that live on, as the reused buffer or under a view (outer(x, x).T), stay counted
-                if self.out[j] is not self.buffer and not (view and np.may_share_memory(result, self.out[j])):
-                    self.elements -= getattr(self.out[j], "size", 1)
-                self.out[j] = None
+        for j in self.freed[i]:
+            # numbers that live on, as the reused buffer or under a view (outer(x, x).T), stay counted
+            if self.out[j] is not self.buffer and not (view and np.may_share_memory(result, self.out[j])):
+                self.elements -= getattr(self.out[j], "size", 1)
+            self.out[j] = None
         return result
 
     def _over(self) -> None:
