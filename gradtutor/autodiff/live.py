@@ -14,7 +14,6 @@ ufunc on the same operands, so the value is bit for bit what `forward` gives.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -24,9 +23,7 @@ from .. import budget
 from ..graph import Graph
 from . import composed
 from .cost import Tally
-
-IN_PLACE_MIN = 1 << 16  # smaller arrays cost little memory, and an aliasing scan would cost more than it saves
-
+from .spare import IN_PLACE_MIN, spare_input
 
 _LAST: WeakKeyDictionary[Graph, list[int]] = WeakKeyDictionary()
 
@@ -62,42 +59,6 @@ def freed_at(graph: Graph) -> list[tuple[int, ...]]:
         ]
         _FREED[graph] = freed
     return freed
-
-
-def writable_buffer(value: Any, shape: tuple[int, ...]) -> bool:
-    """A large float64 array of this shape owning its memory: dead and unshared, it may take a
-    ufunc's float64 result in place of a new array."""
-    return (
-        isinstance(value, np.ndarray)
-        and value.size >= IN_PLACE_MIN
-        and value.dtype == np.float64
-        and value.flags.owndata
-        and value.flags.writeable
-        and value.shape == tuple(shape)
-    )
-
-
-def aliased(j: int, value: np.ndarray, out: list[Any], given: Sequence[Any] = ()) -> bool:
-    """Does anything else alive (an input, or another node's value) share this memory?"""
-    if any(np.may_share_memory(value, other) for other in given):
-        return True
-    return any(k != j and isinstance(v, np.ndarray) and np.may_share_memory(value, v) for k, v in enumerate(out))
-
-
-def spare_input(
-    graph: Graph, i: int, shape: tuple[int, ...], dead: Iterable[tuple[int, Any]], out: list[Any], given=()
-) -> np.ndarray | None:
-    """The first of node i's dead inputs, (j, value), that its step may write its result into:
-    the step writes into `out=` as a ufunc does (no parameters, and not a stable pair's step of its own), and the
-    value a large float64 array of the result's shape that nothing else alive shares. Both
-    tallies that let values go ask here."""
-    node = graph.nodes[i]
-    if not node.op.in_place or node.params or composed.find(graph, i) is not None:
-        return None
-    for j, value in dead:
-        if writable_buffer(value, shape) and not aliased(j, value, out, given):
-            return value
-    return None
 
 
 class LiveTally(Tally):

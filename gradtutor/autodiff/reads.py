@@ -32,8 +32,9 @@ import numpy as np
 from ..graph import Graph, build
 from ..ops import Op
 from .cost import Tally
-from .live import IN_PLACE_MIN, last_uses, spare_input
+from .live import last_uses
 from .node_shapes import shape_of
+from .spare import IN_PLACE_MIN, spare_input
 
 Shapes = tuple[tuple[int, ...], ...]
 

@@ -25,7 +25,7 @@ from ..ops import Op
 from . import composed, spare
 from .blame import check_gradients, domain_error, raise_first_overflow
 from .cost import Tally
-from .live import IN_PLACE_MIN, LiveTally
+from .live import LiveTally
 from .node_shapes import check_shapes, shape_of
 from .reads import DropTally
 from .scalars import F64, FLIP, PASS, STEP, VJP
@@ -310,7 +310,7 @@ def _vjp_into(
         part = unbroadcast(part, shape_of(values[j]))
         if grads[j] is not None:
             part = grads[j] + part
-        elif unshared is not None and type(part) is np.ndarray and part.size >= IN_PLACE_MIN:  # small: not worth it
+        elif unshared is not None and type(part) is np.ndarray and part.size >= spare.IN_PLACE_MIN:  # small: no gain
             unshared[j] = spare.unshared(part, parts, g, free, ins, values[i])
         grads[j] = part
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..autodiff.jacobian import local_jacobian
+from ..autodiff.node_shapes import shape_of
 from ..autodiff.reverse import Evaluation, requires_grad, unbroadcast, vjp
 from ..graph import CONST, Graph
 from ..graph.expr import const, from_text, sym
@@ -78,7 +79,7 @@ def make_steps(evaluation: Evaluation, explain: bool, jacobians: tuple, about: i
     graph = evaluation.graph
     vals, grads = evaluation.values, evaluation.grads
     plans = graph.__dict__.setdefault("_walk_plans", {})
-    key = (tuple(np.shape(v) for v in vals), tuple(g is None for g in grads), explain, jacobians)
+    key = (tuple(map(shape_of, vals)), tuple(g is None for g in grads), explain, jacobians)
     plan = plans.get(key)
     if plan is None:
         plan = plans[key] = _plan(graph, list(key[0]), grads, explain, jacobians)
