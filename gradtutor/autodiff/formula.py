@@ -20,7 +20,7 @@ from .reverse import forward
 def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> Graph:
     """Parse a formula and check that every name it uses is one of `known`."""
     known = list(known)
-    formula = _parsed(text) if len(text) <= 400 else build(text)
+    formula = parsed(text)
     for name, index in formula.variables.items():
         if name not in known:
             hint = suggest(name, known) or f"it can use {', '.join(known)}"
@@ -31,6 +31,11 @@ def compile_formula(text: str, known: Iterable[str], what: str = "formula") -> G
                 hint=hint,
             )
     return formula
+
+
+def parsed(text: str) -> Graph:
+    """The graph of an answer's text; a short one (most answers) from memory, refusals included."""
+    return _parsed(text) if len(text) <= 400 else build(text)
 
 
 def _parsed(text: str) -> Graph:

@@ -31,11 +31,11 @@ class ValueQuestion(Question):
 
     def refusal(self, walk, text: str) -> str | None:
         """The node's own definition typed back (softmax(s) for p = ?) is not an answer."""
+        from ..autodiff.formula import parsed
         from ..errors import GradtutorError
-        from ..graph import build
 
         try:
-            formula = build(text)
+            formula = parsed(text)
         except GradtutorError:
             return None  # grading will say what is wrong with it
         if formula.nodes[formula.output].inputs and formula.describe(formula.output) == walk.graph.describe(self.node):
