@@ -95,6 +95,18 @@ def test_a_program_given_as_text_is_parsed_once_and_a_long_one_every_time(monkey
     assert parsed == [program, long, long]
 
 
+def test_the_graphs_kept_by_text_are_bounded_by_their_texts_length(monkeypatch):
+    """A process calling grad on ever new generated programs keeps a bounded number of characters'
+    worth of graphs, the most recently used ones."""
+    shared_module = importlib.import_module("gradtutor.graph.shared")
+    monkeypatch.setattr(shared_module, "KEPT_CHARS", 5_000)
+    texts = [" + ".join(f"bound_{k}_{n}" for n in range(40)) for k in range(30)]  # ~600 characters each
+    graphs = [shared_module.shared(text) for text in texts]
+    assert shared_module.kept_chars() <= 5_000
+    assert shared_module.shared(texts[-1]) is graphs[-1]  # the latest is kept
+    assert shared_module.shared(texts[0]) is not graphs[0]  # the oldest was let go, and is built again
+
+
 def test_gradients_have_the_variables_shapes():
     rng = np.random.default_rng(0)
     values = {"W": rng.standard_normal((3, 4)), "x": rng.standard_normal(4), "b": rng.standard_normal((3, 1)), "c": 2.0}

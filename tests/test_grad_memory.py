@@ -42,6 +42,13 @@ PROGRAMS = [
     "mean(exp(W1 @ X / 100) + W1 @ X)",
     "sum((W1 @ X + b1) * (W1 @ X - b1))",
     "sum(relu(W1 @ X + b1) + relu(W1 @ X + b1) * 2)",
+    # column-major values (u) must not take row-major results, nor the other way round: summed
+    # in another order later, the last bits would differ
+    "u = (W1 @ X).T + Y.T; sum(tanh(u)) + sum((u + Y) * b1)",
+    "u = (W1 @ X).T + Y.T; sum(relu(u) * Y) + sum(u + Y)",
+    # a stable pair's gradient reads Z on the way back, though softmax, sigmoid, relu and tanh do not
+    "Z = W1 @ X; sum(log(softmax(Z)[0])) + sum(relu(Z))",
+    "Z = W1 @ X; sum(log(sigmoid(Z))) + sum(tanh(Z))",
 ]
 
 
@@ -189,3 +196,20 @@ def test_an_overflow_too_big_to_sweep_again_blames_where_it_started_not_a_droppe
             with pytest.raises(DomainError) as caught:
                 gradtutor.grad(graph, {"x": x})
         assert "c = exp(t1)" in caught.value.render(), headroom
+
+
+def test_an_overflow_blamed_from_what_was_left_says_it_may_have_started_earlier():
+    """relu writes over the sum it is made from, so with no room to sweep again the first inf left
+    to see is relu's, which only passed on the product's: the message must not say relu made it."""
+    graph = build("sum(relu(W1 @ X + b1))")
+    big = {"W1": np.full((300, 40), 1e300), "X": np.full((40, 300), 1e10), "b1": np.ones((300, 1))}
+    one_pass = reverse.forward(graph, {k: np.ones(v.shape) for k, v in big.items()}).work
+    messages = []
+    for headroom in (10**12, int(one_pass * 1.5)):
+        with budget.scope():
+            budget.charge(budget.work_limit() - headroom)
+            with pytest.raises(DomainError) as caught:
+                gradtutor.grad(graph, big)
+        messages.append(caught.value.render())
+    assert "t1 = W1 @ X" in messages[0] and "before it" not in messages[0]  # room to look: the product
+    assert "t3 = relu(t2)" in messages[1] and "here or in a step before it whose value was not kept" in messages[1]

@@ -25,6 +25,7 @@ BIG = 300  # 300x300 = 90,000 entries: over the in-place threshold
         "log(sigmoid(W*2))",  # a stable pair reads its inner input from the outer node
         "sum((W - 1)^2) + max(W@x - 2, 0)[0]",
         "tanh(W)*sigmoid(W) - W/3",
+        "s = tanh(W).T; mean(W / (abs(log(abs(sin(s) + W*W) + 1)) + 1))",  # column-major s: not a buffer
     ],
 )
 def test_value_only_evaluation_is_the_forward_value_and_leaves_inputs_alone(formula):
@@ -47,6 +48,17 @@ def test_the_budget_counts_the_numbers_alive_at_once():
         assert evaluate(compile_formula("2*outer(W@x, x)", env), env).shape == (BIG, BIG)
         with pytest.raises(budget.BudgetError, match="180,000 numbers"):
             evaluate(compile_formula("2*outer(W@x, x) + outer(x, x)", env), env)
+    finally:
+        budget.set_limit(old)
+
+
+def test_a_made_value_with_no_inputs_is_let_go_and_written_over_like_any_other():
+    """eye(n) and onehot(i, n) are made by the pass, not given: tanh may write over them."""
+    old = budget.limit()
+    try:
+        budget.set_limit(150_000)  # eye(300) holds 90,000; a second 300x300 would be over
+        assert np.isclose(evaluate(compile_formula("sum(tanh(eye(300)))", []), {}), 300 * np.tanh(1.0))
+        assert np.isclose(evaluate(compile_formula("sum(exp(onehot(3, 100000)))", []), {}), np.e + 99_999)
     finally:
         budget.set_limit(old)
 

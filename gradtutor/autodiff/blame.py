@@ -18,10 +18,16 @@ from ..language.values import isfinite
 
 
 def raise_first_overflow(graph: Graph, out: list[Any]) -> None:
-    """inf and nan spread to the output; blame the first node that produced one."""
+    """inf and nan spread to the output; blame the first node that produced one. From a pass that
+    let values go (None: live.py, reads.py) and had no room to run again keeping them, a node whose
+    input is gone may only have passed it on (a relu passes an inf), and the message says so."""
     for i, node in enumerate(graph.nodes):
-        if node.inputs and out[i] is not None and not isfinite(out[i]):  # None: let go (live.py, reads.py)
-            raise domain_error(graph, i, "the result overflowed (it is inf or nan)", [out[j] for j in node.inputs])
+        if node.inputs and out[i] is not None and not isfinite(out[i]):
+            ins = [out[j] for j in node.inputs]
+            problem = "the result overflowed (it is inf or nan)"
+            if any(v is None for v in ins):
+                problem += ", here or in a step before it whose value was not kept"
+            raise domain_error(graph, i, problem, ins)
     raise DomainError("the output is not a finite number")
 
 

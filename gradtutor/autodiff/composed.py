@@ -12,7 +12,9 @@ straight to the inner node's input.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -56,6 +58,18 @@ def step_inputs(graph: Graph, i: int) -> list[int]:
     fused = find(graph, i)
     inputs = list(graph.nodes[i].inputs)
     return inputs if fused is None else [*inputs, *fused.between, fused.x]
+
+
+_READ_BACK: WeakKeyDictionary[Graph, frozenset[int]] = WeakKeyDictionary()
+
+
+def read_back(graph: Graph) -> frozenset[int]:
+    """The x of every stable pair: its one-step gradient reads x's value on the way back, though
+    no gate that consumes x reads it (softmax reads its own value). Made once per graph."""
+    xs = _READ_BACK.get(graph)
+    if xs is None:
+        xs = _READ_BACK[graph] = frozenset(f.x for f in map(partial(find, graph), range(len(graph.nodes))) if f)
+    return xs
 
 
 def value(fused: Fused, values: list[Any]) -> Any:

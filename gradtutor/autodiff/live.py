@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from .. import budget
-from ..graph import Graph
+from ..graph import CONST, VAR, Graph
 from . import composed
 from .cost import Tally
 from .spare import IN_PLACE_MIN, spare_input
@@ -47,14 +47,15 @@ _FREED: WeakKeyDictionary[Graph, list[tuple[int, ...]]] = WeakKeyDictionary()
 
 
 def freed_at(graph: Graph) -> list[tuple[int, ...]]:
-    """For each node, the inputs it is the last to read that nodes made (not given): a value-only
-    pass lets them go there. Made once per graph, as last_uses is: worked out at every node of
-    every evaluation, it was a third of the time a class's formula answers took."""
+    """For each node, the inputs it is the last to read that the pass made (eye(n) is made, a
+    name's value is given): a value-only pass lets them go there. Made once per graph, as
+    last_uses is: worked out at every node of every evaluation, it was a third of the time a
+    class's formula answers took."""
     freed = _FREED.get(graph)
     if freed is None:
         last, nodes = last_uses(graph), graph.nodes
         freed = [
-            tuple(j for j in dict.fromkeys(node.inputs) if last[j] == i and nodes[j].inputs)
+            tuple(j for j in dict.fromkeys(node.inputs) if last[j] == i and nodes[j].op not in (VAR, CONST))
             for i, node in enumerate(nodes)
         ]
         _FREED[graph] = freed

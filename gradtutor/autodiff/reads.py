@@ -31,6 +31,7 @@ import numpy as np
 
 from ..graph import Graph, build
 from ..ops import Op
+from . import composed
 from .cost import Tally
 from .live import last_uses
 from .node_shapes import shape_of
@@ -109,7 +110,7 @@ class DropTally(Tally):
         graph = self.graph
         if not graph.nodes[j].inputs or last_uses(graph)[j] != i:
             return False  # an input (the caller's), or read later: by a node, a stable pair or the caller
-        if self._reads(j)[-1]:
+        if self._reads(j)[-1] or j in composed.read_back(graph):
             return False
         for c in graph.consumers[j]:
             rule = self._reads(c)

@@ -28,8 +28,16 @@ _PRODUCTS = (np.dtype(np.float64), np.dtype(np.bool_))  # a float64 gradient tim
 
 
 def fits(spare: np.ndarray | None, slope: Any) -> bool:
-    """May `spare * slope` be written into `spare`: the same shape, and a float64 result?"""
-    return spare is not None and type(slope) is np.ndarray and slope.shape == spare.shape and slope.dtype in _PRODUCTS
+    """May `spare * slope` be written into `spare`: the same shape, a float64 result, and the
+    row-major layout a new array would have (see spare_input)?"""
+    return (
+        spare is not None
+        and type(slope) is np.ndarray
+        and slope.shape == spare.shape
+        and slope.dtype in _PRODUCTS
+        and spare.flags.c_contiguous
+        and slope.flags.c_contiguous
+    )
 
 
 def unshared(part: np.ndarray, parts: list[Any], g: Any, g_free: bool, ins: list[Any], out: Any) -> bool:
@@ -47,14 +55,15 @@ def unshared(part: np.ndarray, parts: list[Any], g: Any, g_free: bool, ins: list
 
 
 def writable_buffer(value: Any, shape: tuple[int, ...]) -> bool:
-    """A large float64 array of this shape owning its memory: dead and unshared, it may take a
-    ufunc's float64 result in place of a new array."""
+    """A large row-major float64 array of this shape owning its memory: dead and unshared, it
+    may take a ufunc's float64 result in place of a new array."""
     return (
         isinstance(value, np.ndarray)
         and value.size >= IN_PLACE_MIN
         and value.dtype == np.float64
         and value.flags.owndata
         and value.flags.writeable
+        and value.flags.c_contiguous
         and value.shape == tuple(shape)
     )
 
@@ -70,11 +79,18 @@ def spare_input(
     graph: Graph, i: int, shape: tuple[int, ...], dead: Iterable[tuple[int, Any]], out: list[Any], given=()
 ) -> np.ndarray | None:
     """The first of node i's dead inputs, (j, value), that its step may write its result into:
-    the step writes into `out=` as a ufunc does (no parameters, and not a stable pair's step of its own), and the
-    value a large float64 array of the result's shape that nothing else alive shares. Both
-    tallies that let values go ask here."""
+    the step writes into `out=` as a ufunc does (no parameters, and not a stable pair's step of
+    its own), and the value a large float64 array of the result's shape that nothing else alive
+    shares. Both tallies that let values go ask here.
+
+    Every array operand must be row-major, as the buffer is. numpy lays a new result out as its
+    operands are: `A.T + B.T` comes out column-major, and written into a row-major buffer (or
+    the other way round) the same numbers would be summed in another order later, and the
+    gradients would differ from a sweep that keeps everything in their last bits."""
     node = graph.nodes[i]
     if not node.op.in_place or node.params or composed.find(graph, i) is not None:
+        return None
+    if not all(type(out[j]) is not np.ndarray or out[j].flags.c_contiguous for j in node.inputs):
         return None
     for j, value in dead:
         if writable_buffer(value, shape) and not aliased(j, value, out, given):
