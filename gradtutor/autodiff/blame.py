@@ -26,7 +26,7 @@ def raise_first_overflow(graph: Graph, out: list[Any]) -> None:
             ins = [out[j] for j in node.inputs]
             problem = "the result overflowed (it is inf or nan)"
             if any(v is None for v in ins):
-                problem += ", here or in a step before it whose value was not kept"
+                problem += ", at this step or at an earlier one whose value was let go to save memory"
             raise domain_error(graph, i, problem, ins)
     raise DomainError("the output is not a finite number")
 

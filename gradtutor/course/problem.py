@@ -95,7 +95,7 @@ class Problem:
 
     @property
     def graph(self) -> Graph:
-        return program_graph(self.program)
+        return shared(self.program)  # one graph for every variant and every student
 
     def variant(self, seed: int | None) -> dict[str, np.ndarray]:
         """The fixed values plus the random ones drawn for `seed` (the same seed, the same variant)."""
@@ -124,11 +124,6 @@ def _generator(*entropy: int) -> np.random.Generator:
             if not n:
                 break
     return np.random.default_rng(np.random.SeedSequence(np.array(words, dtype=np.uint32)))
-
-
-def program_graph(program: str) -> Graph:
-    """Problems share graphs: a set's variants and a batch's students parse each program once."""
-    return shared(program)
 
 
 @dataclass

@@ -17,9 +17,10 @@ import numpy as np
 
 from ..autodiff.compare import Tolerance
 from ..errors import GradtutorError
+from ..graph import shared
 from ..language.values import as_array
 from ..resources import problems_dir
-from .problem import FORMAT, Problem, ProblemFileError, ProblemSet, RandomSpec, program_graph
+from .problem import FORMAT, Problem, ProblemFileError, ProblemSet, RandomSpec
 from .setfile import Lines, check_id, fail, number, random_spec, read_toml, target
 
 
@@ -113,7 +114,7 @@ def _load_problem(path: str, lines: Lines, set_id: str, k: int, raw: dict, need,
     prompt = need(raw, "prompt", str, k, what).strip()
     program = need(raw, "program", str, k, what)
     try:
-        graph = program_graph(program)
+        graph = shared(program)
     except GradtutorError as exc:
         raise fail(path, lines.line(k, "program"), "problem.program", exc.render().removeprefix("error: ")) from None
 

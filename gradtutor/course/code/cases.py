@@ -17,8 +17,8 @@ import numpy as np
 from ...autodiff.flatcode import python_names
 from ...autodiff.numeric import branch_signature
 from ...autodiff.reverse import Evaluation, backward, forward
-from ...graph import CONST, VAR, Graph
-from ..problem import Problem, program_graph
+from ...graph import CONST, VAR, Graph, shared
+from ..problem import Problem
 
 LOSS, DOUT = "gt_loss", "gt_dout"
 NUDGE = 1e-9  # moves a kinked entry to one side; far below the checking tolerance
@@ -67,7 +67,7 @@ def plan(problem: Problem, seed: int = 0) -> Plan:
         rng = np.random.default_rng([seed, k, 99])
         label = ", ".join(f"{d}={n}" for d, n in case.dims.items()) or f"case {k + 1}"
         if spec.style == "layer":
-            probe = forward(program_graph(problem.program), {n: values[n] for n in spec.inputs})
+            probe = forward(shared(problem.program), {n: values[n] for n in spec.inputs})
             values[DOUT] = rng.standard_normal(np.shape(probe.value))
         cases.append(Case(label, values))
         job_cases.append(_job_case(spec, graph, values))
@@ -77,10 +77,10 @@ def plan(problem: Problem, seed: int = 0) -> Plan:
 
 def _graph(problem: Problem) -> Graph:
     if problem.code.style != "layer":
-        return program_graph(problem.program)
-    base = program_graph(problem.program)
+        return shared(problem.program)
+    base = shared(problem.program)
     out = base.labels[base.output]
-    return program_graph(f"{problem.program.rstrip()}\n{LOSS} = sum({out} * {DOUT})")
+    return shared(f"{problem.program.rstrip()}\n{LOSS} = sum({out} * {DOUT})")
 
 
 def _evaluate(graph: Graph, values: dict[str, Any], overrides: dict[int, Any] | None = None) -> Evaluation:

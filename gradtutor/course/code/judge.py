@@ -13,8 +13,8 @@ import ast
 from typing import Any
 
 from ...autodiff.flatcode import python_names
+from ...graph import shared
 from ...mistakes import Mistake
-from ..problem import program_graph
 from .cases import Plan
 from .report import Row, Rows
 from .verdicts import Verdict, judge, missing, swapped
@@ -130,7 +130,7 @@ def _output(plan: Plan) -> int:
     """The program's own output node (a layer's graph ends in the added sum(out * dout))."""
     if plan.problem.code.style != "layer":
         return plan.graph.output
-    base = program_graph(plan.problem.program)
+    base = shared(plan.problem.program)
     return plan.graph.names[base.labels[base.output]]
 
 

@@ -18,8 +18,9 @@ import numpy as np
 
 from ...autodiff.compare import Tolerance
 from ...errors import GradtutorError
+from ...graph import shared
 from ...language.values import as_array
-from ..problem import Problem, program_graph
+from ..problem import Problem
 
 STYLES = ("flat", "layer", "function", "gates")
 CODE_FIELDS = {"style", "function", "forward", "backward", "args", "grads", "gates", "labels", "inputs", "cases"}
@@ -124,7 +125,7 @@ def load_code_problem(path: str, line, set_id: str, k: int, raw: dict) -> Proble
     title, prompt = read.text(raw, "title", "problem."), read.text(raw, "prompt", "problem.").strip()
     program = read.text(raw, "program", "problem.")
     try:
-        graph = program_graph(program)
+        graph = shared(program)
     except GradtutorError as exc:
         raise read.fail("problem.program", exc.render().removeprefix("error: ")) from None
     code = raw.get("code")
