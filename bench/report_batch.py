@@ -1,7 +1,8 @@
 """The class mistake report over 1,000 results: `gradtutor report RESULTS --json`.
 
 Target (issue 10): 5 s. The results are those `grade` writes for the class of
-bench/grade_batch.py. Run: python bench/report_batch.py [--count N]
+bench/grade_batch.py answering every shipped walk and target problem (its --all: more
+rows than the issue's 66). Run: python bench/report_batch.py [--count N]
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="gradtutor-bench-")
     try:
-        assignment, key, subs, _, _ = make_class(folder, args.count)
+        assignment, key, subs, _, _ = make_class(folder, args.count, every=True)
         grade(folder, assignment, key, subs, min(2, os.cpu_count() or 1))  # (wall, cpu) unused
         times = []
         for _ in range(3):
@@ -32,8 +33,8 @@ def main() -> None:
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
             times.append(time.perf_counter() - start)
         print(
-            f"report over {args.count} results: {min(times):.2f} s "
-            f"(best of 3; runs {', '.join(f'{t:.2f}' for t in times)})"
+            f"report over {args.count} results: {sorted(times)[1]:.2f} s "
+            f"(the median of 3; runs {', '.join(f'{t:.2f}' for t in times)})"
         )
         print("target: 5 s")
     finally:

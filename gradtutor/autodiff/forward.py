@@ -20,19 +20,25 @@ from ..graph import Graph
 from .reverse import Evaluation, check_names, forward, require_scalar
 
 
-def tangents(evaluation: Evaluation, seeds: Mapping[int, Any]) -> list[Any]:
-    """Every node's tangent (None where it does not depend on the seeded nodes)."""
+def tangents(evaluation: Evaluation, seeds: Mapping[int, Any], upto: int | None = None) -> list[Any]:
+    """Every node's tangent up to node `upto` (all by default): None where it does not depend
+    on the seeded nodes, and for nodes before the first seed or after `upto`, which are not
+    visited (a Jacobian between two nodes needs only the nodes between them)."""
     graph = evaluation.graph
     values = evaluation.values
     budget.charge(evaluation.work)
-    out: list[Any] = [None] * len(graph.nodes)
+    nodes = graph.nodes
+    out: list[Any] = [None] * len(nodes)
+    last = len(nodes) - 1 if upto is None else upto
     with np.errstate(all="ignore"):
-        for i, node in enumerate(graph.nodes):
+        for i in range(min(seeds, default=last + 1), last + 1):
+            node = nodes[i]
             if i in seeds:
                 out[i] = seeds[i]
-            elif node.inputs:
-                ins = [values[j] for j in node.inputs]
-                out[i] = node.op.tangent([out[j] for j in node.inputs], values[i], ins, node.params)
+                continue
+            moved = [out[j] for j in node.inputs]
+            if any(t is not None for t in moved):
+                out[i] = node.op.tangent(moved, values[i], [values[j] for j in node.inputs], node.params)
     return out
 
 

@@ -134,7 +134,7 @@ def jacobian_question(walk, target: Target) -> JacobianQuestion:
     for idx in np.ndindex(*shape):
         seed = np.zeros(shape)
         seed[idx] = 1.0
-        tangent = tangents(walk.evaluation, {wrt: seed})[top]
+        tangent = tangents(walk.evaluation, {wrt: seed}, upto=top)[top]
         columns.append(np.ravel(np.broadcast_to(0.0 if tangent is None else tangent, np.shape(walk.value(top)))))
     answer = np.array(columns, dtype=float).T.reshape(int(np.size(walk.value(top))), -1)
     return JacobianQuestion(target.ask, top, wrt, answer, upstream=np.float64(1.0))
