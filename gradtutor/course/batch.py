@@ -23,14 +23,15 @@ from functools import lru_cache
 from typing import Any
 
 from .. import budget
-from ..errors import GradtutorError, ValueInputError, suggest
+from ..autodiff.many import evaluate_many, stackable
+from ..autodiff.reverse import Evaluation
+from ..errors import GradtutorError, suggest
 from .assignment import Assignment
 from .exercise import Exercise, FurtherPoints, exercise, further_points
 from .problem import Problem
 from .scoring import QuestionResult, score_problem
+from .submission import read_submission, split_submission
 from .variants import class_seed, student_seed
-
-META = ("gradtutor", "assignment", "student", "answers")
 
 
 @dataclass
@@ -53,57 +54,6 @@ class Graded:
         return self.score == self.max_score
 
 
-def read_submission(path: str) -> dict[str, Any]:
-    """The submission file as a table; ValueInputError as `file:line: submission: what is wrong`."""
-    if not os.path.isfile(path):
-        raise ValueInputError(f"{path}: submission: the file does not exist")
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read(5_000_001).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueInputError(f"{path}:1: submission: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ValueInputError(f"{path}: submission: cannot read it ({exc.strerror})") from None
-    if len(text) > 5_000_000:
-        raise ValueInputError(f"{path}:1: submission: larger than 5 MB; no submission needs that much")
-    if path.endswith(".toml"):
-        try:
-            import tomllib
-        except ModuleNotFoundError:  # Python 3.10
-            import tomli as tomllib  # type: ignore[no-redef]
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            line = getattr(exc, "lineno", None) or _line_of(str(exc))
-            raise ValueInputError(f"{path}:{line}: submission: not valid TOML ({str(exc).split(' (at')[0]})") from None
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueInputError(f"{path}:{exc.lineno}: submission: not valid JSON ({exc.msg})") from None
-    if not isinstance(data, dict):
-        raise ValueInputError(
-            f'{path}:1: submission: should map "SET/PROBLEM" to a table of answers, '
-            'for example {"chain-rule/add-then-multiply": {"df/dx": "-4"}}'
-        )
-    return data
-
-
-def _line_of(message: str) -> int:
-    import re
-
-    found = re.search(r"line (\d+)", message)
-    return int(found.group(1)) if found else 1
-
-
-def split_submission(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(meta, answers by problem): `submit`'s {"answers": {...}} or the plain mapping."""
-    if isinstance(data.get("answers"), dict):
-        return {k: v for k, v in data.items() if k != "answers"}, data["answers"]
-    meta = {k: v for k, v in data.items() if k in META and not isinstance(v, dict)}
-    return meta, {k: v for k, v in data.items() if k not in meta}
-
-
 class Grader:
     """Grades submissions against an assignment; exercises are built once per variant."""
 
@@ -121,15 +71,40 @@ class Grader:
             )
         self._exercise = lru_cache(maxsize=4096)(self._build)
         self._further: dict[str, FurtherPoints] = {}  # a random problem's further points, for the class (_shared)
+        self._ready: dict[tuple[str, int], Evaluation] = {}  # (problem, seed) -> its evaluation (prepare)
+        self._seeds: dict[tuple[str, str], int] = {}  # (student, problem) -> variant seed, made by prepare
 
     def _build(self, key: str, seed: int | None) -> Exercise:
-        return exercise(self.problems[key], seed, explain=False)  # answers only: no rules to show
+        ready = self._ready.pop((key, seed), None) if seed is not None else None
+        return exercise(self.problems[key], seed, explain=False, evaluation=ready)  # answers only: no rules to show
+
+    def prepare(self, students: list[str]) -> None:
+        """Evaluate each random problem of scalars at these students' variants in one pass
+        (autodiff/many.py): a problem's per-student passes were a tenth of grading it. A
+        problem that fails at any of them is left to be evaluated student by student."""
+        self._ready.clear()  # what an unreadable submission left unused
+        self._seeds.clear()
+        if self.assignment.variants != "student" or self.key is None or len(students) < 2:
+            return
+        for item in self.assignment.items:
+            problem = item.problem
+            if problem.kind == "code" or not problem.has_random or problem.jacobians or not stackable(problem.graph):
+                continue
+            seeds = [self.seed(student, problem) for student in students]
+            self._seeds.update(((student, problem.key), seed) for student, seed in zip(students, seeds))
+            try:
+                evaluations = evaluate_many(problem.graph, [problem.variant(seed) for seed in seeds])
+            except (GradtutorError, ArithmeticError, ValueError, TypeError, MemoryError):
+                continue  # each student's own pass will say what is wrong, inside their submission's boundary
+            for seed, evaluation in zip(seeds, evaluations or ()):
+                self._ready[(problem.key, seed)] = evaluation
 
     def seed(self, student: str, problem: Problem) -> int | None:
         if not problem.has_random:
             return None
         assert self.key is not None
-        return student_seed(self.key, student, problem.key)
+        seed = self._seeds.get((student, problem.key))
+        return student_seed(self.key, student, problem.key) if seed is None else seed
 
     def grade_file(self, path: str, student: str | None = None) -> Graded:
         """One file, inside its own boundary: whatever is wrong with it costs only its own score."""
@@ -279,15 +254,19 @@ def _init(assignment: Assignment, key: bytes | None, finish) -> None:
     _WORKER, _FINISH = Grader(assignment, key), finish
 
 
-def _grade_one(job: tuple) -> Any:
+def _grade_chunk(jobs: list[tuple]) -> list[Any]:
     assert _WORKER is not None
-    return _graded(_WORKER, job, _FINISH)
+    return _chunk(_WORKER, jobs, _FINISH)
 
 
-def _graded(grader: Grader, job: tuple, finish) -> Any:
-    path, student, *more = job
-    graded = grader.grade_file(path, student)
-    return finish(graded, grader.assignment, *more) if finish else graded
+def _chunk(grader: Grader, jobs: list[tuple], finish) -> list[Any]:
+    """Grade a few submissions: their problems of scalars evaluated first, for all of them at once."""
+    grader.prepare([student or student_of(path) for path, student, *_ in jobs])
+    out = []
+    for path, student, *more in jobs:
+        graded = grader.grade_file(path, student)
+        out.append(finish(graded, grader.assignment, *more) if finish else graded)
+    return out
 
 
 def batch_grade(
@@ -299,11 +278,15 @@ def batch_grade(
     """Grade (path, student, ...) jobs in order, shared among `workers` processes (the available
     cores by default), each result passed through `finish(graded, assignment, ...)` (a
     module-level function, given the job's further items) in the worker that graded it. A few
-    submissions are graded here: starting processes costs more."""
+    submissions are graded here: starting processes costs more. Jobs go out in chunks of up to
+    16, small enough that the last one leaves the other cores idle briefly (chunks of 64 left
+    them idle ~3 s), and large enough to share a pass over their variants (Grader.prepare)."""
     workers = min(workers or available_cores(), max(1, len(jobs) // 4))
+    size = max(2, min(16, len(jobs) // (workers * 8)))
+    chunks = [jobs[k : k + size] for k in range(0, len(jobs), size)]
     with _fewer_collections():  # forked workers inherit it
         if workers <= 1:
-            return [_graded(grader, job, finish) for job in jobs]
+            return [result for chunk in chunks for result in _chunk(grader, chunk, finish)]
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -312,9 +295,8 @@ def batch_grade(
         with ProcessPoolExecutor(
             workers, context, initializer=_init, initargs=(grader.assignment, grader.key, finish)
         ) as pool:
-            # Small chunks: the last one leaves the other cores idle (64 submissions took ~3 s), and a
-            # chunk's own cost is a pipe message (the results come back as text, or written already).
-            return list(pool.map(_grade_one, jobs, chunksize=max(1, min(8, len(jobs) // (workers * 8)))))
+            # a chunk's own cost is a pipe message: the results come back as text, or written already
+            return [result for done in pool.map(_grade_chunk, chunks) for result in done]
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from ..teach.grading import Verdict, check_length, grade, likely_mistakes
 from ..teach.grading import _plain_number as plain_number
 from ..teach.questions import Question
 from ..teach.targets import FormulaQuestion, GradientQuestion, ValueQuestion
-from ..teach.walk import Walk, build_walk
+from ..teach.walk import Walk, build_walk, walk_of
 from .problem import Problem, Target
 
 FORMULA_POINTS = 3  # extra points at which a formula answer is checked
@@ -165,10 +165,18 @@ def further_points(problem: Problem, seed: int, fixed: dict[str, Any] | None = N
                 continue
 
 
-def exercise(problem: Problem, seed: int | None = None, explain: bool = True) -> Exercise:
-    """The problem at the variant `seed` (ignored when every value is fixed)."""
+def exercise(
+    problem: Problem, seed: int | None = None, explain: bool = True, evaluation: Evaluation | None = None
+) -> Exercise:
+    """The problem at the variant `seed` (ignored when every value is fixed). A grader may hand
+    in the variant's `evaluation`, swept back already, from a pass over a class's variants at
+    once (autodiff/many.py); it is charged to the budget as the two passes it stands for."""
     seed = seed if problem.has_random else None
-    walk = build_walk(problem.graph, problem.variant(seed), explain, jacobians=problem.jacobians)
+    if evaluation is not None and not problem.jacobians:
+        budget.charge(3 * evaluation.work)
+        walk = walk_of(evaluation, explain, swept=True)  # (a problem with Jacobians is never stacked)
+    else:
+        walk = build_walk(problem.graph, problem.variant(seed), explain, jacobians=problem.jacobians)
     if problem.targets is None:
         questions = walk.questions
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -85,8 +86,9 @@ class Problem:
     jacobians: tuple[str, ...] = ()  # a walk's local Jacobians asked as matrices: "dh/dz"
     code: Any = None  # the CodeSpec of a code problem
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """The "SET/PROBLEM" name: asked for hundreds of times a submission by a grader, so made once."""
         return f"{self.set_id}/{self.id}"
 
     @property

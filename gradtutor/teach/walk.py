@@ -156,7 +156,11 @@ def _check_seed(evaluation: Evaluation, seed: Any) -> Any:
     return seed
 
 
-def walk_of(evaluation: Evaluation, explain: bool = True, seed: Any = None, jacobians: tuple = ()) -> Walk:
-    """The walk of an evaluated graph (its values in place; the gradients are computed here)."""
-    backward(evaluation, seed=1.0 if seed is None else seed)
+def walk_of(
+    evaluation: Evaluation, explain: bool = True, seed: Any = None, jacobians: tuple = (), swept: bool = False
+) -> Walk:
+    """The walk of an evaluated graph (its values in place; the gradients are computed here,
+    unless `swept`: already, by a sweep back from the output seeded with 1)."""
+    if not swept:
+        backward(evaluation, seed=1.0 if seed is None else seed)
     return Walk(evaluation.graph, evaluation, partial(make_steps, evaluation, explain, jacobians))
