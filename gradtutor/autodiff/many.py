@@ -47,7 +47,7 @@ def evaluate_many(graph: Graph, points: Sequence[Mapping[str, Any]]) -> list[Eva
     if any(v.shape != (len(points),) for v in stacked.values()):
         return None
     try:
-        with budget.scope():  # metered as the one pass it is; each point is charged as its own pass
+        with budget.scope():  # metered as the one pass it is; each point's use is charged as its own (exercise.py)
             evaluation = forward(graph, stacked)
             backward(evaluation)
     except GradtutorError:
