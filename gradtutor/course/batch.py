@@ -81,8 +81,8 @@ class Grader:
     def prepare(self, students: list[str]) -> None:
         """Evaluate each random problem of scalars at these students' variants in one pass
         (autodiff/many.py): their passes one student at a time were about a twelfth of a class's
-        grading, and a batch took 14% longer with them. A problem that fails at any of the
-        variants is left to be evaluated student by student, where the failure is reported."""
+        grading, and cost more amid the rest of a batch than alone. A problem that fails at any of
+        the variants is left to be evaluated student by student, where the failure is reported."""
         self._ready.clear()  # what an unreadable submission left unused
         self._seeds.clear()
         if self.assignment.variants != "student" or self.key is None or len(students) < 2:
