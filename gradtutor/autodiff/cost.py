@@ -19,6 +19,11 @@ from ..graph import Graph
 from .node_shapes import infer_shapes, shape_of
 
 
+def scalar_work(count: int) -> int:
+    """Operations to compute `count` elementwise nodes on scalars: a call's cost and one number each."""
+    return count * (budget.CALL_COST + 1)
+
+
 def node_work(op_name: str, in_shapes: list[tuple[int, ...]], size: int) -> int:
     """Operations to compute one node: its size (a matrix product: its multiply-adds)."""
     if op_name == "matmul" and in_shapes and in_shapes[0]:
@@ -85,7 +90,7 @@ class Tally:
         if not count:
             return
         self.elements += count
-        self.work += count * (budget.CALL_COST + 1)
+        self.work += scalar_work(count)
         if self.largest_size < 1:
             self.largest, self.largest_size = first, 1
         if self.elements > self.limit:

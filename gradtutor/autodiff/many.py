@@ -20,6 +20,7 @@ import numpy as np
 from .. import budget
 from ..errors import GradtutorError
 from ..graph import CONST, VAR, Graph
+from .cost import scalar_work
 from .reverse import Evaluation, backward, forward
 from .scalars import STEP
 
@@ -52,7 +53,7 @@ def evaluate_many(graph: Graph, points: Sequence[Mapping[str, Any]]) -> list[Eva
             backward(evaluation)
     except GradtutorError:
         return None
-    work = sum(n.op is not VAR and n.op is not CONST for n in graph.nodes) * (budget.CALL_COST + 1)
+    work = scalar_work(sum(n.op is not VAR and n.op is not CONST for n in graph.nodes))  # what each point's pass counts
     values, grads = evaluation.values, evaluation.grads
     return [Evaluation(graph, _entry(values, k), _entry(grads, k), work=work) for k in range(len(points))]
 
